@@ -1,0 +1,262 @@
+//! The walk-in rules, free of I/O: what a valid customer is, and in which order tickets are served.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A first or last name: trimmed, 1 to 50 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+
+impl TryFrom<String> for PersonName {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        let trimmed = value.trim();
+        match trimmed.chars().count() {
+            0 => Err("must not be empty".into()),
+            1..=50 => Ok(Self(trimmed.to_owned())),
+            n => Err(format!("must be at most 50 characters, got {n}")),
+        }
+    }
+}
+
+impl From<PersonName> for String {
+    fn from(name: PersonName) -> String {
+        name.0
+    }
+}
+
+impl PersonName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Names typed at a kiosk differ in case and spacing; the registry compares them loosely.
+    pub fn matches(&self, other: &PersonName) -> bool {
+        self.0.to_lowercase() == other.0.to_lowercase()
+    }
+}
+
+/// A phone number, normalised to an optional leading `+` and 7 to 15 digits (the E.164 range).
+/// Spaces, dots, dashes and parentheses are accepted as separators and dropped, so
+/// `+44 (20) 7946-0958` and `+442079460958` are the same customer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneNumber(String);
+
+impl TryFrom<String> for PhoneNumber {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        let trimmed = value.trim();
+        let (plus, rest) = match trimmed.strip_prefix('+') {
+            Some(rest) => ("+", rest),
+            None => ("", trimmed),
+        };
+        let mut digits = String::with_capacity(rest.len());
+        for c in rest.chars() {
+            match c {
+                '0'..='9' => digits.push(c),
+                ' ' | '-' | '.' | '(' | ')' => {}
+                _ => return Err(format!("is not a phone number: unexpected character {c:?}")),
+            }
+        }
+        match digits.len() {
+            7..=15 => Ok(Self(format!("{plus}{digits}"))),
+            n => Err(format!("is not a phone number: expected 7 to 15 digits, got {n}")),
+        }
+    }
+}
+
+impl From<PhoneNumber> for String {
+    fn from(phone: PhoneNumber) -> String {
+        phone.0
+    }
+}
+
+impl PhoneNumber {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An e-mail address, checked for shape only (one `@`, a dot in the domain, no spaces); whether
+/// it exists is for the mail server to say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl TryFrom<String> for Email {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        let trimmed = value.trim();
+        let valid = trimmed.len() <= 254
+            && !trimmed.contains(char::is_whitespace)
+            && matches!(trimmed.split_once('@'), Some((local, domain))
+                if !local.is_empty() && !domain.contains('@') && domain.contains('.')
+                    && !domain.starts_with('.') && !domain.ends_with('.'));
+        if valid { Ok(Self(trimmed.to_owned())) } else { Err(format!("is not an e-mail address: {trimmed:?}")) }
+    }
+}
+
+impl From<Email> for String {
+    fn from(email: Email) -> String {
+        email.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Vip,
+    Regular,
+}
+
+impl Tier {
+    pub fn of(vip: bool) -> Self {
+        if vip { Tier::Vip } else { Tier::Regular }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Vip => "vip",
+            Tier::Regular => "regular",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TicketStatus {
+    Waiting,
+    Served,
+    Cancelled,
+}
+
+/// How many VIPs are served for each regular when both tiers are waiting.
+pub const VIPS_PER_REGULAR: u32 = 2;
+
+/// The serving ratio's state: VIPs served since the last regular, saturating at
+/// [`VIPS_PER_REGULAR`]. It is all the memory the two-to-one rule needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ratio {
+    pub vips_since_regular: u32,
+}
+
+impl Ratio {
+    /// The tier to serve next, given which tiers have someone waiting. Work-conserving: when one
+    /// tier is empty the other is served, whatever the ratio says.
+    pub fn next_tier(self, vip_waiting: bool, regular_waiting: bool) -> Option<Tier> {
+        match (vip_waiting, regular_waiting) {
+            (false, false) => None,
+            (true, false) => Some(Tier::Vip),
+            (false, true) => Some(Tier::Regular),
+            (true, true) if self.vips_since_regular < VIPS_PER_REGULAR => Some(Tier::Vip),
+            (true, true) => Some(Tier::Regular),
+        }
+    }
+
+    /// The state after serving someone of `tier`.
+    pub fn after(self, tier: Tier) -> Ratio {
+        match tier {
+            Tier::Vip => Ratio { vips_since_regular: (self.vips_since_regular + 1).min(VIPS_PER_REGULAR) },
+            Tier::Regular => Ratio { vips_since_regular: 0 },
+        }
+    }
+}
+
+/// The order in which the waiting tickets would be served if nobody else arrived: the queue view
+/// and every `position` come from this. Each tier's list is in check-in order.
+pub fn serving_order<T>(mut ratio: Ratio, vips: Vec<T>, regulars: Vec<T>) -> Vec<T> {
+    let mut vips = vips.into_iter().peekable();
+    let mut regulars = regulars.into_iter().peekable();
+    let mut order = Vec::new();
+    while let Some(tier) = ratio.next_tier(vips.peek().is_some(), regulars.peek().is_some()) {
+        let next = match tier {
+            Tier::Vip => vips.next(),
+            Tier::Regular => regulars.next(),
+        };
+        order.extend(next);
+        ratio = ratio.after(tier);
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phone(s: &str) -> Result<PhoneNumber, String> {
+        PhoneNumber::try_from(s.to_owned())
+    }
+
+    #[test]
+    fn phone_numbers_are_normalised() {
+        assert_eq!(phone("+44 (20) 7946-0958").unwrap().as_str(), "+442079460958");
+        assert_eq!(phone(" 555.123.4567 ").unwrap().as_str(), "5551234567");
+        assert!(phone("call me").is_err());
+        assert!(phone("12345").is_err());
+        assert!(phone("+1234567890123456").is_err());
+        assert!(phone("++4412345678").is_err());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(PersonName::try_from("  Ada ".to_owned()).unwrap().as_str(), "Ada");
+        assert!(PersonName::try_from("   ".to_owned()).is_err());
+        assert!(PersonName::try_from("x".repeat(51)).is_err());
+        assert!(PersonName::try_from("é".repeat(50)).is_ok());
+    }
+
+    #[test]
+    fn emails_are_checked_for_shape() {
+        assert!(Email::try_from("ada@example.com".to_owned()).is_ok());
+        for bad in ["ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@c.com"] {
+            assert!(Email::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+    }
+
+    /// Serves everyone, one `next` at a time, the way the store does.
+    fn serve_all(vips: &[&'static str], regulars: &[&'static str]) -> Vec<&'static str> {
+        serving_order(Ratio::default(), vips.to_vec(), regulars.to_vec())
+    }
+
+    #[test]
+    fn two_vips_then_one_regular() {
+        // VIP1, R1, VIP2, VIP3, R2 checked in in that order.
+        assert_eq!(serve_all(&["V1", "V2", "V3"], &["R1", "R2"]), ["V1", "V2", "R1", "V3", "R2"]);
+        assert_eq!(
+            serve_all(&["V1", "V2", "V3", "V4", "V5"], &["R1", "R2", "R3"]),
+            ["V1", "V2", "R1", "V3", "V4", "R2", "V5", "R3"]
+        );
+    }
+
+    #[test]
+    fn work_conserving_when_a_tier_is_empty() {
+        assert_eq!(serve_all(&[], &["R1", "R2", "R3"]), ["R1", "R2", "R3"]);
+        assert_eq!(serve_all(&["V1", "V2", "V3"], &[]), ["V1", "V2", "V3"]);
+        assert!(serve_all(&[], &[]).is_empty());
+    }
+
+    #[test]
+    fn a_regular_arriving_after_a_vip_run_is_served_next() {
+        // Three VIPs served with no regular waiting, then a regular and a VIP arrive.
+        let ratio = [Tier::Vip, Tier::Vip, Tier::Vip].into_iter().fold(Ratio::default(), Ratio::after);
+        assert_eq!(ratio.next_tier(true, true), Some(Tier::Regular));
+        // After regulars only, VIPs get their two turns again.
+        let ratio = ratio.after(Tier::Regular).after(Tier::Regular);
+        assert_eq!(serving_order(ratio, vec!["V1", "V2", "V3"], vec!["R1"]), ["V1", "V2", "R1", "V3"]);
+    }
+
+    #[test]
+    fn the_ratio_carries_over_between_calls() {
+        let ratio = Ratio::default().after(Tier::Vip);
+        assert_eq!(serving_order(ratio, vec!["V2", "V3"], vec!["R1"]), ["V2", "R1", "V3"]);
+    }
+}

@@ -1,0 +1,216 @@
+//! One handler per endpoint (each its own Lambda function): request in, domain call, JSON out.
+
+use serde::{Deserialize, Serialize};
+use shared::{
+    http::{self, ApiError, Request, Response},
+    time::Timestamp,
+};
+
+use crate::{
+    App,
+    domain::{Email, PersonName, PhoneNumber, TicketStatus, Tier},
+    ops, routes,
+    store::{Customer, Ticket},
+};
+
+type Outcome = Result<Response<lambda_http::Body>, ApiError>;
+
+#[derive(Deserialize)]
+struct RegisterBody {
+    first_name: PersonName,
+    last_name: PersonName,
+    phone_number: PhoneNumber,
+    #[serde(default)]
+    email: Option<Email>,
+    #[serde(default)]
+    vip: bool,
+}
+
+#[derive(Serialize)]
+struct CustomerView<'a> {
+    customer_id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    phone_number: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a Email>,
+    vip: bool,
+    created_at: Timestamp,
+}
+
+impl<'a> From<&'a Customer> for CustomerView<'a> {
+    fn from(c: &'a Customer) -> Self {
+        Self {
+            customer_id: &c.customer_id,
+            first_name: c.first_name.as_str(),
+            last_name: c.last_name.as_str(),
+            phone_number: c.phone_number.as_str(),
+            email: c.email.as_ref(),
+            vip: c.vip,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// POST /walkin/v1/customers
+pub async fn register_customer(app: &App, req: Request) -> Outcome {
+    let body: RegisterBody = http::parse_json(&req)?;
+    let customer = ops::register(
+        &app.store,
+        ops::NewCustomer {
+            first_name: body.first_name,
+            last_name: body.last_name,
+            phone_number: body.phone_number,
+            email: body.email,
+            vip: body.vip,
+        },
+    )
+    .await?;
+    http::created(&CustomerView::from(&customer))
+}
+
+/// Old kiosks send camelCase and their own idea of `is_vip`; the registry decides the tier.
+#[derive(Deserialize)]
+struct CheckInBody {
+    #[serde(alias = "firstName")]
+    first_name: PersonName,
+    #[serde(alias = "lastName")]
+    last_name: PersonName,
+    #[serde(alias = "phoneNumber")]
+    phone_number: PhoneNumber,
+}
+
+#[derive(Serialize)]
+struct CheckedIn {
+    service_id: u64,
+    tier: Tier,
+    position: usize,
+    checked_in_at: Timestamp,
+}
+
+/// POST /walkin/v1/appointment
+pub async fn check_in(app: &App, req: Request) -> Outcome {
+    let body: CheckInBody = http::parse_json(&req)?;
+    let (ticket, position) = ops::check_in(
+        &app.store,
+        ops::CheckIn { first_name: body.first_name, last_name: body.last_name, phone_number: body.phone_number },
+    )
+    .await?;
+    http::created(&CheckedIn {
+        service_id: ticket.service_id,
+        tier: ticket.tier,
+        position,
+        checked_in_at: ticket.checked_in_at,
+    })
+}
+
+#[derive(Serialize)]
+struct Called<'a> {
+    service_id: u64,
+    customer_id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    tier: Tier,
+    checked_in_at: Timestamp,
+    waited_seconds: i64,
+}
+
+/// POST (and, for old clients, GET) /walkin/v1/appointment/next
+pub async fn next(app: &App, _req: Request) -> Outcome {
+    let ticket = ops::next(&app.store).await?;
+    let served_at = ticket.served_at.unwrap_or_else(shared::time::now);
+    http::ok(&Called {
+        service_id: ticket.service_id,
+        customer_id: &ticket.customer_id,
+        first_name: ticket.first_name.as_str(),
+        last_name: ticket.last_name.as_str(),
+        tier: ticket.tier,
+        checked_in_at: ticket.checked_in_at,
+        waited_seconds: ops::waited_seconds(&ticket, served_at),
+    })
+}
+
+#[derive(Serialize)]
+struct TicketView {
+    service_id: u64,
+    status: TicketStatus,
+    tier: Tier,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<usize>,
+    checked_in_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    served_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cancelled_at: Option<Timestamp>,
+}
+
+impl TicketView {
+    fn new(ticket: &Ticket, position: Option<usize>) -> Self {
+        Self {
+            service_id: ticket.service_id,
+            status: ticket.status,
+            tier: ticket.tier,
+            position,
+            checked_in_at: ticket.checked_in_at,
+            served_at: ticket.served_at,
+            cancelled_at: ticket.cancelled_at,
+        }
+    }
+}
+
+/// GET /walkin/v1/appointment/{service_id}
+pub async fn get_appointment(app: &App, req: Request) -> Outcome {
+    let service_id = ops::service_id(&http::path_param(&req, "service_id")?)?;
+    let ticket = ops::ticket(&app.store, service_id).await?;
+    let position = match ticket.status {
+        TicketStatus::Waiting => ops::position(&app.store, service_id).await?,
+        _ => None,
+    };
+    http::ok(&TicketView::new(&ticket, position))
+}
+
+/// DELETE /walkin/v1/appointment/{service_id}
+pub async fn cancel_appointment(app: &App, req: Request) -> Outcome {
+    let service_id = ops::service_id(&http::path_param(&req, "service_id")?)?;
+    let ticket = ops::cancel(&app.store, service_id).await?;
+    http::ok(&TicketView::new(&ticket, None))
+}
+
+#[derive(Serialize)]
+struct QueueEntry<'a> {
+    service_id: u64,
+    tier: Tier,
+    first_name: &'a str,
+    checked_in_at: Timestamp,
+}
+
+#[derive(Serialize)]
+struct QueueView<'a> {
+    waiting: Vec<QueueEntry<'a>>,
+    vip_waiting: usize,
+    regular_waiting: usize,
+}
+
+/// GET /walkin/v1/queue
+pub async fn queue(app: &App, _req: Request) -> Outcome {
+    let order = ops::waiting_in_order(&app.store).await?;
+    let count = |tier| order.iter().filter(|t| t.tier == tier).count();
+    http::ok(&QueueView {
+        vip_waiting: count(Tier::Vip),
+        regular_waiting: count(Tier::Regular),
+        waiting: order
+            .iter()
+            .map(|t| QueueEntry {
+                service_id: t.service_id,
+                tier: t.tier,
+                first_name: t.first_name.as_str(),
+                checked_in_at: t.checked_in_at,
+            })
+            .collect(),
+    })
+}
+
+/// ANY /walkin/{proxy+}: whatever no other route matched; 405 for a known path, else 404.
+pub async fn fallback(_: (), req: Request) -> Outcome {
+    Err(http::unmatched(routes::ROUTES, &req))
+}

@@ -1,0 +1,61 @@
+//! Settings come from the environment, once, at start-up: a missing or malformed value stops the
+//! function before it takes traffic instead of failing the first request.
+
+use std::{fmt::Display, str::FromStr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(String),
+    #[error("environment variable {name}={value:?} is invalid: {reason}")]
+    Invalid {
+        name: String,
+        value: String,
+        reason: String,
+    },
+}
+
+/// A variable the function cannot work without (a table name, a queue URL).
+pub fn required(name: &str) -> Result<String, ConfigError> {
+    match std::env::var(name) {
+        Ok(value) if !value.trim().is_empty() => Ok(value),
+        _ => Err(ConfigError::Missing(name.to_owned())),
+    }
+}
+
+/// A variable with a documented default (business timings, rates).
+pub fn or_default<T>(name: &str, default: T) -> Result<T, ConfigError>
+where
+    T: FromStr,
+    T::Err: Display,
+{
+    match std::env::var(name) {
+        Ok(value) if !value.trim().is_empty() => parse(name, &value),
+        _ => Ok(default),
+    }
+}
+
+/// Parses one value, naming the variable in the error.
+pub fn parse<T>(name: &str, value: &str) -> Result<T, ConfigError>
+where
+    T: FromStr,
+    T::Err: Display,
+{
+    value.trim().parse().map_err(|err: T::Err| ConfigError::Invalid {
+        name: name.to_owned(),
+        value: value.to_owned(),
+        reason: err.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_names_the_variable() {
+        let err = parse::<u32>("BOOKING_HOLD_SECONDS", "soon").unwrap_err();
+        assert!(err.to_string().contains("BOOKING_HOLD_SECONDS"));
+        assert_eq!(parse::<u32>("X", " 30 ").unwrap(), 30);
+    }
+}

@@ -1,0 +1,289 @@
+//! The HTTP side of every API function: the contract's error shape, JSON bodies in and out, and
+//! the Lambda entry point.
+//!
+//! Handlers return `Result<Response, ApiError>`. Every business outcome, including refusals, is an
+//! `ApiError` with the right status; `serve` turns it into the JSON error body, so the Lambda
+//! invocation itself only fails on a bug in the runtime plumbing.
+
+use std::{borrow::Cow, future::Future};
+
+use lambda_http::{Body, RequestExt, http::StatusCode, http::header::CONTENT_TYPE};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::json;
+
+pub use lambda_http::{Request, Response};
+
+/// Largest JSON body any endpoint accepts. Every request of the contract is a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// `{"error": {"code": ..., "message": ...}}` with its HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{status} {code}: {message}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: Cow<'static, str>,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self { status, code: code.into(), message: message.into() }
+    }
+
+    /// 400 for a field that is present but unusable; the message names the field.
+    pub fn invalid_field(field: &str, reason: impl std::fmt::Display) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_field", format!("`{field}` {reason}"))
+    }
+
+    /// 400 for a field the request must carry.
+    pub fn missing_field(field: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "missing_field", format!("missing field `{field}`"))
+    }
+
+    pub fn not_found(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    pub fn conflict(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    pub fn unprocessable(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    /// 503: a dependency (DynamoDB, SQS) is unreachable or kept refusing; the client may retry.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", message)
+    }
+
+    /// 500: a bug. The detail goes to the log, not to the client.
+    pub fn internal() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error occurred; it has been logged")
+    }
+
+    pub fn to_response(&self) -> Response<Body> {
+        json_response(self.status, &json!({"error": {"code": self.code, "message": self.message}}))
+    }
+}
+
+/// A JSON response with the given status.
+pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response<Body> {
+    let body = serde_json::to_string(body).unwrap_or_else(|_| "null".to_owned());
+    Response::builder()
+        .status(status)
+        .header(CONTENT_TYPE, "application/json")
+        .body(Body::Text(body))
+        .unwrap_or_else(|_| Response::new(Body::Empty))
+}
+
+pub fn ok<T: Serialize + ?Sized>(body: &T) -> Result<Response<Body>, ApiError> {
+    Ok(json_response(StatusCode::OK, body))
+}
+
+pub fn created<T: Serialize + ?Sized>(body: &T) -> Result<Response<Body>, ApiError> {
+    Ok(json_response(StatusCode::CREATED, body))
+}
+
+pub fn accepted<T: Serialize + ?Sized>(body: &T) -> Result<Response<Body>, ApiError> {
+    Ok(json_response(StatusCode::ACCEPTED, body))
+}
+
+/// Parses the JSON body into `T`, which should be built from domain types that cannot hold a bad
+/// value: any refusal comes back as a 400 naming the field, a 413 for an oversized body.
+pub fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    parse_json_bytes(req.body().as_ref())
+}
+
+pub fn parse_json_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("request body is {} bytes; the limit is {MAX_BODY_BYTES}", bytes.len()),
+        ));
+    }
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "request body is empty; expected a JSON object"));
+        }
+        // Derived structs also accept arrays; a client sending one has misunderstood the API.
+        Some(b) if *b != b'{' => {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "request body must be a JSON object"));
+        }
+        Some(_) => {}
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let reason = without_position(&inner.to_string());
+        match inner.classify() {
+            serde_json::error::Category::Data if reason.starts_with("missing field") => {
+                ApiError::new(StatusCode::BAD_REQUEST, "missing_field", at_path(&path, &reason))
+            }
+            serde_json::error::Category::Data if path == "." => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("request body must be a JSON object: {reason}"),
+            ),
+            serde_json::error::Category::Data => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", format!("`{path}` {reason}"))
+            }
+            _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("request body is not valid JSON: {inner}")),
+        }
+    })
+}
+
+/// serde_json appends "at line 1 column 42"; for field errors the field name says more.
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(idx) => message[..idx].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn at_path(path: &str, reason: &str) -> String {
+    if path == "." { reason.to_owned() } else { format!("{reason} in `{path}`") }
+}
+
+/// A path parameter of the route (`/appointment/{service_id}`).
+pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
+    req.path_parameters()
+        .first(name)
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::invalid_field(name, "is missing from the path"))
+}
+
+/// A query string parameter, if present and non-empty.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters()
+        .first(name)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+}
+
+/// The error for a request no route matched (the per-service `ANY /<prefix>/{proxy+}` route):
+/// 405 naming the allowed methods when the path exists, 404 otherwise. `routes` are
+/// `(method, path)` pairs in API Gateway syntax.
+pub fn unmatched(routes: &[(&str, &str)], req: &Request) -> ApiError {
+    let method = req.method().as_str();
+    let path = req.raw_http_path();
+    let allowed: Vec<&str> =
+        routes.iter().filter(|(_, pattern)| path_matches(pattern, path)).map(|(method, _)| *method).collect();
+    if allowed.is_empty() {
+        ApiError::not_found("route_not_found", format!("no route for {method} {path}"))
+    } else {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{method} is not allowed on {path}; allowed: {}", allowed.join(", ")),
+        )
+    }
+}
+
+/// Whether `path` matches a route pattern whose `{name}` segments match any one segment.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let pattern: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
+    let path: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    pattern.len() == path.len()
+        && pattern.iter().zip(&path).all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s)
+}
+
+/// Runs an HTTP handler as a Lambda function. `state` is built once before the loop (clients,
+/// configuration) and handed to every invocation.
+pub async fn serve<S, F, Fut>(state: S, handler: F) -> Result<(), lambda_http::Error>
+where
+    S: Copy + Send + Sync + 'static,
+    F: Fn(S, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response<Body>, ApiError>> + Send,
+{
+    let handler = &handler;
+    lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
+        Ok::<_, std::convert::Infallible>(respond(handler(state, req).await))
+    }))
+    .await
+}
+
+/// The response for a handler's outcome; server-side failures are logged here, once.
+pub fn respond(outcome: Result<Response<Body>, ApiError>) -> Response<Body> {
+    match outcome {
+        Ok(response) => response,
+        Err(err) => {
+            if err.status.is_server_error() {
+                tracing::error!(code = %err.code, message = %err.message, "request failed");
+            }
+            err.to_response()
+        }
+    }
+}
+
+/// Reads the JSON error of a response: for tests and tools.
+pub fn error_code(body: &serde_json::Value) -> Option<&str> {
+    body.pointer("/error/code").and_then(|code| code.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Input {
+        name: String,
+        count: u8,
+        #[serde(default)]
+        vip: bool,
+    }
+
+    fn parse(body: &str) -> Result<Input, ApiError> {
+        parse_json_bytes(body.as_bytes())
+    }
+
+    #[test]
+    fn missing_field_is_named() {
+        let err = parse(r#"{"count": 1}"#).unwrap_err();
+        assert_eq!((err.status, err.code.as_ref()), (StatusCode::BAD_REQUEST, "missing_field"));
+        assert!(err.message.contains("`name`"), "{}", err.message);
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let err = parse(r#"{"name": "a", "count": 1, "vip": "yes"}"#).unwrap_err();
+        assert_eq!(err.code, "invalid_field");
+        assert!(err.message.starts_with("`vip`"), "{}", err.message);
+        let err = parse(r#"{"name": "a", "count": 300}"#).unwrap_err();
+        assert!(err.message.starts_with("`count`"), "{}", err.message);
+    }
+
+    #[test]
+    fn malformed_and_empty_bodies() {
+        assert_eq!(parse(r#"{"name": "#).unwrap_err().code, "malformed_json");
+        assert_eq!(parse("").unwrap_err().code, "malformed_json");
+        assert_eq!(parse("[1, 2]").unwrap_err().code, "malformed_json");
+    }
+
+    #[test]
+    fn oversized_body_is_413() {
+        let body = format!(r#"{{"name": "{}", "count": 1}}"#, "x".repeat(MAX_BODY_BYTES));
+        let err = parse(&body).unwrap_err();
+        assert_eq!((err.status, err.code.as_ref()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
+    }
+
+    #[test]
+    fn route_patterns() {
+        assert!(path_matches("/walkin/v1/appointment/{service_id}", "/walkin/v1/appointment/12"));
+        assert!(path_matches("/walkin/v1/queue", "/walkin/v1/queue/"));
+        assert!(!path_matches("/walkin/v1/appointment/{service_id}", "/walkin/v1/appointment/"));
+        assert!(!path_matches("/walkin/v1/appointment/{service_id}", "/walkin/v1/appointment/1/x"));
+    }
+
+    #[test]
+    fn error_body_has_the_contract_shape() {
+        let response = ApiError::not_found("queue_empty", "nobody is waiting").to_response();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let body: serde_json::Value = serde_json::from_slice(response.body().as_ref()).unwrap();
+        assert_eq!(body, json!({"error": {"code": "queue_empty", "message": "nobody is waiting"}}));
+    }
+}

@@ -1,0 +1,18 @@
+//! What every service shares. Nothing here knows about a particular service.
+//!
+//! - [`config`]: settings read once from the environment at start-up.
+//! - [`aws`]: the one `SdkConfig` every client of a function is built from.
+//! - [`http`]: the JSON error shape, request parsing with field-named 400s and a body limit, and
+//!   the Lambda HTTP entry point.
+//! - [`dynamo`]: item mapping (through `serde_dynamo`) and the classification of DynamoDB errors.
+//! - [`retry`]: bounded, jittered retries for lost optimistic races.
+//! - [`time`] and [`ids`].
+
+pub mod aws;
+pub mod config;
+pub mod dynamo;
+pub mod http;
+pub mod ids;
+pub mod logging;
+pub mod retry;
+pub mod time;

@@ -1,0 +1,34 @@
+//! Bounded, jittered retries for optimistic writes that lost a race. Losing a race is normal under
+//! concurrency and must not fail the caller; losing it forever means the store is overloaded,
+//! which the caller reports as a 503.
+
+use std::time::Duration;
+
+pub struct Backoff {
+    attempt: u32,
+    max_attempts: u32,
+    base: Duration,
+    cap: Duration,
+}
+
+impl Backoff {
+    pub fn new(max_attempts: u32) -> Self {
+        Self { attempt: 0, max_attempts, base: Duration::from_millis(4), cap: Duration::from_millis(250) }
+    }
+
+    /// Sleeps before the next attempt ("full jitter"); `false` once the attempts are used up.
+    pub async fn wait(&mut self) -> bool {
+        self.attempt += 1;
+        if self.attempt >= self.max_attempts {
+            return false;
+        }
+        let ceiling = self.base.saturating_mul(1 << self.attempt.min(16)).min(self.cap);
+        let millis = rand::random_range(0..=ceiling.as_millis() as u64);
+        tokio::time::sleep(Duration::from_millis(millis)).await;
+        true
+    }
+
+    pub fn attempts(&self) -> u32 {
+        self.attempt
+    }
+}
