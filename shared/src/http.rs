@@ -184,8 +184,8 @@ pub fn unmatched(routes: &[(&str, &str)], req: &Request) -> ApiError {
 
 /// Whether `path` matches a route pattern whose `{name}` segments match any one segment.
 pub fn path_matches(pattern: &str, path: &str) -> bool {
-    let pattern: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
-    let path: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let pattern: Vec<&str> = pattern.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
     pattern.len() == path.len()
         && pattern.iter().zip(&path).all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s)
 }
@@ -274,7 +274,7 @@ mod tests {
     #[test]
     fn route_patterns() {
         assert!(path_matches("/walkin/v1/appointment/{service_id}", "/walkin/v1/appointment/12"));
-        assert!(path_matches("/walkin/v1/queue", "/walkin/v1/queue/"));
+        assert!(!path_matches("/walkin/v1/queue", "/walkin/v1/queue/"));
         assert!(!path_matches("/walkin/v1/appointment/{service_id}", "/walkin/v1/appointment/"));
         assert!(!path_matches("/walkin/v1/appointment/{service_id}", "/walkin/v1/appointment/1/x"));
     }

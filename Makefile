@@ -1,0 +1,55 @@
+# Two commands matter on a fresh machine: `make dev` (the whole system, locally) and `make test`.
+# Both install what they need first (a pinned Python venv with the local AWS endpoint and
+# cargo-lambda), idempotently.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+# The stamp changes with requirements.txt, so editing it reinstalls.
+VENV_STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: dev test build bench lint routes deploy venv clean
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt
+	rm -f $(VENV)/.installed-*
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+## Run everything locally: AWS endpoint on :4566, API on :9000, queues and schedules live.
+dev: venv
+	cargo build --workspace --bins
+	./target/debug/local-stack dev
+
+## Unit and integration tests (each starts its own local AWS endpoint), template check, lints.
+test: venv lint
+	cargo test --workspace --no-fail-fast
+
+lint: venv
+	cfn-lint infra/template.yaml
+	cargo run --quiet -p local-stack --bin local-stack -- routes
+	cargo clippy --workspace --all-targets -- -D warnings
+
+## Regenerate the local router in Cargo.toml from infra/template.yaml.
+routes:
+	cargo run --quiet -p local-stack --bin local-stack -- routes --write
+
+## Release binaries for Lambda (arm64), as `sam build` makes them.
+build: venv
+	cargo lambda build --release --arm64 --workspace
+
+## Binary sizes, cold-start times and warm latencies; prints a table.
+bench: venv
+	cargo build --release --workspace --bins
+	cargo run --release -p local-stack --bin bench
+
+## Deploy to AWS (needs the SAM CLI and AWS credentials).
+deploy:
+	cd infra && sam build --beta-features && sam deploy --guided
+
+clean:
+	cargo clean
+	rm -rf $(VENV) .local

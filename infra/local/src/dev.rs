@@ -1,0 +1,179 @@
+//! `make dev`: the whole system on this machine, from the template.
+//!
+//! 1. the local AWS endpoint on `LOCAL_AWS_PORT` (4566);
+//! 2. the template's tables and queues on it;
+//! 3. `cargo lambda watch` on `API_PORT` (9000), routing like API Gateway with the generated
+//!    router, every function's environment resolved against the local resources;
+//! 4. the SQS event sources and schedules, invoking functions through `cargo lambda watch`.
+//!
+//! Ctrl-C (or SIGTERM) stops all of it. Children run in their own process groups so that the
+//! shutdown is ordered, and die with us if we are killed outright.
+
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+use tokio::{process::Command, signal::unix::SignalKind, sync::watch};
+
+use crate::{
+    emulator::{Emulator, port_in_use},
+    invoke::WatchInvoker,
+    provision::provision,
+    template::{self, Template},
+    triggers::{ScheduleSource, SqsSource},
+};
+
+pub struct DevOptions {
+    pub workspace: PathBuf,
+    pub aws_port: u16,
+    pub api_port: u16,
+}
+
+impl DevOptions {
+    pub fn from_env(workspace: PathBuf) -> Result<Self> {
+        let port = |name: &str, default: u16| -> Result<u16> {
+            std::env::var(name).map_or(Ok(default), |v| v.parse().with_context(|| format!("{name}={v:?} is not a port")))
+        };
+        Ok(Self { workspace, aws_port: port("LOCAL_AWS_PORT", 4566)?, api_port: port("API_PORT", 9000)? })
+    }
+}
+
+/// The environment every function gets locally: the template's variables resolved against the
+/// local resources (business timings taken from our own environment when set), and the SDK
+/// pointed at the local endpoint with dummy credentials.
+fn function_environment(
+    template: &Template,
+    stack: &crate::Stack,
+    endpoint: &str,
+) -> Result<BTreeMap<String, String>> {
+    let mut env = stack.environment(template, &|var| std::env::var(var).ok())?;
+    for (name, value) in [
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "local"),
+        ("AWS_SECRET_ACCESS_KEY", "local"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+    ] {
+        env.insert(name.to_owned(), value.to_owned());
+    }
+    Ok(env)
+}
+
+fn write_env_file(path: &Path, env: &BTreeMap<String, String>) -> Result<()> {
+    let text: String = env.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+fn spawn_watch(opts: &DevOptions, env_file: &Path, env: &BTreeMap<String, String>) -> Result<tokio::process::Child> {
+    let mut command = Command::new("cargo");
+    command
+        .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port"])
+        .arg(opts.api_port.to_string())
+        .arg("--env-file")
+        .arg(env_file)
+        .envs(env)
+        .current_dir(&opts.workspace)
+        .process_group(0)
+        .kill_on_drop(true);
+    // SAFETY: prctl is async-signal-safe; it only asks the kernel to signal the child when we die.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    command.spawn().context("starting `cargo lambda watch` (is cargo-lambda installed? `make venv` installs it)")
+}
+
+fn stop_group(child: &tokio::process::Child) {
+    if let Some(pid) = child.id() {
+        // SAFETY: signalling a process group we created.
+        unsafe {
+            libc::kill(-(pid as i32), libc::SIGTERM);
+        }
+    }
+}
+
+pub async fn run(opts: DevOptions) -> Result<()> {
+    for (port, var) in [(opts.aws_port, "LOCAL_AWS_PORT"), (opts.api_port, "API_PORT")] {
+        if port_in_use(port) {
+            bail!("port {port} is in use (another `make dev`?); stop it or set {var} to another port");
+        }
+    }
+    let state_dir = opts.workspace.join(".local");
+    std::fs::create_dir_all(&state_dir)?;
+    let template = Template::load(&template::default_path(&opts.workspace))?;
+
+    let emulator_log = state_dir.join("emulator.log");
+    let emulator = Emulator::start(&opts.workspace, opts.aws_port, Some(&emulator_log))?;
+    let sdk = shared::aws::local_sdk_config(&emulator.endpoint).await;
+    let stack = provision(&sdk, &template, "").await?;
+
+    let env = function_environment(&template, &stack, &emulator.endpoint)?;
+    let env_file = state_dir.join("functions.env");
+    write_env_file(&env_file, &env)?;
+    let mut watch_process = spawn_watch(&opts, &env_file, &env)?;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !port_in_use(opts.api_port) {
+        if let Some(status) = watch_process.try_wait()? {
+            bail!("`cargo lambda watch` exited at start-up ({status})");
+        }
+        if Instant::now() > deadline {
+            bail!("`cargo lambda watch` did not listen on port {} within 5 minutes", opts.api_port);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let invoker = Arc::new(WatchInvoker::new(opts.api_port));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let sqs_sources = SqsSource::from_template(&template, &stack, &sdk)?;
+    let schedules = ScheduleSource::from_template(&template)?;
+
+    println!("\nLocal stack is up (Ctrl-C stops everything):");
+    println!("  HTTP API       http://127.0.0.1:{}   e.g. curl http://127.0.0.1:{}/walkin/v1/queue", opts.api_port, opts.api_port);
+    println!("  AWS endpoint   {}   (emulator log: {})", emulator.endpoint, emulator_log.display());
+    for (id, table) in &stack.tables {
+        println!("  table          {id} = {}", table.name);
+    }
+    for (id, queue) in &stack.queues {
+        println!("  queue          {id} = {}", queue.url);
+    }
+    for source in &sqs_sources {
+        println!("  SQS trigger    {} -> {}", source.queue.name, source.function);
+    }
+    for schedule in &schedules {
+        println!("  schedule       every {:?} -> {}", schedule.every, schedule.function);
+    }
+    println!();
+
+    for source in sqs_sources {
+        tasks.push(tokio::spawn(source.run(invoker.clone(), stop_rx.clone())));
+    }
+    for schedule in schedules {
+        tasks.push(tokio::spawn(schedule.run(invoker.clone(), stop_rx.clone())));
+    }
+
+    let mut terminate = tokio::signal::unix::signal(SignalKind::terminate())?;
+    let outcome = tokio::select! {
+        _ = tokio::signal::ctrl_c() => Ok(()),
+        _ = terminate.recv() => Ok(()),
+        status = watch_process.wait() => Err(anyhow::anyhow!("`cargo lambda watch` exited ({status:?})")),
+    };
+    println!("\nstopping the local stack...");
+    let _ = stop_tx.send(true);
+    for task in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+    }
+    stop_group(&watch_process);
+    if tokio::time::timeout(Duration::from_secs(10), watch_process.wait()).await.is_err() {
+        let _ = watch_process.start_kill();
+    }
+    drop(emulator);
+    println!("stopped.");
+    outcome
+}
