@@ -31,6 +31,7 @@ test: venv lint
 lint: venv
 	cfn-lint infra/template.yaml
 	cargo run --quiet -p local-stack --bin local-stack -- routes
+	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
 ## Regenerate the local router in Cargo.toml from infra/template.yaml.

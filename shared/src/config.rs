@@ -8,11 +8,7 @@ pub enum ConfigError {
     #[error("environment variable {0} is not set")]
     Missing(String),
     #[error("environment variable {name}={value:?} is invalid: {reason}")]
-    Invalid {
-        name: String,
-        value: String,
-        reason: String,
-    },
+    Invalid { name: String, value: String, reason: String },
 }
 
 /// A variable the function cannot work without (a table name, a queue URL).

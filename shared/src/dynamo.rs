@@ -81,8 +81,7 @@ pub fn is_condition_failed<E, R>(err: &SdkError<E, R>) -> bool
 where
     E: ProvideErrorMetadata,
 {
-    err.as_service_error()
-        .is_some_and(|e| e.code() == Some("ConditionalCheckFailedException"))
+    err.as_service_error().is_some_and(|e| e.code() == Some("ConditionalCheckFailedException"))
 }
 
 /// Why a `TransactWriteItems` did not commit.
@@ -116,11 +115,7 @@ impl TxFailure {
 pub fn tx_failure<R: std::fmt::Debug>(err: SdkError<TransactWriteItemsError, R>) -> TxFailure {
     match err.as_service_error() {
         Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => TxFailure::Cancelled(
-            cancelled
-                .cancellation_reasons()
-                .iter()
-                .map(|reason| reason.code().unwrap_or("None").to_owned())
-                .collect(),
+            cancelled.cancellation_reasons().iter().map(|reason| reason.code().unwrap_or("None").to_owned()).collect(),
         ),
         Some(TransactWriteItemsError::TransactionInProgressException(_)) => {
             TxFailure::Cancelled(vec!["TransactionConflict".to_owned()])

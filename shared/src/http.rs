@@ -59,7 +59,11 @@ impl ApiError {
 
     /// 500: a bug. The detail goes to the log, not to the client.
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error occurred; it has been logged")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "an unexpected error occurred; it has been logged",
+        )
     }
 
     pub fn to_response(&self) -> Response<Body> {
@@ -105,7 +109,11 @@ pub fn parse_json_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError
     }
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
         None => {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "request body is empty; expected a JSON object"));
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "request body is empty; expected a JSON object",
+            ));
         }
         // Derived structs also accept arrays; a client sending one has misunderstood the API.
         Some(b) if *b != b'{' => {
@@ -130,7 +138,11 @@ pub fn parse_json_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError
             serde_json::error::Category::Data => {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", format!("`{path}` {reason}"))
             }
-            _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("request body is not valid JSON: {inner}")),
+            _ => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("request body is not valid JSON: {inner}"),
+            ),
         }
     })
 }
@@ -157,10 +169,7 @@ pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
 
 /// A query string parameter, if present and non-empty.
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
-    req.query_string_parameters()
-        .first(name)
-        .filter(|value| !value.is_empty())
-        .map(str::to_owned)
+    req.query_string_parameters().first(name).filter(|value| !value.is_empty()).map(str::to_owned)
 }
 
 /// The error for a request no route matched (the per-service `ANY /<prefix>/{proxy+}` route):

@@ -1,1 +1,116 @@
+//! Test support: one local AWS endpoint per test binary, a fresh copy of the template's tables
+//! and queues per test, and helpers to call handlers in-process with API Gateway-shaped requests.
+//!
+//! The endpoint is the same emulator `make dev` runs, started from the project's venv on a free
+//! port; it exits when the test binary does. Tests never depend on a running `make dev`.
 
+use std::{
+    collections::HashMap,
+    future::Future,
+    path::PathBuf,
+    sync::{
+        OnceLock,
+        atomic::{AtomicU32, Ordering},
+    },
+};
+
+use aws_config::SdkConfig;
+use lambda_http::{Body, RequestExt, http::Method};
+use local_stack::{Emulator, Stack, Template, emulator, template};
+use serde_json::Value;
+use shared::http::{ApiError, Request, Response};
+
+pub use local_stack;
+
+pub fn workspace() -> PathBuf {
+    emulator::workspace_root().expect("tests run inside the workspace")
+}
+
+/// The local AWS endpoint of this test binary, started on first use.
+pub fn endpoint() -> &'static str {
+    static EMULATOR: OnceLock<Emulator> = OnceLock::new();
+    &EMULATOR
+        .get_or_init(|| {
+            let root = workspace();
+            let log_dir = root.join(".local");
+            std::fs::create_dir_all(&log_dir).expect("create .local");
+            let port = emulator::free_port().expect("free port");
+            Emulator::start(&root, port, Some(&log_dir.join("test-emulator.log")))
+                .unwrap_or_else(|e| panic!("cannot start the local AWS endpoint: {e:#}"))
+        })
+        .endpoint
+}
+
+/// An SDK configuration for the test's own runtime (clients must not outlive their runtime).
+pub async fn sdk() -> SdkConfig {
+    shared::aws::local_sdk_config(endpoint()).await
+}
+
+pub fn template() -> &'static Template {
+    static TEMPLATE: OnceLock<Template> = OnceLock::new();
+    TEMPLATE.get_or_init(|| Template::load(&template::default_path(&workspace())).expect("load the template"))
+}
+
+/// Every table and queue of the template, freshly created under a prefix unique to this call.
+pub async fn fresh_stack(sdk: &SdkConfig) -> Stack {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let prefix = format!("t{}-{}-", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+    local_stack::provision(sdk, template(), &prefix).await.expect("provision the stack")
+}
+
+/// An API Gateway-like request: method, path, optional JSON body, path parameters.
+pub fn request(method: &str, path: &str, body: Option<Value>) -> Request {
+    let body = body.map_or(Body::Empty, |b| Body::Text(b.to_string()));
+    raw_request(method, path, body)
+}
+
+pub fn raw_request(method: &str, path: &str, body: Body) -> Request {
+    lambda_http::http::Request::builder()
+        .method(Method::from_bytes(method.as_bytes()).expect("method"))
+        .uri(path)
+        .header("content-type", "application/json")
+        .body(body)
+        .expect("request")
+        .with_raw_http_path(path)
+}
+
+pub fn with_path_params(req: Request, params: &[(&str, &str)]) -> Request {
+    let params: HashMap<String, String> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    req.with_path_parameters(params)
+}
+
+/// A response as a test sees it.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn from_response(response: Response<Body>) -> Self {
+        let status = response.status().as_u16();
+        let body = match response.body() {
+            Body::Empty => Value::Null,
+            body => serde_json::from_slice(body.as_ref()).expect("responses are JSON"),
+        };
+        Self { status, body }
+    }
+
+    /// The contract's error code, if this is an error.
+    pub fn code(&self) -> Option<&str> {
+        shared::http::error_code(&self.body)
+    }
+
+    pub fn message(&self) -> &str {
+        self.body.pointer("/error/message").and_then(Value::as_str).unwrap_or_default()
+    }
+}
+
+/// Runs a handler the way its Lambda function does and returns what the client would see.
+pub async fn call<S, F, Fut>(state: S, handler: F, req: Request) -> Reply
+where
+    F: FnOnce(S, Request) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, ApiError>>,
+{
+    Reply::from_response(shared::http::respond(handler(state, req).await))
+}

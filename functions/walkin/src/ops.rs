@@ -67,7 +67,10 @@ async fn registered(store: &Store, who: &CheckIn) -> Result<Customer, ApiError> 
         .await?
         .filter(|c| c.first_name.matches(&who.first_name) && c.last_name.matches(&who.last_name))
         .ok_or_else(|| {
-            ApiError::not_found("customer_not_found", "no registered customer has this name and phone number; register first")
+            ApiError::not_found(
+                "customer_not_found",
+                "no registered customer has this name and phone number; register first",
+            )
         })
 }
 
@@ -157,7 +160,10 @@ pub async fn cancel(store: &Store, service_id: u64) -> Result<Ticket, ApiError> 
             // Cancelling twice is not an error: the ticket is cancelled, as asked.
             TicketStatus::Cancelled => return Ok(ticket),
             TicketStatus::Served => {
-                return Err(ApiError::conflict("already_served", format!("ticket {service_id} has already been served")));
+                return Err(ApiError::conflict(
+                    "already_served",
+                    format!("ticket {service_id} has already been served"),
+                ));
             }
             TicketStatus::Waiting => {}
         }

@@ -287,7 +287,9 @@ impl Store {
         ];
         match self.transact(items).await {
             Ok(()) => Ok(Ok(())),
-            Err(failure @ TxFailure::Cancelled(_)) if failure.is_conflict() || (0..3).any(|i| failure.condition_failed_at(i)) => {
+            Err(failure @ TxFailure::Cancelled(_))
+                if failure.is_conflict() || (0..3).any(|i| failure.condition_failed_at(i)) =>
+            {
                 Ok(Err(Refusal::LostRace))
             }
             Err(failure) => Err(failure.into_store_error()),
@@ -357,12 +359,6 @@ impl Store {
     }
 
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxFailure> {
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(tx_failure)
+        self.client.transact_write_items().set_transact_items(Some(items)).send().await.map(|_| ()).map_err(tx_failure)
     }
 }

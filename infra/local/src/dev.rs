@@ -36,7 +36,8 @@ pub struct DevOptions {
 impl DevOptions {
     pub fn from_env(workspace: PathBuf) -> Result<Self> {
         let port = |name: &str, default: u16| -> Result<u16> {
-            std::env::var(name).map_or(Ok(default), |v| v.parse().with_context(|| format!("{name}={v:?} is not a port")))
+            std::env::var(name)
+                .map_or(Ok(default), |v| v.parse().with_context(|| format!("{name}={v:?} is not a port")))
         };
         Ok(Self { workspace, aws_port: port("LOCAL_AWS_PORT", 4566)?, api_port: port("API_PORT", 9000)? })
     }
@@ -45,7 +46,7 @@ impl DevOptions {
 /// The environment every function gets locally: the template's variables resolved against the
 /// local resources (business timings taken from our own environment when set), and the SDK
 /// pointed at the local endpoint with dummy credentials.
-fn function_environment(
+pub fn function_environment(
     template: &Template,
     stack: &crate::Stack,
     endpoint: &str,
@@ -68,33 +69,89 @@ fn write_env_file(path: &Path, env: &BTreeMap<String, String>) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
-fn spawn_watch(opts: &DevOptions, env_file: &Path, env: &BTreeMap<String, String>) -> Result<tokio::process::Child> {
-    let mut command = Command::new("cargo");
-    command
-        .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port"])
-        .arg(opts.api_port.to_string())
-        .arg("--env-file")
-        .arg(env_file)
-        .envs(env)
-        .current_dir(&opts.workspace)
-        .process_group(0)
-        .kill_on_drop(true);
-    // SAFETY: prctl is async-signal-safe; it only asks the kernel to signal the child when we die.
-    unsafe {
-        command.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-            Ok(())
-        });
-    }
-    command.spawn().context("starting `cargo lambda watch` (is cargo-lambda installed? `make venv` installs it)")
+/// `cargo lambda watch` serving every function on `port`, in its own process group, stopped
+/// with its function processes when dropped (and signalled if we die first).
+pub struct WatchProcess {
+    child: tokio::process::Child,
 }
 
-fn stop_group(child: &tokio::process::Child) {
-    if let Some(pid) = child.id() {
-        // SAFETY: signalling a process group we created.
-        unsafe {
-            libc::kill(-(pid as i32), libc::SIGTERM);
+impl WatchProcess {
+    /// `log`: where its output goes (`None`: our own stdout and stderr).
+    pub fn spawn(
+        workspace: &Path,
+        port: u16,
+        env: &BTreeMap<String, String>,
+        env_file: &Path,
+        log: Option<&Path>,
+    ) -> Result<Self> {
+        write_env_file(env_file, env)?;
+        let mut command = Command::new("cargo");
+        command
+            .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port"])
+            .arg(port.to_string())
+            .arg("--env-file")
+            .arg(env_file)
+            .envs(env)
+            .current_dir(workspace)
+            .process_group(0)
+            .kill_on_drop(true);
+        if let Some(log) = log {
+            let file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+            command.stdout(file.try_clone()?).stderr(file);
         }
+        // SAFETY: prctl is async-signal-safe; it only asks the kernel to signal the child when
+        // the thread that spawned it (our main thread) dies.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        let child = command.spawn().context("starting `cargo lambda watch` (`make venv` installs cargo-lambda)")?;
+        Ok(Self { child })
+    }
+
+    /// Waits until the API port accepts connections.
+    pub async fn ready(&mut self, port: u16, within: Duration) -> Result<()> {
+        let deadline = Instant::now() + within;
+        while !port_in_use(port) {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("`cargo lambda watch` exited at start-up ({status})");
+            }
+            if Instant::now() > deadline {
+                bail!("`cargo lambda watch` did not listen on port {port} within {within:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
+    pub async fn exited(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.child.wait().await
+    }
+
+    /// SIGTERM to the whole group (watch and its function processes), then SIGKILL.
+    pub async fn stop(&mut self) {
+        self.signal(libc::SIGTERM);
+        if tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await.is_err() {
+            self.signal(libc::SIGKILL);
+            let _ = self.child.wait().await;
+        }
+    }
+
+    fn signal(&self, signal: i32) {
+        if let Some(pid) = self.child.id() {
+            // SAFETY: signalling the process group we created for the child.
+            unsafe {
+                libc::kill(-(pid as i32), signal);
+            }
+        }
+    }
+}
+
+impl Drop for WatchProcess {
+    fn drop(&mut self) {
+        self.signal(libc::SIGKILL);
     }
 }
 
@@ -114,19 +171,9 @@ pub async fn run(opts: DevOptions) -> Result<()> {
     let stack = provision(&sdk, &template, "").await?;
 
     let env = function_environment(&template, &stack, &emulator.endpoint)?;
-    let env_file = state_dir.join("functions.env");
-    write_env_file(&env_file, &env)?;
-    let mut watch_process = spawn_watch(&opts, &env_file, &env)?;
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while !port_in_use(opts.api_port) {
-        if let Some(status) = watch_process.try_wait()? {
-            bail!("`cargo lambda watch` exited at start-up ({status})");
-        }
-        if Instant::now() > deadline {
-            bail!("`cargo lambda watch` did not listen on port {} within 5 minutes", opts.api_port);
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let mut watch_process =
+        WatchProcess::spawn(&opts.workspace, opts.api_port, &env, &state_dir.join("functions.env"), None)?;
+    watch_process.ready(opts.api_port, Duration::from_secs(300)).await?;
 
     let invoker = Arc::new(WatchInvoker::new(opts.api_port));
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -135,7 +182,10 @@ pub async fn run(opts: DevOptions) -> Result<()> {
     let schedules = ScheduleSource::from_template(&template)?;
 
     println!("\nLocal stack is up (Ctrl-C stops everything):");
-    println!("  HTTP API       http://127.0.0.1:{}   e.g. curl http://127.0.0.1:{}/walkin/v1/queue", opts.api_port, opts.api_port);
+    println!(
+        "  HTTP API       http://127.0.0.1:{}   e.g. curl http://127.0.0.1:{}/walkin/v1/queue",
+        opts.api_port, opts.api_port
+    );
     println!("  AWS endpoint   {}   (emulator log: {})", emulator.endpoint, emulator_log.display());
     for (id, table) in &stack.tables {
         println!("  table          {id} = {}", table.name);
@@ -162,17 +212,14 @@ pub async fn run(opts: DevOptions) -> Result<()> {
     let outcome = tokio::select! {
         _ = tokio::signal::ctrl_c() => Ok(()),
         _ = terminate.recv() => Ok(()),
-        status = watch_process.wait() => Err(anyhow::anyhow!("`cargo lambda watch` exited ({status:?})")),
+        status = watch_process.exited() => Err(anyhow::anyhow!("`cargo lambda watch` exited ({status:?})")),
     };
     println!("\nstopping the local stack...");
     let _ = stop_tx.send(true);
     for task in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
     }
-    stop_group(&watch_process);
-    if tokio::time::timeout(Duration::from_secs(10), watch_process.wait()).await.is_err() {
-        let _ = watch_process.start_kill();
-    }
+    watch_process.stop().await;
     drop(emulator);
     println!("stopped.");
     outcome

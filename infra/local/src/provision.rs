@@ -131,7 +131,10 @@ pub async fn provision(sdk: &SdkConfig, template: &Template, prefix: &str) -> Re
         let redrive = match &queue.redrive {
             None => None,
             Some((dlq, max_receive_count)) => {
-                let dlq = stack.queues.get(dlq).ok_or_else(|| anyhow!("{}: unknown dead-letter queue {dlq}", queue.logical_id))?;
+                let dlq = stack
+                    .queues
+                    .get(dlq)
+                    .ok_or_else(|| anyhow!("{}: unknown dead-letter queue {dlq}", queue.logical_id))?;
                 Some(json!({"deadLetterTargetArn": dlq.arn, "maxReceiveCount": max_receive_count}).to_string())
             }
         };
@@ -165,7 +168,9 @@ fn projection(value: &Value) -> Projection {
     Projection::builder()
         .projection_type(ProjectionType::from(value["ProjectionType"].as_str().unwrap_or("ALL")))
         .set_non_key_attributes(
-            value["NonKeyAttributes"].as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
+            value["NonKeyAttributes"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
         )
         .build()
 }
@@ -193,23 +198,24 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, props: &Val
                 .build()?,
         );
     }
-    let output = request.send().await.map_err(|e| anyhow!(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string()))?;
+    let output =
+        request.send().await.map_err(|e| anyhow!(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string()))?;
     let ttl = &props["TimeToLiveSpecification"];
     if ttl["Enabled"] == true {
         client
             .update_time_to_live()
             .table_name(name)
             .time_to_live_specification(
-                TimeToLiveSpecification::builder().enabled(true).attribute_name(str_at(ttl, "AttributeName")?).build()?,
+                TimeToLiveSpecification::builder()
+                    .enabled(true)
+                    .attribute_name(str_at(ttl, "AttributeName")?)
+                    .build()?,
             )
             .send()
             .await
             .map_err(|e| anyhow!(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string()))?;
     }
-    output
-        .table_description
-        .and_then(|d| d.table_arn)
-        .ok_or_else(|| anyhow!("the endpoint returned no table ARN"))
+    output.table_description.and_then(|d| d.table_arn).ok_or_else(|| anyhow!("the endpoint returned no table ARN"))
 }
 
 /// Queue properties that map one-to-one onto SQS attributes.
@@ -221,7 +227,12 @@ const QUEUE_ATTRIBUTES: &[(&str, QueueAttributeName)] = &[
     ("MaximumMessageSize", QueueAttributeName::MaximumMessageSize),
 ];
 
-async fn create_queue(client: &aws_sdk_sqs::Client, name: &str, props: &Value, redrive: Option<String>) -> Result<QueueInfo> {
+async fn create_queue(
+    client: &aws_sdk_sqs::Client,
+    name: &str,
+    props: &Value,
+    redrive: Option<String>,
+) -> Result<QueueInfo> {
     let fifo = props["FifoQueue"] == true;
     let name = if fifo { format!("{name}.fifo") } else { name.to_owned() };
     let mut request = client.create_queue().queue_name(&name);

@@ -73,11 +73,7 @@ impl Template {
     }
 
     fn resources(&self, kind: &str) -> impl Iterator<Item = (&String, &Value)> {
-        self.root["Resources"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(move |(_, resource)| resource["Type"] == kind)
+        self.root["Resources"].as_object().into_iter().flatten().filter(move |(_, resource)| resource["Type"] == kind)
     }
 
     pub fn parameter_default(&self, name: &str) -> Option<String> {
@@ -103,7 +99,9 @@ impl Template {
                     Some(policy) => {
                         let target = get_att_target(&policy["deadLetterTargetArn"])
                             .ok_or_else(|| anyhow!("{id}: deadLetterTargetArn must be Fn::GetAtt [<queue>, Arn]"))?;
-                        let max = scalar(&policy["maxReceiveCount"]).parse().with_context(|| format!("{id}: maxReceiveCount"))?;
+                        let max = scalar(&policy["maxReceiveCount"])
+                            .parse()
+                            .with_context(|| format!("{id}: maxReceiveCount"))?;
                         Some((target, max))
                     }
                 };
@@ -238,9 +236,20 @@ Resources:
         let f = &t.functions().unwrap()[0];
         assert_eq!(f.binary, "worker");
         assert_eq!(f.environment.keys().collect::<Vec<_>>(), ["HOLD", "STAGE"]);
-        assert!(f.events.contains(&EventDef::Sqs { queue: "Queue".into(), batch_size: 5, report_batch_item_failures: true }));
-        assert!(f.events.contains(&EventDef::Schedule { name: "Tick".into(), expression: "rate(5 minutes)".into(), enabled: true }));
-        assert_eq!(t.routes().unwrap(), [Route { method: "GET".into(), path: "/x/{id}".into(), function: "worker".into() }]);
+        assert!(f.events.contains(&EventDef::Sqs {
+            queue: "Queue".into(),
+            batch_size: 5,
+            report_batch_item_failures: true
+        }));
+        assert!(f.events.contains(&EventDef::Schedule {
+            name: "Tick".into(),
+            expression: "rate(5 minutes)".into(),
+            enabled: true
+        }));
+        assert_eq!(
+            t.routes().unwrap(),
+            [Route { method: "GET".into(), path: "/x/{id}".into(), function: "worker".into() }]
+        );
         assert_eq!(t.parameter_default("Hold").as_deref(), Some("1800"));
     }
 }

@@ -46,7 +46,10 @@ impl SqsSource {
         for function in template.functions()? {
             for event in &function.events {
                 if let EventDef::Sqs { queue, batch_size, report_batch_item_failures } = event {
-                    let queue = stack.queues.get(queue).with_context(|| format!("{}: unknown queue {queue}", function.logical_id))?;
+                    let queue = stack
+                        .queues
+                        .get(queue)
+                        .with_context(|| format!("{}: unknown queue {queue}", function.logical_id))?;
                     sources.push(SqsSource {
                         function: function.binary.clone(),
                         queue: queue.clone(),
@@ -222,7 +225,10 @@ impl ScheduleSource {
                         continue;
                     }
                     let Some(every) = parse_rate(expression) else {
-                        bail!("{}: schedule {expression:?} is not a rate(...) expression; the local stack runs only rates", function.logical_id);
+                        bail!(
+                            "{}: schedule {expression:?} is not a rate(...) expression; the local stack runs only rates",
+                            function.logical_id
+                        );
                     };
                     sources.push(ScheduleSource {
                         function: function.binary.clone(),
