@@ -51,7 +51,7 @@ async fn walkin_through_cargo_lambda_watch_and_the_router() {
     let port = free_port().unwrap();
     let env_file = workspace().join(".local").join(format!("e2e-{port}.env"));
     let log = workspace().join(".local").join("e2e-watch.log");
-    let mut watch = WatchProcess::spawn(&workspace(), port, &env, &env_file, Some(&log)).unwrap();
+    let mut watch = WatchProcess::spawn(&workspace(), "127.0.0.1", port, &env, &env_file, Some(&log)).unwrap();
     watch.ready(port, Duration::from_secs(300)).await.unwrap();
     let api = Api {
         client: reqwest::Client::builder().timeout(Duration::from_secs(300)).build().unwrap(),

@@ -31,6 +31,14 @@ pub struct DevOptions {
     pub workspace: PathBuf,
     pub aws_port: u16,
     pub api_port: u16,
+    pub api_address: String,
+}
+
+/// `cargo lambda invoke` sends to `[::1]:9000` and the contract's URL is `127.0.0.1:9000`; the
+/// dual-stack wildcard serves both (it is also cargo-lambda's own default). Without IPv6, IPv4
+/// loopback. `API_ADDRESS` overrides, e.g. `127.0.0.1` to stay off the network.
+fn default_api_address() -> String {
+    if Path::new("/proc/net/if_inet6").exists() { "::".to_owned() } else { "127.0.0.1".to_owned() }
 }
 
 impl DevOptions {
@@ -39,7 +47,12 @@ impl DevOptions {
             std::env::var(name)
                 .map_or(Ok(default), |v| v.parse().with_context(|| format!("{name}={v:?} is not a port")))
         };
-        Ok(Self { workspace, aws_port: port("LOCAL_AWS_PORT", 4566)?, api_port: port("API_PORT", 9000)? })
+        Ok(Self {
+            workspace,
+            aws_port: port("LOCAL_AWS_PORT", 4566)?,
+            api_port: port("API_PORT", 9000)?,
+            api_address: std::env::var("API_ADDRESS").unwrap_or_else(|_| default_api_address()),
+        })
     }
 }
 
@@ -79,6 +92,7 @@ impl WatchProcess {
     /// `log`: where its output goes (`None`: our own stdout and stderr).
     pub fn spawn(
         workspace: &Path,
+        address: &str,
         port: u16,
         env: &BTreeMap<String, String>,
         env_file: &Path,
@@ -87,7 +101,7 @@ impl WatchProcess {
         write_env_file(env_file, env)?;
         let mut command = Command::new("cargo");
         command
-            .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port"])
+            .args(["lambda", "watch", "--invoke-address", address, "--invoke-port"])
             .arg(port.to_string())
             .arg("--env-file")
             .arg(env_file)
@@ -171,8 +185,14 @@ pub async fn run(opts: DevOptions) -> Result<()> {
     let stack = provision(&sdk, &template, "").await?;
 
     let env = function_environment(&template, &stack, &emulator.endpoint)?;
-    let mut watch_process =
-        WatchProcess::spawn(&opts.workspace, opts.api_port, &env, &state_dir.join("functions.env"), None)?;
+    let mut watch_process = WatchProcess::spawn(
+        &opts.workspace,
+        &opts.api_address,
+        opts.api_port,
+        &env,
+        &state_dir.join("functions.env"),
+        None,
+    )?;
     watch_process.ready(opts.api_port, Duration::from_secs(300)).await?;
 
     let invoker = Arc::new(WatchInvoker::new(opts.api_port));

@@ -1,0 +1,42 @@
+//! The template is the single source of truth; these keep what is derived from it honest.
+
+use aws_lambda_events::{apigw::ApiGatewayV2httpRequest, cloudwatch_events::CloudWatchEvent, sqs::SqsEvent};
+use local_stack::{routes, template::EventDef};
+use system_tests::{template, workspace};
+
+#[test]
+fn the_local_router_is_generated_from_the_template() {
+    let section = routes::router_section(&template().routes().unwrap()).unwrap();
+    let manifest = std::fs::read_to_string(workspace().join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(&section),
+        "Cargo.toml's router is out of date with infra/template.yaml: run `make routes`"
+    );
+}
+
+#[test]
+fn every_function_has_a_sample_event_of_its_kind() {
+    for function in template().functions().unwrap() {
+        let path = workspace().join("events").join(format!("{}.json", function.binary));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {}", path.display()));
+        let parsed = match function.events.first() {
+            Some(EventDef::Http { .. }) => serde_json::from_str::<ApiGatewayV2httpRequest>(&text).map(|_| ()),
+            Some(EventDef::Sqs { .. }) => serde_json::from_str::<SqsEvent>(&text).map(|_| ()),
+            Some(EventDef::Schedule { .. }) => serde_json::from_str::<CloudWatchEvent>(&text).map(|_| ()),
+            None => Ok(()),
+        };
+        parsed.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
+#[test]
+fn every_binary_is_a_function_of_the_template() {
+    let functions: Vec<String> = template().functions().unwrap().into_iter().map(|f| f.binary).collect();
+    for entry in std::fs::read_dir(workspace().join("functions")).unwrap() {
+        let bins = entry.unwrap().path().join("src").join("bin");
+        for bin in std::fs::read_dir(&bins).into_iter().flatten() {
+            let name = bin.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned();
+            assert!(functions.contains(&name), "{name} is built but not deployed by infra/template.yaml");
+        }
+    }
+}
