@@ -49,7 +49,7 @@ bench: venv
 
 ## Deploy to AWS (needs the SAM CLI and AWS credentials).
 deploy:
-	cd infra && sam build --beta-features && sam deploy --guided
+	cd infra && sam build && sam deploy --guided
 
 clean:
 	cargo clean
