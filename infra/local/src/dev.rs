@@ -98,6 +98,19 @@ impl WatchProcess {
         env_file: &Path,
         log: Option<&Path>,
     ) -> Result<Self> {
+        Self::spawn_with_args(workspace, address, port, env, env_file, log, &[])
+    }
+
+    /// [`spawn`](Self::spawn) with extra options for `cargo lambda watch`, e.g. `--release`.
+    pub fn spawn_with_args(
+        workspace: &Path,
+        address: &str,
+        port: u16,
+        env: &BTreeMap<String, String>,
+        env_file: &Path,
+        log: Option<&Path>,
+        extra_args: &[&str],
+    ) -> Result<Self> {
         write_env_file(env_file, env)?;
         let mut command = Command::new("cargo");
         command
@@ -105,6 +118,7 @@ impl WatchProcess {
             .arg(port.to_string())
             .arg("--env-file")
             .arg(env_file)
+            .args(extra_args)
             .envs(env)
             .current_dir(workspace)
             .process_group(0)
