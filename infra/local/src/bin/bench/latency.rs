@@ -1,0 +1,174 @@
+//! Warm request latency through `cargo lambda watch`, and the AWS requests each call costs.
+//!
+//! A scenario (one per service) drives the API with [`Bench::unmeasured`] (set-up and warm-up:
+//! the first request to a function starts its process) and [`Bench::measure`] (the timed,
+//! sequential loop of one endpoint). Every response must have the expected status, or the run
+//! stops: a benchmark of errors is worthless. Around each measured loop the local AWS endpoint's
+//! per-operation counters are reset and read.
+
+use std::{collections::BTreeMap, time::Duration};
+
+use anyhow::{Context, Result, bail};
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::table::{self, Align, Table};
+
+/// One API request: method, path under the API's base URL, optional JSON body.
+pub struct Call {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+}
+
+impl Call {
+    pub fn get(path: impl Into<String>) -> Self {
+        Self { method: Method::GET, path: path.into(), body: None }
+    }
+
+    pub fn post(path: impl Into<String>, body: Option<Value>) -> Self {
+        Self { method: Method::POST, path: path.into(), body }
+    }
+
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self { method: Method::DELETE, path: path.into(), body: None }
+    }
+}
+
+/// One endpoint's measured loop.
+pub struct Measurement {
+    /// As in the template, e.g. `GET /walkin/v1/appointment/{service_id}`.
+    pub endpoint: String,
+    /// Sorted.
+    pub latencies: Vec<Duration>,
+    /// AWS operations during the loop (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`).
+    pub operations: BTreeMap<String, u64>,
+}
+
+pub struct Bench {
+    client: reqwest::Client,
+    api: String,
+    stats: String,
+    /// Measured requests per endpoint.
+    pub requests: usize,
+    measurements: Vec<Measurement>,
+}
+
+impl Bench {
+    pub fn new(api: String, aws_endpoint: &str, requests: usize) -> Result<Self> {
+        // Long enough for a first request that has to (re)build a function.
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(300)).build()?;
+        Ok(Self { client, api, stats: format!("{aws_endpoint}/_local/stats"), requests, measurements: Vec::new() })
+    }
+
+    pub fn into_measurements(self) -> Vec<Measurement> {
+        self.measurements
+    }
+
+    /// Sends `call`; returns the time until the whole response was read, and its JSON body.
+    async fn send(&self, call: &Call, expect: u16) -> Result<(Duration, Value)> {
+        let mut request = self.client.request(call.method.clone(), format!("{}{}", self.api, call.path));
+        if let Some(body) = &call.body {
+            request = request.json(body);
+        }
+        let started = std::time::Instant::now();
+        let response = request.send().await.with_context(|| format!("{} {}", call.method, call.path))?;
+        let status = response.status().as_u16();
+        let text = response.text().await.with_context(|| format!("{} {}: reading the body", call.method, call.path))?;
+        let elapsed = started.elapsed();
+        if status != expect {
+            bail!("{} {} answered {status}, expected {expect}: {text}", call.method, call.path);
+        }
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Ok((elapsed, body))
+    }
+
+    /// Set-up and warm-up: sends every call, checks its status, returns the bodies.
+    pub async fn unmeasured(&self, calls: impl IntoIterator<Item = Call>, expect: u16) -> Result<Vec<Value>> {
+        let mut bodies = Vec::new();
+        for call in calls {
+            bodies.push(self.send(&call, expect).await?.1);
+        }
+        Ok(bodies)
+    }
+
+    /// The measured loop of `endpoint`: `calls` one after the other, each answered with `expect`;
+    /// records latencies and AWS operations, returns the bodies.
+    pub async fn measure(&mut self, endpoint: &str, expect: u16, calls: Vec<Call>) -> Result<Vec<Value>> {
+        eprintln!("bench: {endpoint} x {}", calls.len());
+        self.client.post(&self.stats).send().await?.error_for_status().context("resetting the endpoint's counters")?;
+        let mut latencies = Vec::with_capacity(calls.len());
+        let mut bodies = Vec::with_capacity(calls.len());
+        for call in &calls {
+            let (elapsed, body) = self.send(call, expect).await?;
+            latencies.push(elapsed);
+            bodies.push(body);
+        }
+        let operations: BTreeMap<String, u64> = self
+            .client
+            .get(&self.stats)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await
+            .context("reading the endpoint's counters")?;
+        latencies.sort();
+        self.measurements.push(Measurement { endpoint: endpoint.to_owned(), latencies, operations });
+        Ok(bodies)
+    }
+}
+
+/// `DynamoDB_20120810.GetItem` → `GetItem`; other services keep a short prefix (`SQS.SendMessage`).
+fn short_operation(target: &str) -> String {
+    let (service, operation) = target.split_once('.').unwrap_or(("", target));
+    match service {
+        s if s.starts_with("DynamoDB") => operation.to_owned(),
+        s => format!("{}.{operation}", s.trim_start_matches("Amazon")),
+    }
+}
+
+fn per_call(count: u64, calls: usize) -> String {
+    format!("{:.1}", count as f64 / calls.max(1) as f64)
+}
+
+pub fn table(measurements: &[Measurement]) -> Table {
+    let mut t = Table::new(&[
+        ("endpoint (warm, through cargo lambda watch)", Align::Left),
+        ("n", Align::Right),
+        ("p50 ms", Align::Right),
+        ("p99 ms", Align::Right),
+        ("mean ms", Align::Right),
+        ("DynamoDB req/call", Align::Right),
+        ("AWS requests per call", Align::Left),
+    ]);
+    for m in measurements {
+        let calls = m.latencies.len();
+        let dynamodb: u64 = m.operations.iter().filter(|(op, _)| op.starts_with("DynamoDB")).map(|(_, n)| n).sum();
+        let breakdown: Vec<String> =
+            m.operations.iter().map(|(op, n)| format!("{} {}", short_operation(op), per_call(*n, calls))).collect();
+        t.row(vec![
+            m.endpoint.clone(),
+            calls.to_string(),
+            table::ms(table::percentile(&m.latencies, 50.0)),
+            table::ms(table::percentile(&m.latencies, 99.0)),
+            table::ms(table::mean(&m.latencies)),
+            per_call(dynamodb, calls),
+            if breakdown.is_empty() { "none".to_owned() } else { breakdown.join(", ") },
+        ]);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names() {
+        assert_eq!(short_operation("DynamoDB_20120810.TransactWriteItems"), "TransactWriteItems");
+        assert_eq!(short_operation("AmazonSQS.SendMessage"), "SQS.SendMessage");
+        assert_eq!(per_call(3, 2), "1.5");
+    }
+}

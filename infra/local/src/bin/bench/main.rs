@@ -1,0 +1,178 @@
+//! `make bench`: binary sizes, start-up times and warm request latencies of the functions in
+//! `infra/template.yaml`, against a fresh local AWS endpoint; prints one Markdown table per part.
+//!
+//! 0. every function is built the way `cargo lambda watch --release` runs it, so that no compile
+//!    lands in a measured request and both parts measure the same binaries;
+//! 1. every function: the size of its release binary and its start-up time, from spawn until it
+//!    asks a stub of the Lambda Runtime API for its first event ([`startup`]);
+//! 2. every scenario (one function per service, [`walkin`] so far): warm latency of each endpoint
+//!    through `cargo lambda watch --release`, and the AWS requests each call costs, counted by the
+//!    local endpoint ([`latency`]).
+//!
+//! Knobs: `BENCH_REQUESTS` (measured requests per endpoint, 200), `BENCH_STARTUP_RUNS` (starts per
+//! function, 15).
+
+mod latency;
+mod startup;
+mod table;
+mod walkin;
+
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use anyhow::{Context, Result, bail};
+use local_stack::{
+    Emulator, Template,
+    dev::{WatchProcess, function_environment},
+    emulator::{free_port, workspace_root},
+    provision, template,
+};
+
+fn env_count(name: &str, default: usize) -> Result<usize> {
+    match std::env::var(name) {
+        Err(_) => Ok(default),
+        Ok(value) => match value.parse() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => bail!("{name}={value:?} is not a positive integer"),
+        },
+    }
+}
+
+/// Where the release binaries are: next to this one, which `make bench` builds with them.
+fn release_dir() -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("locating the bench binary")?;
+    let dir = exe.parent().context("the bench binary has no directory")?.to_path_buf();
+    if dir.file_name().is_none_or(|name| name != "release") {
+        bail!("run the benchmark from a release build: `make bench` (found it in {})", dir.display());
+    }
+    Ok(dir)
+}
+
+/// Builds every function as `cargo lambda watch --release` will run it (`cargo run --release
+/// --bin <function>`). Cargo unifies features over the packages it builds, so these binaries
+/// differ from those of `cargo build --release --workspace --bins`; building them first keeps
+/// the compile out of the measured requests, and both parts measure the same binaries.
+fn build_functions(workspace: &Path, template: &Template) -> Result<()> {
+    for function in template.functions()? {
+        let status = std::process::Command::new("cargo")
+            .args(["build", "--release", "--manifest-path", "Cargo.toml", "--bin", &function.binary])
+            .current_dir(workspace)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .context("running cargo build")?;
+        if !status.success() {
+            bail!("building {} failed ({status})", function.binary);
+        }
+    }
+    Ok(())
+}
+
+fn header(requests: usize, startup_runs: usize) {
+    let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, model)| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    println!("# Benchmark, {}", chrono::Local::now().format("%Y-%m-%d %H:%M:%S %:z"));
+    println!();
+    println!("- machine: {nproc} CPUs ({cpu}), {} {}", std::env::consts::OS, std::env::consts::ARCH);
+    println!(
+        "- host release binaries as `cargo lambda watch --release` builds them (not the arm64 Lambda build); \
+         local AWS endpoint (moto); API through `cargo lambda watch`"
+    );
+    println!(
+        "- {startup_runs} starts per function; {requests} measured requests per endpoint, sequential, after warm-up"
+    );
+    println!(
+        "- figures come from a shared, noisy machine and a Python emulator: compare them as ratios within one run, \
+         not across runs or with AWS"
+    );
+    println!();
+}
+
+/// `cargo run` describes the bench's own package in the environment (`CARGO_MANIFEST_DIR`,
+/// `CARGO_PKG_NAME`, ...). The cargo commands we start would pass them on to build scripts that
+/// watch them (ring's does), which would then rebuild at every run: forget them.
+fn forget_cargo_run_environment() {
+    let package_vars = |name: &str| {
+        name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || matches!(name, "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE")
+    };
+    let names: Vec<String> =
+        std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()).filter(|k| package_vars(k)).collect();
+    for name in names {
+        // SAFETY: called first thing in `main`, before any other thread exists.
+        unsafe { std::env::remove_var(name) };
+    }
+}
+
+fn main() -> Result<()> {
+    forget_cargo_run_environment();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run())
+}
+
+async fn run() -> Result<()> {
+    let requests = env_count("BENCH_REQUESTS", 200)?;
+    let startup_runs = env_count("BENCH_STARTUP_RUNS", 15)?;
+    let workspace = workspace_root()?;
+    let binaries = release_dir()?;
+    let state_dir = workspace.join(".local");
+    std::fs::create_dir_all(&state_dir)?;
+    let template = Template::load(&template::default_path(&workspace))?;
+
+    eprintln!("bench: building the functions as `cargo lambda watch --release` runs them (slow the first time)...");
+    build_functions(&workspace, &template)?;
+
+    eprintln!("bench: starting the local AWS endpoint and provisioning the stack...");
+    let emulator_log = state_dir.join("bench-emulator.log");
+    let _ = std::fs::remove_file(&emulator_log);
+    let emulator = Emulator::start(&workspace, free_port()?, Some(&emulator_log))?;
+    let sdk = shared::aws::local_sdk_config(&emulator.endpoint).await;
+    let stack = provision(&sdk, &template, "bench-").await?;
+    let env = function_environment(&template, &stack, &emulator.endpoint)?;
+
+    eprintln!("bench: start-up times ({startup_runs} runs per function)...");
+    let functions = startup::measure_all(&template, &binaries, &env, startup_runs).await?;
+
+    eprintln!("bench: starting `cargo lambda watch --release`...");
+    let port = free_port()?;
+    let watch_log = state_dir.join("bench-watch.log");
+    let _ = std::fs::remove_file(&watch_log);
+    let env_file = state_dir.join("bench.env");
+    let mut watch = WatchProcess::spawn_with_args(
+        &workspace,
+        "127.0.0.1",
+        port,
+        &env,
+        &env_file,
+        Some(&watch_log),
+        // Release binaries, as deployed; no reload when someone edits the code meanwhile.
+        &["--release", "--ignore-changes"],
+    )?;
+    let outcome = async {
+        watch.ready(port, Duration::from_secs(300)).await?;
+        let mut bench = latency::Bench::new(format!("http://127.0.0.1:{port}"), &emulator.endpoint, requests)?;
+        // One function per service; each adds its endpoints' measurements.
+        walkin::scenario(&mut bench).await?;
+        Ok::<_, anyhow::Error>(bench.into_measurements())
+    }
+    .await;
+    watch.stop().await;
+    drop(emulator);
+    let _ = std::fs::remove_file(&env_file);
+    let endpoints = outcome
+        .with_context(|| format!("measuring the endpoints (`cargo lambda watch` log: {})", watch_log.display()))?;
+
+    header(requests, startup_runs);
+    println!("{}", startup::table(&functions));
+    println!("{}", latency::table(&endpoints));
+    Ok(())
+}

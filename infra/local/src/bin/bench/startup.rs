@@ -1,0 +1,170 @@
+//! Start-up time of every function: from spawning its release binary until it asks the Lambda
+//! Runtime API for its first event (`GET /2018-06-01/runtime/invocation/next`), i.e. the init
+//! phase that a cold start adds to the first request: runtime, configuration, SDK clients.
+//!
+//! The Runtime API is a stub: it notes when the request line arrives and never answers; the
+//! process is killed right after.
+
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::Path,
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+use local_stack::Template;
+use tokio::{
+    io::{AsyncBufReadExt, AsyncReadExt, BufReader},
+    net::{TcpListener, TcpStream},
+    sync::mpsc,
+};
+
+use crate::table::{self, Align, Table};
+
+const NEXT_EVENT: &str = "GET /2018-06-01/runtime/invocation/next";
+
+pub struct FunctionStartup {
+    pub binary: String,
+    pub size: u64,
+    /// Sorted.
+    pub startups: Vec<Duration>,
+}
+
+/// A request line the stub received, and when.
+struct Seen {
+    at: Instant,
+    request_line: String,
+}
+
+struct RuntimeApiStub {
+    address: SocketAddr,
+    seen: mpsc::UnboundedReceiver<Seen>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl RuntimeApiStub {
+    async fn start() -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let (tx, seen) = mpsc::unbounded_channel();
+        let server = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(hold(stream, tx.clone()));
+            }
+        });
+        Ok(Self { address, seen, server })
+    }
+}
+
+impl Drop for RuntimeApiStub {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Reports the connection's first request line, then holds it open until the client goes away.
+async fn hold(stream: TcpStream, seen: mpsc::UnboundedSender<Seen>) {
+    let mut reader = BufReader::new(stream);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).await.is_err() {
+        return;
+    }
+    let _ = seen.send(Seen { at: Instant::now(), request_line: request_line.trim_end().to_owned() });
+    let mut sink = [0u8; 4096];
+    while matches!(reader.read(&mut sink).await, Ok(n) if n > 0) {}
+}
+
+/// One start of `binary`: the time until it asked for its first event.
+async fn start_once(
+    stub: &mut RuntimeApiStub,
+    path: &Path,
+    binary: &str,
+    env: &[(String, String)],
+) -> Result<Duration> {
+    while stub.seen.try_recv().is_ok() {}
+    let spawned = Instant::now();
+    let mut child = tokio::process::Command::new(path)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", path.display()))?;
+    let seen = tokio::select! {
+        seen = stub.seen.recv() => seen.context("the Runtime API stub stopped")?,
+        status = child.wait() => bail!("{binary} exited before asking for an event ({status:?}); run it by hand to see why"),
+        () = tokio::time::sleep(Duration::from_secs(30)) => bail!("{binary} did not ask for an event within 30 s"),
+    };
+    child.kill().await.with_context(|| format!("stopping {binary}"))?;
+    if !seen.request_line.starts_with(NEXT_EVENT) {
+        bail!("{binary} sent `{}` to the Runtime API before asking for an event (an init error?)", seen.request_line);
+    }
+    Ok(seen.at.saturating_duration_since(spawned))
+}
+
+/// Every function of the template, `runs` starts each, with the local stack's environment `env`
+/// (so that configuration and clients are built as under `make dev`).
+pub async fn measure_all(
+    template: &Template,
+    binaries: &Path,
+    env: &BTreeMap<String, String>,
+    runs: usize,
+) -> Result<Vec<FunctionStartup>> {
+    let mut stub = RuntimeApiStub::start().await?;
+    let mut results = Vec::new();
+    for function in template.functions()? {
+        let binary = function.binary;
+        let path = binaries.join(&binary);
+        let size = std::fs::metadata(&path)
+            .with_context(|| {
+                format!(
+                    "{} is missing: `make bench` builds it (cargo build --release --workspace --bins)",
+                    path.display()
+                )
+            })?
+            .len();
+        let mut vars: Vec<(String, String)> = env.clone().into_iter().collect();
+        for (name, value) in [
+            ("AWS_LAMBDA_RUNTIME_API", stub.address.to_string().as_str()),
+            ("AWS_LAMBDA_FUNCTION_NAME", &binary),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+            ("AWS_LAMBDA_LOG_STREAM_NAME", "bench"),
+            ("AWS_LAMBDA_LOG_GROUP_NAME", "bench"),
+        ] {
+            vars.push((name.to_owned(), value.to_owned()));
+        }
+        let mut startups = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            startups.push(start_once(&mut stub, &path, &binary, &vars).await?);
+        }
+        startups.sort();
+        results.push(FunctionStartup { binary, size, startups });
+    }
+    results.sort_by(|a, b| a.binary.cmp(&b.binary));
+    Ok(results)
+}
+
+pub fn table(functions: &[FunctionStartup]) -> Table {
+    let mut t = Table::new(&[
+        ("function (release binary)", Align::Left),
+        ("size", Align::Right),
+        ("start-up p50 ms", Align::Right),
+        ("p90 ms", Align::Right),
+        ("max ms", Align::Right),
+    ]);
+    for f in functions {
+        t.row(vec![
+            f.binary.clone(),
+            table::size(f.size),
+            table::ms(table::percentile(&f.startups, 50.0)),
+            table::ms(table::percentile(&f.startups, 90.0)),
+            table::ms(f.startups.last().copied().unwrap_or_default()),
+        ]);
+    }
+    t
+}
