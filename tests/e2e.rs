@@ -8,7 +8,7 @@ use local_stack::{
     dev::{WatchProcess, function_environment},
     emulator::free_port,
     invoke::WatchInvoker,
-    triggers::SqsSource,
+    triggers::{ScheduleSource, SqsSource},
 };
 use serde_json::{Value, json};
 use system_tests::{endpoint, fresh_stack, sdk, template, workspace};
@@ -196,6 +196,61 @@ async fn a_hold_expires_through_the_local_queue_trigger() {
     let _ = stop.send(true);
     for poller in pollers {
         poller.await.unwrap();
+    }
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn orders_flow_from_the_schedule_through_the_queue() {
+    // Six orders a minute, spread over two seconds so that the test does not wait a minute.
+    let running = Running::start(&[("ORDERS_PER_MINUTE", "6"), ("ORDERS_GENERATION_WINDOW_SECONDS", "2")]).await;
+    let api = running.api("/orders/v1");
+    let sdk = sdk().await;
+    let invoker = Arc::new(WatchInvoker::new(running.port));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut tasks: Vec<_> = SqsSource::from_template(template(), &running.stack, &sdk)
+        .unwrap()
+        .into_iter()
+        .map(|source| tokio::spawn(source.run(invoker.clone(), stopped.clone())))
+        .collect();
+    // The template's generation schedule, fired every second instead of every minute: every
+    // firing within one minute is the same minute, so it still generates six orders a minute.
+    for mut schedule in ScheduleSource::from_template(template()).unwrap() {
+        if schedule.function == "orders-generator" {
+            schedule.every = Duration::from_secs(1);
+            tasks.push(tokio::spawn(schedule.run(invoker.clone(), stopped.clone())));
+        }
+    }
+
+    let (status, generation) = api.send("GET", "/generation", None).await;
+    assert_eq!((status, &generation["running"], &generation["orders_per_minute"]), (200, &json!(true), &json!(6)));
+    let (status, posted) = api.send("POST", "/orders", Some(json!({"quantity": 3, "symbol": "E2E"}))).await;
+    assert_eq!((status, &posted["status"]), (202, &json!("queued")), "{posted}");
+
+    // Generated orders and the posted one are processed: the metrics grow.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let (_, metrics) = api.send("GET", "/metrics", None).await;
+        if metrics["total_orders_processed"].as_u64().unwrap() >= 7 {
+            assert!(metrics["average_execution_price"].as_f64().unwrap() > 0.0);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "orders were not generated and processed: {metrics}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let (status, order) = api.send("GET", &format!("/orders/{}", posted["order_id"].as_str().unwrap()), None).await;
+    assert_eq!((status, &order["status"]), (200, &json!("processed")), "{order}");
+    let price = order["execution_price"].as_f64().unwrap();
+    assert!((3.3..6.0).contains(&price), "3 × [1.1, 2.0): {price}");
+
+    let (status, stopped_view) = api.send("POST", "/generation/stop", None).await;
+    assert_eq!((status, &stopped_view["running"]), (200, &json!(false)));
+    let (status, error) = api.send("POST", "/orders", Some(json!({"quantity": 11}))).await;
+    assert_eq!((status, &error["error"]["code"]), (400, &json!("invalid_field")));
+
+    let _ = stop.send(true);
+    for task in tasks {
+        task.await.unwrap();
     }
     running.stop().await;
 }
