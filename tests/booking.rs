@@ -684,19 +684,3 @@ async fn unknown_routes_and_methods() {
     let unknown = call((), handlers::fallback, request("GET", "/booking/v1/nothing", None)).await;
     assert_eq!((unknown.status, unknown.code()), (404, Some("route_not_found")));
 }
-
-#[test]
-fn the_fallback_knows_the_template_routes() {
-    let mut from_template: Vec<(String, String)> = template()
-        .routes()
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/booking/") && r.method != "ANY")
-        .map(|r| (r.method, r.path))
-        .collect();
-    let mut from_code: Vec<(String, String)> =
-        booking::routes::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
-    from_template.sort();
-    from_code.sort();
-    assert_eq!(from_code, from_template);
-}

@@ -338,19 +338,3 @@ async fn bad_orders_name_the_field() {
     let wrong = call((), handlers::fallback, request("DELETE", "/orders/v1/metrics", None)).await;
     assert_eq!((wrong.status, wrong.code()), (405, Some("method_not_allowed")));
 }
-
-#[test]
-fn the_fallback_knows_the_template_routes() {
-    let mut from_template: Vec<(String, String)> = template()
-        .routes()
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/orders/") && r.method != "ANY")
-        .map(|r| (r.method, r.path))
-        .collect();
-    let mut from_code: Vec<(String, String)> =
-        orders::routes::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
-    from_template.sort();
-    from_code.sort();
-    assert_eq!(from_code, from_template);
-}

@@ -19,7 +19,7 @@ use aws_sdk_dynamodb::{
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::{
-    dynamo::{self, Item, StoreError, TxFailure, from_item, key, n, s, store_err, to_item, tx_failure},
+    dynamo::{self, Item, StoreError, Table, TxFailure, from_item, item_at, key, n, s, store_err},
     time::{self, Timestamp},
 };
 
@@ -114,8 +114,7 @@ pub enum Refused {
 
 #[derive(Clone)]
 pub struct Store {
-    client: Client,
-    table: String,
+    table: Table,
 }
 
 pub fn provider_key(provider_id: &str) -> Item {
@@ -138,16 +137,6 @@ pub fn reservation_key(reservation_id: &str) -> Item {
     key(format!("RESERVATION#{reservation_id}"), "RESERVATION")
 }
 
-fn build_err(err: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Unexpected(format!("invalid request: {err}"))
-}
-
-fn item_at<T: Serialize>(key: Item, record: &T) -> Result<Item, StoreError> {
-    let mut item = to_item(record)?;
-    item.extend(key);
-    Ok(item)
-}
-
 /// Maps a cancelled transaction to what refused it; `parts` names each item's role in order.
 fn refusal(failure: TxFailure, parts: &[Refused]) -> Result<Refused, StoreError> {
     if failure.is_conflict() {
@@ -161,37 +150,16 @@ fn refusal(failure: TxFailure, parts: &[Refused]) -> Result<Refused, StoreError>
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
-    }
-
-    async fn get<T: DeserializeOwned>(&self, key: Item) -> Result<Option<T>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(store_err)?;
-        output.item.map(from_item).transpose()
+        Self { table: Table::new(client, table) }
     }
 
     /// Creates a provider or client profile under a fresh id.
     pub async fn put_profile<T: Serialize>(&self, key: Item, profile: &T) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item_at(key, profile)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await
-            .map_err(store_err)?;
-        Ok(())
+        self.table.put_new(key, profile).await.map(|_| ())
     }
 
     pub async fn profile<T: DeserializeOwned>(&self, key: Item) -> Result<Option<T>, StoreError> {
-        self.get(key).await
+        self.table.get(key).await
     }
 
     /// A provider's slots starting in `[from, to]` (whole seconds, both inclusive), by start time.
@@ -200,9 +168,10 @@ impl Store {
         let mut start = None;
         loop {
             let output = self
+                .table
                 .client
                 .query()
-                .table_name(&self.table)
+                .table_name(&self.table.name)
                 .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
                 .expression_attribute_values(":pk", s(format!("PROVIDER#{provider_id}")))
                 .expression_attribute_values(":from", s(slot_sk(from)))
@@ -223,7 +192,7 @@ impl Store {
     }
 
     pub async fn slot(&self, id: &SlotId) -> Result<Option<Slot>, StoreError> {
-        self.get(slot_key(id)).await
+        self.table.get(slot_key(id)).await
     }
 
     /// Creates the slots that do not exist yet and returns those it created. Each put is
@@ -235,11 +204,11 @@ impl Store {
         for chunk in slots.chunks(MAX_TRANSACTION_ITEMS) {
             let puts = chunk.iter().map(|slot| self.new_slot_put(slot)).collect::<Result<Vec<_>, _>>()?;
             let items = puts.into_iter().map(|put| TransactWriteItem::builder().put(put).build()).collect();
-            match self.transact(items).await {
+            match self.table.transact(items).await {
                 Ok(()) => created.extend_from_slice(chunk),
                 Err(TxFailure::Cancelled(_)) => {
                     for slot in chunk {
-                        if self.create_slot(slot).await? {
+                        if self.table.put_new(slot_key(&Self::slot_id(slot)?), slot).await? {
                             created.push(slot.clone());
                         }
                     }
@@ -250,40 +219,26 @@ impl Store {
         Ok(created)
     }
 
-    fn new_slot_put(&self, slot: &Slot) -> Result<Put, StoreError> {
-        let id: SlotId =
-            slot.slot_id.parse().map_err(|_| StoreError::Unexpected(format!("bad slot id {}", slot.slot_id)))?;
-        Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item_at(slot_key(&id), slot)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(build_err)
+    fn slot_id(slot: &Slot) -> Result<SlotId, StoreError> {
+        slot.slot_id.parse().map_err(|_| StoreError::Unexpected(format!("bad slot id {}", slot.slot_id)))
     }
 
-    async fn create_slot(&self, slot: &Slot) -> Result<bool, StoreError> {
-        let put = self.new_slot_put(slot)?;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(put.item))
-            .set_condition_expression(put.condition_expression)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if dynamo::is_condition_failed(&err) => Ok(false),
-            Err(err) => Err(store_err(err)),
-        }
+    fn new_slot_put(&self, slot: &Slot) -> Result<Put, StoreError> {
+        let id = Self::slot_id(slot)?;
+        Ok(Put::builder()
+            .table_name(&self.table.name)
+            .set_item(Some(item_at(slot_key(&id), slot)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()?)
     }
 
     /// Deletes a slot unless a live reservation holds it; `Ok(false)` if refused (or missing).
     pub async fn delete_slot(&self, id: &SlotId, now: Timestamp) -> Result<bool, StoreError> {
         let result = self
+            .table
             .client
             .delete_item()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(slot_key(id)))
             .condition_expression(
                 "attribute_exists(pk) AND (attribute_not_exists(reservation_status) \
@@ -301,7 +256,7 @@ impl Store {
     }
 
     pub async fn reservation(&self, reservation_id: &str) -> Result<Option<Reservation>, StoreError> {
-        self.get(reservation_key(reservation_id)).await
+        self.table.get(reservation_key(reservation_id)).await
     }
 
     /// Reserves in one transaction:
@@ -317,7 +272,7 @@ impl Store {
     ) -> Result<Result<(), Refused>, StoreError> {
         let expires_ms = reservation.expires_at.timestamp_millis();
         let take_slot = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(slot_key(slot)))
             .update_expression("SET reservation_id = :rid, reservation_status = :held, hold_expires_ms = :expires")
             .condition_expression(
@@ -329,29 +284,26 @@ impl Store {
             .expression_attribute_values(":expires", n(expires_ms))
             .expression_attribute_values(":minutes", n(slot.minutes.get()))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let client_exists = ConditionCheck::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(client_key(&reservation.client_id)))
             .condition_expression("attribute_exists(pk)")
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let mut item = item_at(reservation_key(&reservation.reservation_id), reservation)?;
         item.insert("hold_pk".into(), s(HELD));
         item.insert("hold_expires_ms".into(), n(expires_ms));
         let create = Put::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let items = vec![
             TransactWriteItem::builder().update(take_slot).build(),
             TransactWriteItem::builder().condition_check(client_exists).build(),
             TransactWriteItem::builder().put(create).build(),
         ];
-        match self.transact(items).await {
+        match self.table.transact(items).await {
             Ok(()) => Ok(Ok(())),
             Err(failure) => refusal(failure, &[Refused::Slot, Refused::Client, Refused::Reservation]).map(Err),
         }
@@ -362,7 +314,7 @@ impl Store {
     /// win); the slot, still held by this reservation, becomes confirmed.
     pub async fn confirm(&self, reservation: &Reservation, now: Timestamp) -> Result<Result<(), Refused>, StoreError> {
         let update = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(reservation_key(&reservation.reservation_id)))
             .update_expression("SET #status = :confirmed, confirmed_at = :now_text REMOVE hold_pk")
             .condition_expression("#status = :held AND client_id = :client AND hold_expires_ms > :now")
@@ -372,22 +324,20 @@ impl Store {
             .expression_attribute_values(":client", s(&reservation.client_id))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .expression_attribute_values(":now_text", s(time::format(now)))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let slot = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(self.slot_key_of(reservation)?))
             .update_expression("SET reservation_status = :confirmed REMOVE hold_expires_ms")
             .condition_expression("reservation_id = :rid")
             .expression_attribute_values(":confirmed", s(Status::Confirmed.as_str()))
             .expression_attribute_values(":rid", s(&reservation.reservation_id))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let items = vec![
             TransactWriteItem::builder().update(update).build(),
             TransactWriteItem::builder().update(slot).build(),
         ];
-        match self.transact(items).await {
+        match self.table.transact(items).await {
             Ok(()) => Ok(Ok(())),
             Err(failure) => refusal(failure, &[Refused::Reservation, Refused::Slot]).map(Err),
         }
@@ -411,9 +361,10 @@ impl Store {
     pub async fn expire_reservation_only(&self, reservation: &Reservation, now: Timestamp) -> Result<bool, StoreError> {
         let update = self.close_update(reservation, Status::Expired, "expired_at", now)?;
         let result = self
+            .table
             .client
             .update_item()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(update.key))
             .update_expression(update.update_expression)
             .set_condition_expression(update.condition_expression)
@@ -452,7 +403,7 @@ impl Store {
             _ => "#status = :confirmed OR (#status = :held AND hold_expires_ms > :now)",
         };
         let mut update = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(reservation_key(&reservation.reservation_id)))
             .update_expression("SET #status = :to, #at = :now_text REMOVE hold_pk")
             .condition_expression(condition)
@@ -465,7 +416,7 @@ impl Store {
         if to != Status::Expired {
             update = update.expression_attribute_values(":confirmed", s(Status::Confirmed.as_str()));
         }
-        update.build().map_err(build_err)
+        Ok(update.build()?)
     }
 
     async fn close(
@@ -476,18 +427,17 @@ impl Store {
         now: Timestamp,
     ) -> Result<Result<(), Refused>, StoreError> {
         let release = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(self.slot_key_of(reservation)?))
             .update_expression("REMOVE reservation_id, reservation_status, hold_expires_ms")
             .condition_expression("reservation_id = :rid")
             .expression_attribute_values(":rid", s(&reservation.reservation_id))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let items = vec![
             TransactWriteItem::builder().update(self.close_update(reservation, to, at_field, now)?).build(),
             TransactWriteItem::builder().update(release).build(),
         ];
-        match self.transact(items).await {
+        match self.table.transact(items).await {
             Ok(()) => Ok(Ok(())),
             Err(failure) => refusal(failure, &[Refused::Reservation, Refused::Slot]).map(Err),
         }
@@ -497,9 +447,10 @@ impl Store {
     /// sparse index (eventually consistent: the expiry transaction re-checks everything).
     pub async fn overdue_holds(&self, now: Timestamp, limit: i32) -> Result<Vec<String>, StoreError> {
         let output = self
+            .table
             .client
             .query()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .index_name(HELD_INDEX)
             .key_condition_expression("hold_pk = :held AND hold_expires_ms <= :now")
             .expression_attribute_values(":held", s(HELD))
@@ -518,9 +469,5 @@ impl Store {
             .into_iter()
             .map(|item| from_item::<Due>(item).map(|d| d.reservation_id))
             .collect()
-    }
-
-    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxFailure> {
-        self.client.transact_write_items().set_transact_items(Some(items)).send().await.map(|_| ()).map_err(tx_failure)
     }
 }

@@ -15,9 +15,9 @@ use aws_sdk_dynamodb::{
     Client,
     types::{Put, TransactWriteItem, Update},
 };
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize};
 use shared::{
-    dynamo::{self, Item, StoreError, TxFailure, from_item, key, n, s, store_err, to_item, tx_failure},
+    dynamo::{self, Item, StoreError, Table, TxFailure, item_at, key, n, s, store_err, tx_failure},
     time::{self, Timestamp},
 };
 
@@ -73,8 +73,7 @@ pub enum Processed {
 
 #[derive(Clone)]
 pub struct Store {
-    client: Client,
-    table: String,
+    table: Table,
 }
 
 /// `TransactWriteItems` takes at most 100 items.
@@ -92,61 +91,33 @@ fn minute_key(minute: Timestamp) -> Item {
     key(format!("MINUTE#{}", minute.format("%Y-%m-%dT%H:%MZ")), "GENERATED")
 }
 
-fn item_at<T: Serialize>(key: Item, record: &T) -> Result<Item, StoreError> {
-    let mut item = to_item(record)?;
-    item.extend(key);
-    Ok(item)
-}
-
-fn build_err(err: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Unexpected(format!("invalid request: {err}"))
-}
-
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
-    }
-
-    async fn get<T: DeserializeOwned>(&self, key: Item) -> Result<Option<T>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(store_err)?;
-        output.item.map(from_item).transpose()
+        Self { table: Table::new(client, table) }
     }
 
     fn new_order_put(&self, order: &Order) -> Result<Put, StoreError> {
-        Put::builder()
-            .table_name(&self.table)
+        Ok(Put::builder()
+            .table_name(&self.table.name)
             .set_item(Some(item_at(order_key(&order.order_id), order)?))
             .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(build_err)
+            .build()?)
     }
 
     pub async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item_at(order_key(&order.order_id), order)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await
-            .map_err(store_err)?;
-        Ok(())
+        match self.table.put_new(order_key(&order.order_id), order).await? {
+            true => Ok(()),
+            false => Err(StoreError::Unexpected(format!("order {} already exists", order.order_id))),
+        }
     }
 
     /// Removes an order that could not be queued, as long as nothing processed it.
     pub async fn delete_queued_order(&self, order_id: &str) -> Result<(), StoreError> {
         let result = self
+            .table
             .client
             .delete_item()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(order_key(order_id)))
             .condition_expression("#status = :queued")
             .expression_attribute_names("#status", "status")
@@ -160,7 +131,7 @@ impl Store {
     }
 
     pub async fn order(&self, order_id: &str) -> Result<Option<Order>, StoreError> {
-        self.get(order_key(order_id)).await
+        self.table.get(order_key(order_id)).await
     }
 
     /// Prices and counts an order in one transaction: 0. the order moves `queued → processed`
@@ -168,7 +139,7 @@ impl Store {
     /// and its price.
     pub async fn process(&self, order_id: &str, price: Micros, now: Timestamp) -> Result<Processed, StoreError> {
         let order = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(order_key(order_id)))
             .update_expression("SET #status = :processed, execution_price = :price, processed_at = :now")
             .condition_expression("#status = :queued")
@@ -177,23 +148,22 @@ impl Store {
             .expression_attribute_values(":queued", s("queued"))
             .expression_attribute_values(":price", n(price.0))
             .expression_attribute_values(":now", s(time::format(now)))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let totals = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(totals_key()))
             .update_expression("ADD #count :one, #sum :price")
             .expression_attribute_names("#count", "count")
             .expression_attribute_names("#sum", "sum")
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":price", n(price.0))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let items = vec![
             TransactWriteItem::builder().update(order).build(),
             TransactWriteItem::builder().update(totals).build(),
         ];
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await.map_err(tx_failure) {
+        match self.table.client.transact_write_items().set_transact_items(Some(items)).send().await.map_err(tx_failure)
+        {
             Ok(_) => Ok(Processed::Now),
             Err(failure) if failure.is_conflict() => Ok(Processed::Conflict),
             Err(failure) if failure.condition_failed_at(0) => Ok(Processed::Before),
@@ -202,22 +172,15 @@ impl Store {
     }
 
     pub async fn totals(&self) -> Result<Totals, StoreError> {
-        Ok(self.get(totals_key()).await?.unwrap_or_default())
+        Ok(self.table.get(totals_key()).await?.unwrap_or_default())
     }
 
     pub async fn generation(&self) -> Result<Option<GenerationState>, StoreError> {
-        self.get(key("GENERATION", "STATE")).await
+        self.table.get(key("GENERATION", "STATE")).await
     }
 
     pub async fn set_generation(&self, state: &GenerationState) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item_at(key("GENERATION", "STATE"), state)?))
-            .send()
-            .await
-            .map_err(store_err)?;
-        Ok(())
+        self.table.put(key("GENERATION", "STATE"), state).await
     }
 
     /// Records a minute and writes its orders, all conditional on not existing yet. `Ok(false)`
@@ -226,17 +189,17 @@ impl Store {
     /// is refused (a retry after a crash), its orders are written one by one, skipping existing ones.
     pub async fn claim_minute(&self, minute: &Minute, orders: &[Order]) -> Result<bool, StoreError> {
         let marker = Put::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_item(Some(item_at(minute_key(minute.minute), minute)?))
             .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let (first, rest) = orders.split_at(orders.len().min(MAX_TRANSACTION_ITEMS - 1));
         let mut items = vec![TransactWriteItem::builder().put(marker).build()];
         for order in first {
             items.push(TransactWriteItem::builder().put(self.new_order_put(order)?).build());
         }
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await.map_err(tx_failure) {
+        match self.table.client.transact_write_items().set_transact_items(Some(items)).send().await.map_err(tx_failure)
+        {
             Ok(_) => {}
             Err(failure) if failure.condition_failed_at(0) => return Ok(false),
             Err(failure) => return Err(failure.into_store_error()),
@@ -246,8 +209,14 @@ impl Store {
                 .iter()
                 .map(|order| Ok(TransactWriteItem::builder().put(self.new_order_put(order)?).build()))
                 .collect::<Result<Vec<_>, StoreError>>()?;
-            if let Err(failure) =
-                self.client.transact_write_items().set_transact_items(Some(items)).send().await.map_err(tx_failure)
+            if let Err(failure) = self
+                .table
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .send()
+                .await
+                .map_err(tx_failure)
             {
                 if !matches!(failure, TxFailure::Cancelled(_)) {
                     return Err(failure.into_store_error());
@@ -263,13 +232,14 @@ impl Store {
     }
 
     pub async fn minute(&self, minute: Timestamp) -> Result<Option<Minute>, StoreError> {
-        self.get(minute_key(minute)).await
+        self.table.get(minute_key(minute)).await
     }
 
     pub async fn mark_minute_queued(&self, minute: Timestamp) -> Result<(), StoreError> {
-        self.client
+        self.table
+            .client
             .update_item()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(minute_key(minute)))
             .update_expression("SET queued = :yes")
             .expression_attribute_values(":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
