@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::{
     Client,
     error::{BuildError, ProvideErrorMetadata, SdkError},
-    operation::transact_write_items::TransactWriteItemsError,
+    operation::{query::builders::QueryFluentBuilder, transact_write_items::TransactWriteItemsError},
     types::{AttributeValue, TransactWriteItem},
 };
 use aws_smithy_types::error::display::DisplayErrorContext;
@@ -185,6 +185,33 @@ impl Table {
             .await
             .map_err(store_err)?;
         Ok(())
+    }
+
+    /// A strongly consistent `Query` of the base table, every page (or until `limit` items),
+    /// mapped to records. `configure` adds the key condition and its values.
+    pub async fn query<T: DeserializeOwned>(
+        &self,
+        configure: impl Fn(QueryFluentBuilder) -> QueryFluentBuilder,
+        limit: Option<usize>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut records = Vec::new();
+        let mut start = None;
+        loop {
+            let output = configure(self.client.query().table_name(&self.name))
+                .consistent_read(true)
+                .set_limit(limit.map(|l| (l - records.len()).min(i32::MAX as usize) as i32))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(store_err)?;
+            for item in output.items.unwrap_or_default() {
+                records.push(from_item(item)?);
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() || limit.is_some_and(|l| records.len() >= l) {
+                return Ok(records);
+            }
+        }
     }
 
     /// One `TransactWriteItems`.

@@ -164,31 +164,18 @@ impl Store {
 
     /// A provider's slots starting in `[from, to]` (whole seconds, both inclusive), by start time.
     pub async fn slots(&self, provider_id: &str, from: Timestamp, to: Timestamp) -> Result<Vec<Slot>, StoreError> {
-        let mut slots = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .table
-                .client
-                .query()
-                .table_name(&self.table.name)
-                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(format!("PROVIDER#{provider_id}")))
-                .expression_attribute_values(":from", s(slot_sk(from)))
-                .expression_attribute_values(":to", s(slot_sk(to)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_err)?;
-            for item in output.items.unwrap_or_default() {
-                slots.push(from_item(item)?);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(slots);
-            }
-        }
+        let (pk, from, to) = (s(format!("PROVIDER#{provider_id}")), s(slot_sk(from)), s(slot_sk(to)));
+        self.table
+            .query(
+                |q| {
+                    q.key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                        .expression_attribute_values(":pk", pk.clone())
+                        .expression_attribute_values(":from", from.clone())
+                        .expression_attribute_values(":to", to.clone())
+                },
+                None,
+            )
+            .await
     }
 
     pub async fn slot(&self, id: &SlotId) -> Result<Option<Slot>, StoreError> {

@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::{
 };
 use serde::{Deserialize, Serialize};
 use shared::{
-    dynamo::{Item, StoreError, Table, TxFailure, from_item, item_at, key, n, s, store_err},
+    dynamo::{Item, StoreError, Table, TxFailure, item_at, key, n, s},
     time::Timestamp,
 };
 
@@ -143,31 +143,11 @@ impl Store {
     }
 
     /// Waiting tickets of a tier in check-in order; `limit` for just the head.
-    pub async fn waiting(&self, tier: Tier, limit: Option<i32>) -> Result<Vec<Ticket>, StoreError> {
-        let mut tickets = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .table
-                .client
-                .query()
-                .table_name(&self.table.name)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(waiting_pk(tier)))
-                .consistent_read(true)
-                .set_limit(limit)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_err)?;
-            for item in output.items.unwrap_or_default() {
-                tickets.push(from_item(item)?);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() || limit.is_some_and(|l| tickets.len() >= l as usize) {
-                return Ok(tickets);
-            }
-        }
+    pub async fn waiting(&self, tier: Tier, limit: Option<usize>) -> Result<Vec<Ticket>, StoreError> {
+        let pk = s(waiting_pk(tier));
+        self.table
+            .query(|q| q.key_condition_expression("pk = :pk").expression_attribute_values(":pk", pk.clone()), limit)
+            .await
     }
 
     /// Creates ticket `ticket.service_id`, which must be `last + 1`, in one transaction:
