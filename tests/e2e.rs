@@ -1,11 +1,14 @@
 //! End to end: the template's stack on a fresh local AWS endpoint, every function under
 //! `cargo lambda watch` with the generated router, called over real HTTP.
 
-use std::time::Duration;
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use local_stack::{
+    Stack,
     dev::{WatchProcess, function_environment},
     emulator::free_port,
+    invoke::WatchInvoker,
+    triggers::{ScheduleSource, SqsSource},
 };
 use serde_json::{Value, json};
 use system_tests::{endpoint, fresh_stack, sdk, template, workspace};
@@ -42,21 +45,48 @@ fn build_functions() {
     assert!(status.success(), "building the functions failed");
 }
 
+/// The template's stack on the test binary's endpoint, every function under `cargo lambda watch`
+/// on a free port, with `overrides` added to the functions' environment.
+struct Running {
+    stack: Stack,
+    watch: WatchProcess,
+    port: u16,
+    env_file: std::path::PathBuf,
+}
+
+impl Running {
+    async fn start(overrides: &[(&str, &str)]) -> Self {
+        build_functions();
+        let sdk = sdk().await;
+        let stack = fresh_stack(&sdk).await;
+        let mut env: BTreeMap<String, String> = function_environment(template(), &stack, endpoint()).unwrap();
+        env.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let port = free_port().unwrap();
+        let local = workspace().join(".local");
+        let env_file = local.join(format!("e2e-{port}.env"));
+        let log = local.join(format!("e2e-watch-{port}.log"));
+        let mut watch = WatchProcess::spawn(&workspace(), "127.0.0.1", port, &env, &env_file, Some(&log)).unwrap();
+        watch.ready(port, Duration::from_secs(300)).await.unwrap();
+        Self { stack, watch, port, env_file }
+    }
+
+    fn api(&self, prefix: &str) -> Api {
+        Api {
+            client: reqwest::Client::builder().timeout(Duration::from_secs(300)).build().unwrap(),
+            base: format!("http://127.0.0.1:{}{prefix}", self.port),
+        }
+    }
+
+    async fn stop(mut self) {
+        self.watch.stop().await;
+        let _ = std::fs::remove_file(&self.env_file);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn walkin_through_cargo_lambda_watch_and_the_router() {
-    build_functions();
-    let sdk = sdk().await;
-    let stack = fresh_stack(&sdk).await;
-    let env = function_environment(template(), &stack, endpoint()).unwrap();
-    let port = free_port().unwrap();
-    let env_file = workspace().join(".local").join(format!("e2e-{port}.env"));
-    let log = workspace().join(".local").join("e2e-watch.log");
-    let mut watch = WatchProcess::spawn(&workspace(), "127.0.0.1", port, &env, &env_file, Some(&log)).unwrap();
-    watch.ready(port, Duration::from_secs(300)).await.unwrap();
-    let api = Api {
-        client: reqwest::Client::builder().timeout(Duration::from_secs(300)).build().unwrap(),
-        base: format!("http://127.0.0.1:{port}/walkin/v1"),
-    };
+    let running = Running::start(&[]).await;
+    let api = running.api("/walkin/v1");
 
     for (name, phone, vip) in [("Vera", "5550000001", true), ("Rob", "5550000002", false)] {
         let (status, body) = api
@@ -103,6 +133,124 @@ async fn walkin_through_cargo_lambda_watch_and_the_router() {
     let (status, error) = api.send("POST", "/appointment", Some(json!({"first_name": "X"}))).await;
     assert_eq!((status, &error["error"]["code"]), (400, &json!("missing_field")));
 
-    watch.stop().await;
-    let _ = std::fs::remove_file(env_file);
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hold_expires_through_the_local_queue_trigger() {
+    let running = Running::start(&[("BOOKING_HOLD_SECONDS", "2")]).await;
+    let api = running.api("/booking/v1");
+    // The template's SQS event sources, invoking the functions through cargo lambda watch.
+    let sdk = sdk().await;
+    let invoker = Arc::new(WatchInvoker::new(running.port));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let pollers: Vec<_> = SqsSource::from_template(template(), &running.stack, &sdk)
+        .unwrap()
+        .into_iter()
+        .map(|source| tokio::spawn(source.run(invoker.clone(), stopped.clone())))
+        .collect();
+
+    let (_, provider) = api.send("POST", "/providers", Some(json!({"first_name": "Pat", "last_name": "E2e"}))).await;
+    let (_, client) = api.send("POST", "/clients", Some(json!({"first_name": "Cam", "last_name": "E2e"}))).await;
+    let provider_id = provider["provider_id"].as_str().unwrap();
+    let day = (chrono::Utc::now() + chrono::Duration::days(3)).format("%Y-%m-%d");
+    let (status, slots) = api
+        .send(
+            "POST",
+            &format!("/providers/{provider_id}/availability"),
+            Some(json!({"start_time": format!("{day}T09:00:00Z"), "end_time": format!("{day}T09:30:00Z")})),
+        )
+        .await;
+    assert_eq!(status, 201, "{slots}");
+    let slot_id = slots["slots"][0]["slot_id"].as_str().unwrap();
+    let (status, held) =
+        api.send("POST", "/reservations", Some(json!({"client_id": client["client_id"], "slot_id": slot_id}))).await;
+    assert_eq!((status, &held["status"]), (201, &json!("held")), "{held}");
+    let reservation_id = held["reservation_id"].as_str().unwrap().to_owned();
+
+    // No request is made: the expiry message arrives through the queue and the worker records it.
+    let store = booking::store::Store::new(aws_sdk_dynamodb::Client::new(&sdk), running.stack.table("BookingTable"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let stored = store.reservation(&reservation_id).await.unwrap().unwrap();
+        if stored.status == booking::domain::Status::Expired {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the expiry worker did not record the expiry");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, listed) = api.send("GET", &format!("/providers/{provider_id}/availability"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(listed["slots"].as_array().unwrap().len(), 2, "the slot is bookable again: {listed}");
+    let (status, late) = api
+        .send(
+            "POST",
+            &format!("/reservations/{reservation_id}/confirm"),
+            Some(json!({"client_id": client["client_id"]})),
+        )
+        .await;
+    assert_eq!((status, &late["error"]["code"]), (410, &json!("reservation_expired")));
+    let (status, wrong) = api.send("PUT", "/reservations", None).await;
+    assert_eq!((status, &wrong["error"]["code"]), (405, &json!("method_not_allowed")));
+
+    let _ = stop.send(true);
+    for poller in pollers {
+        poller.await.unwrap();
+    }
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn orders_flow_from_the_schedule_through_the_queue() {
+    // Six orders a minute, spread over two seconds so that the test does not wait a minute.
+    let running = Running::start(&[("ORDERS_PER_MINUTE", "6"), ("ORDERS_GENERATION_WINDOW_SECONDS", "2")]).await;
+    let api = running.api("/orders/v1");
+    let sdk = sdk().await;
+    let invoker = Arc::new(WatchInvoker::new(running.port));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut tasks: Vec<_> = SqsSource::from_template(template(), &running.stack, &sdk)
+        .unwrap()
+        .into_iter()
+        .map(|source| tokio::spawn(source.run(invoker.clone(), stopped.clone())))
+        .collect();
+    // The template's generation schedule, fired every second instead of every minute: every
+    // firing within one minute is the same minute, so it still generates six orders a minute.
+    for mut schedule in ScheduleSource::from_template(template()).unwrap() {
+        if schedule.function == "orders-generator" {
+            schedule.every = Duration::from_secs(1);
+            tasks.push(tokio::spawn(schedule.run(invoker.clone(), stopped.clone())));
+        }
+    }
+
+    let (status, generation) = api.send("GET", "/generation", None).await;
+    assert_eq!((status, &generation["running"], &generation["orders_per_minute"]), (200, &json!(true), &json!(6)));
+    let (status, posted) = api.send("POST", "/orders", Some(json!({"quantity": 3, "symbol": "E2E"}))).await;
+    assert_eq!((status, &posted["status"]), (202, &json!("queued")), "{posted}");
+
+    // Generated orders and the posted one are processed: the metrics grow.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let (_, metrics) = api.send("GET", "/metrics", None).await;
+        if metrics["total_orders_processed"].as_u64().unwrap() >= 7 {
+            assert!(metrics["average_execution_price"].as_f64().unwrap() > 0.0);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "orders were not generated and processed: {metrics}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let (status, order) = api.send("GET", &format!("/orders/{}", posted["order_id"].as_str().unwrap()), None).await;
+    assert_eq!((status, &order["status"]), (200, &json!("processed")), "{order}");
+    let price = order["execution_price"].as_f64().unwrap();
+    assert!((3.3..6.0).contains(&price), "3 × [1.1, 2.0): {price}");
+
+    let (status, stopped_view) = api.send("POST", "/generation/stop", None).await;
+    assert_eq!((status, &stopped_view["running"]), (200, &json!(false)));
+    let (status, error) = api.send("POST", "/orders", Some(json!({"quantity": 11}))).await;
+    assert_eq!((status, &error["error"]["code"]), (400, &json!("invalid_field")));
+
+    let _ = stop.send(true);
+    for task in tasks {
+        task.await.unwrap();
+    }
+    running.stop().await;
 }

@@ -40,3 +40,25 @@ fn every_binary_is_a_function_of_the_template() {
         }
     }
 }
+
+#[test]
+fn each_fallback_knows_its_service_routes() {
+    let services: [(&str, &[(&str, &str)]); 3] = [
+        ("/walkin/", walkin::routes::ROUTES),
+        ("/booking/", booking::routes::ROUTES),
+        ("/orders/", orders::routes::ROUTES),
+    ];
+    for (prefix, routes) in services {
+        let mut from_template: Vec<(String, String)> = template()
+            .routes()
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.path.starts_with(prefix) && r.method != "ANY")
+            .map(|r| (r.method, r.path))
+            .collect();
+        let mut from_code: Vec<(String, String)> = routes.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        from_template.sort();
+        from_code.sort();
+        assert_eq!(from_code, from_template, "{prefix}: routes.rs and infra/template.yaml differ");
+    }
+}

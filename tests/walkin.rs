@@ -367,19 +367,3 @@ async fn an_unreachable_database_is_a_503() {
         tokio::time::timeout(std::time::Duration::from_secs(60), w.check_in("A", &phone(1))).await.expect("no hang");
     assert_eq!(reply.status, 503);
 }
-
-#[test]
-fn the_fallback_knows_the_template_routes() {
-    let mut from_template: Vec<(String, String)> = system_tests::template()
-        .routes()
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/walkin/") && r.method != "ANY")
-        .map(|r| (r.method, r.path))
-        .collect();
-    let mut from_code: Vec<(String, String)> =
-        walkin::routes::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
-    from_template.sort();
-    from_code.sort();
-    assert_eq!(from_code, from_template);
-}

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::{
-    error::{ProvideErrorMetadata, SdkError},
-    operation::transact_write_items::TransactWriteItemsError,
-    types::AttributeValue,
+    Client,
+    error::{BuildError, ProvideErrorMetadata, SdkError},
+    operation::{query::builders::QueryFluentBuilder, transact_write_items::TransactWriteItemsError},
+    types::{AttributeValue, TransactWriteItem},
 };
 use aws_smithy_types::error::display::DisplayErrorContext;
 use serde::{Serialize, de::DeserializeOwned};
@@ -24,6 +25,13 @@ pub enum StoreError {
     /// Anything else: a malformed request or an item that does not map, i.e. a bug.
     #[error("unexpected database error: {0}")]
     Unexpected(String),
+}
+
+/// A request that does not build is a bug in the store code.
+impl From<BuildError> for StoreError {
+    fn from(err: BuildError) -> Self {
+        StoreError::Unexpected(format!("invalid request: {err}"))
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -122,6 +130,101 @@ pub fn tx_failure<R: std::fmt::Debug>(err: SdkError<TransactWriteItemsError, R>)
         }
         _ => TxFailure::Store(classify(&err)),
     }
+}
+
+/// One table and the client to reach it: the operations every store does the same way.
+#[derive(Clone)]
+pub struct Table {
+    pub client: Client,
+    pub name: String,
+}
+
+impl Table {
+    pub fn new(client: Client, name: impl Into<String>) -> Self {
+        Self { client, name: name.into() }
+    }
+
+    /// A strongly consistent read of one item.
+    pub async fn get<T: DeserializeOwned>(&self, key: Item) -> Result<Option<T>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.name)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_err)?;
+        output.item.map(from_item).transpose()
+    }
+
+    /// Writes `record` under `key` unless an item is already there; `Ok(false)` if one is.
+    pub async fn put_new<T: Serialize>(&self, key: Item, record: &T) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.name)
+            .set_item(Some(item_at(key, record)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if is_condition_failed(&err) => Ok(false),
+            Err(err) => Err(store_err(err)),
+        }
+    }
+
+    /// Writes `record` under `key`, whatever was there.
+    pub async fn put<T: Serialize>(&self, key: Item, record: &T) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.name)
+            .set_item(Some(item_at(key, record)?))
+            .send()
+            .await
+            .map_err(store_err)?;
+        Ok(())
+    }
+
+    /// A strongly consistent `Query` of the base table, every page (or until `limit` items),
+    /// mapped to records. `configure` adds the key condition and its values.
+    pub async fn query<T: DeserializeOwned>(
+        &self,
+        configure: impl Fn(QueryFluentBuilder) -> QueryFluentBuilder,
+        limit: Option<usize>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut records = Vec::new();
+        let mut start = None;
+        loop {
+            let output = configure(self.client.query().table_name(&self.name))
+                .consistent_read(true)
+                .set_limit(limit.map(|l| (l - records.len()).min(i32::MAX as usize) as i32))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(store_err)?;
+            for item in output.items.unwrap_or_default() {
+                records.push(from_item(item)?);
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() || limit.is_some_and(|l| records.len() >= l) {
+                return Ok(records);
+            }
+        }
+    }
+
+    /// One `TransactWriteItems`.
+    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxFailure> {
+        self.client.transact_write_items().set_transact_items(Some(items)).send().await.map(|_| ()).map_err(tx_failure)
+    }
+}
+
+/// A record as an item stored under `key` (the key attributes are added to the record's).
+pub fn item_at<T: Serialize>(key: Item, record: &T) -> Result<Item, StoreError> {
+    let mut item = to_item(record)?;
+    item.extend(key);
+    Ok(item)
 }
 
 /// A record as a DynamoDB item.

@@ -40,6 +40,12 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "missing_field", format!("missing field `{field}`"))
     }
 
+    /// The same error with another message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
     pub fn not_found(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, message)
     }

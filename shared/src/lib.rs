@@ -6,13 +6,16 @@
 //!   the Lambda HTTP entry point.
 //! - [`dynamo`]: item mapping (through `serde_dynamo`) and the classification of DynamoDB errors.
 //! - [`retry`]: bounded, jittered retries for lost optimistic races.
-//! - [`time`] and [`ids`].
+//! - [`lambda`]: the entry point of functions triggered by SQS or a schedule.
+//! - [`person`], [`time`] and [`ids`]: small types every service uses.
 
 pub mod aws;
 pub mod config;
 pub mod dynamo;
 pub mod http;
 pub mod ids;
+pub mod lambda;
 pub mod logging;
+pub mod person;
 pub mod retry;
 pub mod time;

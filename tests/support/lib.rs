@@ -114,3 +114,61 @@ where
 {
     Reply::from_response(shared::http::respond(handler(state, req).await))
 }
+
+type BoxedHandler =
+    Box<dyn Fn(Value) -> std::pin::Pin<Box<dyn Future<Output = Result<Value, String>> + Send>> + Send + Sync>;
+
+/// Invokes functions in-process: the local stack's triggers (SQS pollers, schedules) call the
+/// handlers registered here, by function name, with real event payloads.
+#[derive(Default)]
+pub struct InProcess {
+    handlers: HashMap<String, BoxedHandler>,
+}
+
+impl InProcess {
+    /// Registers `handler` for `function`; the payload is deserialised as its event type.
+    pub fn on<E, R, F, Fut>(mut self, function: &str, handler: F) -> Self
+    where
+        E: serde::de::DeserializeOwned + Send + 'static,
+        R: serde::Serialize + 'static,
+        F: Fn(E) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, lambda_runtime::Error>> + Send + 'static,
+    {
+        let handler = std::sync::Arc::new(handler);
+        self.handlers.insert(
+            function.to_owned(),
+            Box::new(move |payload| {
+                let handler = handler.clone();
+                Box::pin(async move {
+                    let event: E = serde_json::from_value(payload).map_err(|e| format!("bad event: {e}"))?;
+                    let response = handler(event).await.map_err(|e| e.to_string())?;
+                    serde_json::to_value(response).map_err(|e| e.to_string())
+                })
+            }),
+        );
+        self
+    }
+}
+
+impl local_stack::invoke::Invoker for InProcess {
+    async fn invoke(&self, function: &str, payload: Value) -> Result<Value, String> {
+        let handler = self.handlers.get(function).ok_or_else(|| format!("no in-process handler for {function}"))?;
+        handler(payload).await
+    }
+}
+
+/// Polls `check` until it returns `Some`, or panics with `what` after `within`.
+pub async fn eventually<T, F, Fut>(what: &str, within: std::time::Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

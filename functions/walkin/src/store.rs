@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::{
 };
 use serde::{Deserialize, Serialize};
 use shared::{
-    dynamo::{self, Item, StoreError, TxFailure, from_item, key, n, s, store_err, to_item, tx_failure},
+    dynamo::{Item, StoreError, Table, TxFailure, item_at, key, n, s},
     time::Timestamp,
 };
 
@@ -88,8 +88,7 @@ pub enum Refusal {
 
 #[derive(Clone)]
 pub struct Store {
-    client: Client,
-    table: String,
+    table: Table,
 }
 
 const CUSTOMER_SK: &str = "CUSTOMER";
@@ -111,68 +110,32 @@ fn waiting_key(tier: Tier, service_id: u64) -> Item {
     key(waiting_pk(tier), format!("{service_id:020}"))
 }
 
-/// A record as an item under `key`.
-fn item_at<T: Serialize>(key: Item, record: &T) -> Result<Item, StoreError> {
-    let mut item = to_item(record)?;
-    item.extend(key);
-    Ok(item)
-}
-
-fn build_err(err: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Unexpected(format!("invalid request: {err}"))
-}
-
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
-    }
-
-    async fn get<T: for<'de> Deserialize<'de>>(&self, key: Item) -> Result<Option<T>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(store_err)?;
-        output.item.map(from_item).transpose()
+        Self { table: Table::new(client, table) }
     }
 
     /// Registers a customer; `Ok(false)` when the phone number is already registered.
     pub async fn register(&self, customer: &Customer) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item_at(customer_key(&customer.phone_number), customer)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if dynamo::is_condition_failed(&err) => Ok(false),
-            Err(err) => Err(store_err(err)),
-        }
+        self.table.put_new(customer_key(&customer.phone_number), customer).await
     }
 
     pub async fn customer(&self, phone: &PhoneNumber) -> Result<Option<Customer>, StoreError> {
-        self.get(customer_key(phone)).await
+        self.table.get(customer_key(phone)).await
     }
 
     pub async fn ticket(&self, service_id: u64) -> Result<Option<Ticket>, StoreError> {
-        self.get(ticket_key(service_id)).await
+        self.table.get(ticket_key(service_id)).await
     }
 
     /// The last ticket number handed out (0 before the first).
     pub async fn last_service_id(&self) -> Result<u64, StoreError> {
-        let counter: Option<CounterItem> = self.get(key("QUEUE", "COUNTER")).await?;
+        let counter: Option<CounterItem> = self.table.get(key("QUEUE", "COUNTER")).await?;
         Ok(counter.map_or(0, |c| c.last_service_id))
     }
 
     pub async fn ratio(&self) -> Result<VersionedRatio, StoreError> {
-        let item: Option<RatioItem> = self.get(key("QUEUE", "RATIO")).await?;
+        let item: Option<RatioItem> = self.table.get(key("QUEUE", "RATIO")).await?;
         Ok(item.map_or(VersionedRatio { ratio: Ratio::default(), version: 0 }, |item| VersionedRatio {
             ratio: Ratio { vips_since_regular: item.vips_since_regular },
             version: item.version,
@@ -180,30 +143,11 @@ impl Store {
     }
 
     /// Waiting tickets of a tier in check-in order; `limit` for just the head.
-    pub async fn waiting(&self, tier: Tier, limit: Option<i32>) -> Result<Vec<Ticket>, StoreError> {
-        let mut tickets = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(waiting_pk(tier)))
-                .consistent_read(true)
-                .set_limit(limit)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_err)?;
-            for item in output.items.unwrap_or_default() {
-                tickets.push(from_item(item)?);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() || limit.is_some_and(|l| tickets.len() >= l as usize) {
-                return Ok(tickets);
-            }
-        }
+    pub async fn waiting(&self, tier: Tier, limit: Option<usize>) -> Result<Vec<Ticket>, StoreError> {
+        let pk = s(waiting_pk(tier));
+        self.table
+            .query(|q| q.key_condition_expression("pk = :pk").expression_attribute_values(":pk", pk.clone()), limit)
+            .await
     }
 
     /// Creates ticket `ticket.service_id`, which must be `last + 1`, in one transaction:
@@ -214,40 +158,36 @@ impl Store {
     pub async fn check_in(&self, ticket: &Ticket, last: u64) -> Result<Result<(), Refusal>, StoreError> {
         let id = ticket.service_id;
         let counter = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(key("QUEUE", "COUNTER")))
             .update_expression("SET last_service_id = :next")
             .condition_expression("attribute_not_exists(pk) OR last_service_id = :last")
             .expression_attribute_values(":next", n(id))
             .expression_attribute_values(":last", n(last))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let ticket_put = Put::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_item(Some(item_at(ticket_key(id), ticket)?))
             .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let waiting_put = Put::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_item(Some(item_at(waiting_key(ticket.tier, id), ticket)?))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let customer = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(customer_key(&ticket.phone_number)))
             .update_expression("SET waiting_service_id = :id")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(waiting_service_id)")
             .expression_attribute_values(":id", n(id))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let items = vec![
             TransactWriteItem::builder().update(counter).build(),
             TransactWriteItem::builder().put(ticket_put).build(),
             TransactWriteItem::builder().put(waiting_put).build(),
             TransactWriteItem::builder().update(customer).build(),
         ];
-        match self.transact(items).await {
+        match self.table.transact(items).await {
             Ok(()) => Ok(Ok(())),
             Err(failure) if failure.condition_failed_at(3) => Ok(Err(Refusal::AlreadyWaiting)),
             Err(failure) if failure.condition_failed_at(0) || failure.is_conflict() => Ok(Err(Refusal::LostRace)),
@@ -270,22 +210,21 @@ impl Store {
     ) -> Result<Result<(), Refusal>, StoreError> {
         let id = ticket.service_id;
         let ratio = Put::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_item(Some(item_at(
                 key("QUEUE", "RATIO"),
                 &RatioItem { vips_since_regular: next_ratio.vips_since_regular, version: read.version + 1 },
             )?))
             .condition_expression("attribute_not_exists(pk) OR version = :read")
             .expression_attribute_values(":read", n(read.version))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         let items = vec![
             TransactWriteItem::builder().put(ratio).build(),
             self.delete_waiting(ticket)?,
             self.close_ticket(id, TicketStatus::Served, "served_at", now)?,
             self.clear_customer(ticket)?,
         ];
-        match self.transact(items).await {
+        match self.table.transact(items).await {
             Ok(()) => Ok(Ok(())),
             Err(failure @ TxFailure::Cancelled(_))
                 if failure.is_conflict() || (0..3).any(|i| failure.condition_failed_at(i)) =>
@@ -305,7 +244,7 @@ impl Store {
             self.delete_waiting(ticket)?,
             self.clear_customer(ticket)?,
         ];
-        match self.transact(items).await {
+        match self.table.transact(items).await {
             Ok(()) => Ok(Ok(())),
             Err(failure) if failure.condition_failed_at(0) => Ok(Err(Refusal::NotWaiting)),
             Err(failure) if failure.is_conflict() => Ok(Err(Refusal::LostRace)),
@@ -315,11 +254,10 @@ impl Store {
 
     fn delete_waiting(&self, ticket: &Ticket) -> Result<TransactWriteItem, StoreError> {
         let delete = Delete::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(waiting_key(ticket.tier, ticket.service_id)))
             .condition_expression("attribute_exists(pk)")
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
@@ -332,7 +270,7 @@ impl Store {
     ) -> Result<TransactWriteItem, StoreError> {
         let status = serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let update = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(ticket_key(service_id)))
             .update_expression("SET #status = :status, #at = :now")
             .condition_expression("#status = :waiting")
@@ -341,8 +279,7 @@ impl Store {
             .expression_attribute_values(":status", s(status))
             .expression_attribute_values(":waiting", s("waiting"))
             .expression_attribute_values(":now", s(shared::time::format(now)))
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
@@ -350,15 +287,10 @@ impl Store {
     /// already proves this one was open.
     fn clear_customer(&self, ticket: &Ticket) -> Result<TransactWriteItem, StoreError> {
         let update = Update::builder()
-            .table_name(&self.table)
+            .table_name(&self.table.name)
             .set_key(Some(customer_key(&ticket.phone_number)))
             .update_expression("REMOVE waiting_service_id")
-            .build()
-            .map_err(build_err)?;
+            .build()?;
         Ok(TransactWriteItem::builder().update(update).build())
-    }
-
-    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxFailure> {
-        self.client.transact_write_items().set_transact_items(Some(items)).send().await.map(|_| ()).map_err(tx_failure)
     }
 }

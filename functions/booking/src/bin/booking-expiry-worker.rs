@@ -1,0 +1,7 @@
+//! Consumes the expiry queue (SQS event source with ReportBatchItemFailures).
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::logging::init();
+    let app = booking::App::from_env().await?;
+    shared::lambda::serve(app, booking::handlers::expiry_worker).await
+}

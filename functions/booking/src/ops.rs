@@ -1,0 +1,363 @@
+//! The reservation operations. Each reads what it needs, decides with [`crate::domain`], and
+//! commits with one conditional write or transaction of [`crate::store`]. A transaction
+//! cancelled by a concurrent one (not by its conditions) is retried a few times, then is a 503.
+
+use chrono::Duration;
+use serde::Serialize;
+use shared::{
+    http::ApiError,
+    ids,
+    retry::Backoff,
+    time::{self, Timestamp},
+};
+
+use crate::{
+    App,
+    domain::{
+        ExpiryStep, PersonName, RangeProblem, SlotId, SlotMinutes, Status, cut_range, expiry_step, overlaps,
+        within_lead,
+    },
+    expiry::ExpiryMessage,
+    store::{Refused, Reservation, Slot, client_key, provider_key},
+};
+
+const MAX_ATTEMPTS: u32 = 6;
+/// The longest slot (a whole day): a slot overlapping a new range starts at most this early.
+const LONGEST_SLOT: Duration = Duration::days(1);
+
+fn busy() -> ApiError {
+    ApiError::unavailable("too many concurrent changes to this reservation; try again")
+}
+
+#[derive(Serialize)]
+pub struct Provider {
+    pub provider_id: String,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub created_at: Timestamp,
+}
+
+#[derive(Serialize)]
+pub struct Client {
+    pub client_id: String,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub created_at: Timestamp,
+}
+
+pub async fn create_provider(app: &App, first_name: PersonName, last_name: PersonName) -> Result<Provider, ApiError> {
+    let provider = Provider { provider_id: ids::new_id(), first_name, last_name, created_at: time::now() };
+    app.store.put_profile(provider_key(&provider.provider_id), &provider).await?;
+    Ok(provider)
+}
+
+pub async fn create_client(app: &App, first_name: PersonName, last_name: PersonName) -> Result<Client, ApiError> {
+    let client = Client { client_id: ids::new_id(), first_name, last_name, created_at: time::now() };
+    app.store.put_profile(client_key(&client.client_id), &client).await?;
+    Ok(client)
+}
+
+async fn provider_exists(app: &App, provider_id: &str) -> Result<(), ApiError> {
+    match app.store.profile::<serde_json::Value>(provider_key(provider_id)).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::not_found("provider_not_found", format!("there is no provider {provider_id}"))),
+    }
+}
+
+impl From<RangeProblem> for ApiError {
+    fn from(problem: RangeProblem) -> Self {
+        match problem {
+            RangeProblem::NotAligned { field, minutes } => ApiError::invalid_field(
+                field,
+                format!(
+                    "must fall on a {minutes}-minute boundary (whole minutes since midnight UTC divisible by {minutes})"
+                ),
+            ),
+            RangeProblem::EndNotAfterStart => ApiError::invalid_field("end_time", "must be after `start_time`"),
+            RangeProblem::InThePast => ApiError::unprocessable("range_in_past", "`start_time` is in the past"),
+            RangeProblem::TooLong => ApiError::unprocessable(
+                "range_too_long",
+                format!("the range spans more than {} days; post it in parts", crate::domain::MAX_RANGE_DAYS),
+            ),
+        }
+    }
+}
+
+/// Cuts the range into slots and creates those that do not overlap an existing slot.
+pub async fn add_availability(
+    app: &App,
+    provider_id: &str,
+    start: Timestamp,
+    end: Timestamp,
+    minutes: Option<SlotMinutes>,
+    now: Timestamp,
+) -> Result<Vec<Slot>, ApiError> {
+    let minutes = minutes.unwrap_or(app.timings.default_slot_minutes);
+    let wanted = cut_range(provider_id, start, end, minutes, now)?;
+    provider_exists(app, provider_id).await?;
+    let existing = app.store.slots(provider_id, start - LONGEST_SLOT, end).await?;
+    let missing: Vec<Slot> = wanted
+        .iter()
+        .filter(|id| !existing.iter().any(|slot| overlaps((id.start, id.end()), (slot.start_time, slot.end_time))))
+        .map(Slot::new)
+        .collect();
+    Ok(app.store.create_slots(missing).await?)
+}
+
+/// The provider's bookable slots starting in `[from, to)`, by start time: far enough ahead and
+/// not held by a live reservation.
+pub async fn list_availability(
+    app: &App,
+    provider_id: &str,
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<Vec<Slot>, ApiError> {
+    if let (Some(from), Some(to)) = (from, to)
+        && to <= from
+    {
+        return Err(ApiError::invalid_field("to", "must be after `from`"));
+    }
+    let earliest = now + app.timings.min_lead;
+    let from = from.map_or(earliest, |from| from.max(earliest));
+    let to = to.unwrap_or(from + Duration::days(3660));
+    let slots = if from < to { app.store.slots(provider_id, from, to).await? } else { Vec::new() };
+    if slots.is_empty() {
+        // Nothing listed: say whether the provider exists at all (only then is a read spent).
+        provider_exists(app, provider_id).await?;
+    }
+    Ok(slots.into_iter().filter(|s| s.start_time >= from && s.start_time < to && s.is_free(now)).collect())
+}
+
+fn slot_not_found(slot_id: &str) -> ApiError {
+    ApiError::not_found("slot_not_found", format!("there is no slot {slot_id}"))
+}
+
+/// Parses a slot id of `provider_id` (if given); an id that cannot be one is simply not found.
+fn slot_id(raw: &str, provider_id: Option<&str>) -> Result<SlotId, ApiError> {
+    raw.parse::<SlotId>()
+        .ok()
+        .filter(|id| provider_id.is_none_or(|p| p == id.provider_id))
+        .ok_or_else(|| slot_not_found(raw))
+}
+
+pub async fn delete_slot(app: &App, provider_id: &str, raw_slot_id: &str, now: Timestamp) -> Result<Slot, ApiError> {
+    let id = slot_id(raw_slot_id, Some(provider_id))?;
+    let slot = app.store.slot(&id).await?.ok_or_else(|| slot_not_found(raw_slot_id))?;
+    if app.store.delete_slot(&id, now).await? {
+        return Ok(slot);
+    }
+    match app.store.slot(&id).await? {
+        None => Err(slot_not_found(raw_slot_id)),
+        Some(_) => Err(ApiError::conflict("slot_reserved", "the slot is held or confirmed; it cannot be removed")),
+    }
+}
+
+/// Holds a slot for a client: one transaction, then the expiry message.
+pub async fn reserve(app: &App, client_id: &str, raw_slot_id: &str, now: Timestamp) -> Result<Reservation, ApiError> {
+    let slot = slot_id(raw_slot_id, None)?;
+    if !within_lead(slot.start, now, &app.timings) {
+        return Err(ApiError::unprocessable(
+            "too_late",
+            format!("slots must be reserved at least {} hours ahead", app.timings.min_lead.num_minutes() as f64 / 60.0),
+        ));
+    }
+    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    loop {
+        let reservation = Reservation {
+            reservation_id: ids::new_id(),
+            slot_id: slot.to_string(),
+            provider_id: slot.provider_id.clone(),
+            client_id: client_id.to_owned(),
+            start_time: slot.start,
+            end_time: slot.end(),
+            status: Status::Held,
+            created_at: now,
+            expires_at: now + app.timings.hold,
+            confirmed_at: None,
+            cancelled_at: None,
+            expired_at: None,
+        };
+        match app.store.reserve(&reservation, &slot, now).await? {
+            Ok(()) => {
+                schedule_expiry(app, &reservation, now).await;
+                return Ok(reservation);
+            }
+            Err(Refused::Client) => {
+                return Err(ApiError::not_found("client_not_found", format!("there is no client {client_id}")));
+            }
+            Err(Refused::Slot) => {
+                return match app.store.slot(&slot).await? {
+                    Some(found) if found.slot_minutes == slot.minutes => {
+                        Err(ApiError::conflict("slot_unavailable", "the slot is already held or confirmed"))
+                    }
+                    _ => Err(slot_not_found(raw_slot_id)),
+                };
+            }
+            Err(_) if backoff.wait().await => {}
+            Err(_) => return Err(busy()),
+        }
+    }
+}
+
+/// Sends the hold's expiry message. A failure here loses nothing: the hold still ends on time
+/// for every reader, and the sweep records it within minutes.
+async fn schedule_expiry(app: &App, reservation: &Reservation, now: Timestamp) {
+    let Some(queue) = &app.expiry else {
+        tracing::error!("BOOKING_EXPIRY_QUEUE_URL is not set; the sweep will expire this hold");
+        return;
+    };
+    let ExpiryStep::Requeue(delay) = expiry_step(reservation.expires_at, now) else { return };
+    let message =
+        ExpiryMessage { reservation_id: reservation.reservation_id.clone(), expires_at: reservation.expires_at };
+    if let Err(error) = queue.send(&message, delay).await {
+        tracing::error!(reservation_id = %reservation.reservation_id, %error, "could not schedule expiry; the sweep will catch it");
+    }
+}
+
+fn reservation_not_found(reservation_id: &str) -> ApiError {
+    ApiError::not_found("reservation_not_found", format!("there is no reservation {reservation_id}"))
+}
+
+/// The reservation as clients see it now (an overdue hold reads as expired).
+pub async fn get(app: &App, reservation_id: &str, now: Timestamp) -> Result<Reservation, ApiError> {
+    let mut reservation =
+        app.store.reservation(reservation_id).await?.ok_or_else(|| reservation_not_found(reservation_id))?;
+    reservation.status = reservation.status_at(now);
+    Ok(reservation)
+}
+
+async fn owned(app: &App, reservation_id: &str, client_id: &str, now: Timestamp) -> Result<Reservation, ApiError> {
+    let reservation = get(app, reservation_id, now).await?;
+    if reservation.client_id != client_id {
+        return Err(ApiError::new(
+            lambda_http::http::StatusCode::FORBIDDEN,
+            "client_mismatch",
+            "this reservation belongs to another client",
+        ));
+    }
+    Ok(reservation)
+}
+
+fn expired() -> ApiError {
+    ApiError::new(
+        lambda_http::http::StatusCode::GONE,
+        "reservation_expired",
+        "the hold has expired; reserve the slot again",
+    )
+}
+
+pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, ApiError> {
+    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    loop {
+        let now = time::now();
+        let mut reservation = owned(app, reservation_id, client_id, now).await?;
+        match reservation.status {
+            Status::Confirmed => {
+                return Err(ApiError::conflict("already_confirmed", "the reservation is already confirmed"));
+            }
+            Status::Cancelled => {
+                return Err(ApiError::conflict("reservation_cancelled", "the reservation was cancelled"));
+            }
+            Status::Expired => return Err(expired()),
+            Status::Held => {}
+        }
+        match app.store.confirm(&reservation, now).await? {
+            Ok(()) => {
+                reservation.status = Status::Confirmed;
+                reservation.confirmed_at = Some(now);
+                return Ok(reservation);
+            }
+            // The reservation changed under us (expired, cancelled): the next read says how.
+            Err(_) if backoff.wait().await => {}
+            Err(_) => return Err(busy()),
+        }
+    }
+}
+
+pub async fn cancel(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, ApiError> {
+    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    loop {
+        let now = time::now();
+        let mut reservation = owned(app, reservation_id, client_id, now).await?;
+        match reservation.status {
+            // Cancelling twice is not an error: it is cancelled, as asked.
+            Status::Cancelled => return Ok(reservation),
+            Status::Expired => return Err(expired()),
+            Status::Held | Status::Confirmed => {}
+        }
+        match app.store.cancel(&reservation, now).await? {
+            Ok(()) => {
+                reservation.status = Status::Cancelled;
+                reservation.cancelled_at = Some(now);
+                return Ok(reservation);
+            }
+            Err(_) if backoff.wait().await => {}
+            Err(_) => return Err(busy()),
+        }
+    }
+}
+
+/// Records the expiry of one hold whose time is up and releases its slot. `None` when there is
+/// nothing to do: unknown, already confirmed, cancelled or expired, or not due yet. Safe to run
+/// any number of times, concurrently with confirm and cancel.
+pub async fn expire_one(app: &App, reservation_id: &str, now: Timestamp) -> Result<Option<Reservation>, ApiError> {
+    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    loop {
+        let Some(mut reservation) = app.store.reservation(reservation_id).await? else { return Ok(None) };
+        if reservation.status != Status::Held || reservation.expires_at > now {
+            return Ok(None);
+        }
+        let outcome = app.store.expire(&reservation, now).await?;
+        let expired = match outcome {
+            Ok(()) => true,
+            // The slot was freed by the hold running out and then deleted or taken by another
+            // client: record the expiry alone.
+            Err(Refused::Slot) => app.store.expire_reservation_only(&reservation, now).await?,
+            Err(Refused::Conflict) if backoff.wait().await => continue,
+            Err(Refused::Conflict) => return Err(busy()),
+            // Confirmed or cancelled meanwhile, or expired by another delivery.
+            Err(_) => false,
+        };
+        if !expired {
+            return Ok(None);
+        }
+        reservation.status = Status::Expired;
+        reservation.expired_at = Some(now);
+        return Ok(Some(reservation));
+    }
+}
+
+/// Handles one expiry message: re-enqueue it if the hold ends more than a moment from now,
+/// otherwise expire the hold.
+pub async fn handle_expiry_message(app: &App, message: &ExpiryMessage, now: Timestamp) -> Result<(), String> {
+    match expiry_step(message.expires_at, now) {
+        ExpiryStep::Requeue(delay) => {
+            let queue = app.expiry.as_ref().ok_or("BOOKING_EXPIRY_QUEUE_URL is not set")?;
+            queue.send(message, delay).await
+        }
+        ExpiryStep::Expire => expire_one(app, &message.reservation_id, now).await.map(|_| ()).map_err(|e| e.message),
+    }
+}
+
+/// Expires every overdue hold the queue has not (yet) handled, found through the sparse
+/// `HeldByExpiry` index. Returns the reservations it expired.
+pub async fn sweep(app: &App, now: Timestamp) -> Result<Vec<Reservation>, ApiError> {
+    const PAGE: i32 = 100;
+    let mut expired = Vec::new();
+    // Each round removes what it expired from the index; stop when a round finds nothing new.
+    for _ in 0..50 {
+        let due = app.store.overdue_holds(now, PAGE).await?;
+        let mut progressed = false;
+        for reservation_id in &due {
+            if let Some(reservation) = expire_one(app, reservation_id, now).await? {
+                expired.push(reservation);
+                progressed = true;
+            }
+        }
+        if due.len() < PAGE as usize || !progressed {
+            break;
+        }
+    }
+    Ok(expired)
+}

@@ -1,0 +1,7 @@
+//! Consumes the orders queue (SQS event source with ReportBatchItemFailures).
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::logging::init();
+    let app = orders::App::from_env().await?;
+    shared::lambda::serve(app, orders::handlers::processor).await
+}

@@ -1,0 +1,124 @@
+//! One handler per function: HTTP endpoints, the queue's processor, the generation schedule.
+
+use aws_lambda_events::{
+    cloudwatch_events::CloudWatchEvent,
+    sqs::{SqsBatchResponse, SqsEvent},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use shared::{
+    http::{self, ApiError, Request, Response},
+    time::Timestamp,
+};
+
+use crate::{
+    App,
+    domain::{Quantity, Symbol},
+    ops,
+    queue::OrderMessage,
+    routes,
+    store::{Order, OrderStatus},
+};
+
+type Outcome = Result<Response<lambda_http::Body>, ApiError>;
+
+#[derive(Serialize)]
+struct OrderView<'a> {
+    order_id: &'a str,
+    symbol: &'a str,
+    quantity: u32,
+    status: OrderStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    execution_price: Option<f64>,
+    created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    processed_at: Option<Timestamp>,
+}
+
+impl<'a> From<&'a Order> for OrderView<'a> {
+    fn from(o: &'a Order) -> Self {
+        Self {
+            order_id: &o.order_id,
+            symbol: o.symbol.as_str(),
+            quantity: o.quantity.get(),
+            status: o.status,
+            execution_price: o.execution_price.map(|p| p.as_decimal()),
+            created_at: o.created_at,
+            processed_at: o.processed_at,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CreateBody {
+    quantity: Quantity,
+    #[serde(default)]
+    symbol: Option<Symbol>,
+}
+
+/// POST /orders/v1/orders: 202, the order is queued.
+pub async fn create_order(app: &App, req: Request) -> Outcome {
+    let body: CreateBody = http::parse_json(&req)?;
+    let order = ops::create(app, body.quantity, body.symbol).await?;
+    http::accepted(&OrderView::from(&order))
+}
+
+/// GET /orders/v1/orders/{order_id}
+pub async fn get_order(app: &App, req: Request) -> Outcome {
+    let order = ops::get(app, &http::path_param(&req, "order_id")?).await?;
+    http::ok(&OrderView::from(&order))
+}
+
+/// GET /orders/v1/metrics: one read of the aggregate, whatever the number of orders.
+pub async fn metrics(app: &App, _req: Request) -> Outcome {
+    let totals = ops::metrics(app).await?;
+    http::ok(&json!({"total_orders_processed": totals.count, "average_execution_price": totals.average()}))
+}
+
+async fn generation_view(app: &App, running: Option<bool>) -> Outcome {
+    let running = match running {
+        Some(running) => running,
+        None => ops::generation_running(app).await?,
+    };
+    http::ok(&json!({"running": running, "orders_per_minute": app.orders_per_minute}))
+}
+
+/// GET /orders/v1/generation
+pub async fn generation_status(app: &App, _req: Request) -> Outcome {
+    generation_view(app, None).await
+}
+
+/// POST /orders/v1/generation/start: takes effect at the next scheduled minute.
+pub async fn generation_start(app: &App, _req: Request) -> Outcome {
+    ops::set_generation(app, true).await?;
+    generation_view(app, Some(true)).await
+}
+
+/// POST /orders/v1/generation/stop: takes effect at the next scheduled minute.
+pub async fn generation_stop(app: &App, _req: Request) -> Outcome {
+    ops::set_generation(app, false).await?;
+    generation_view(app, Some(false)).await
+}
+
+/// ANY /orders/{proxy+}: whatever no other route matched; 405 for a known path, else 404.
+pub async fn fallback(_: (), req: Request) -> Outcome {
+    Err(http::unmatched(routes::ROUTES, &req))
+}
+
+/// The orders queue's consumer. Records are handled one after another: they all add to the
+/// same aggregate, and concurrent transactions on one item would only conflict and retry.
+pub async fn processor(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
+    Ok(shared::lambda::each_record(event, 1, |record| async move {
+        let message: OrderMessage = shared::lambda::body(&record)?;
+        ops::process(app, &message.order_id).await.map(|_| ())
+    })
+    .await)
+}
+
+/// The generation schedule (every minute): this minute's orders, once.
+pub async fn generator(app: &App, event: CloudWatchEvent) -> Result<serde_json::Value, shared::lambda::Error> {
+    // Boxed: the generation future is deep enough to exceed the compiler's layout depth inline.
+    let outcome = Box::pin(ops::generate(app, event.time)).await.map_err(|e| e.message)?;
+    tracing::info!(?outcome, "generation");
+    Ok(json!({"outcome": format!("{outcome:?}")}))
+}

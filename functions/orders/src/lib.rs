@@ -1,0 +1,93 @@
+//! Orders pipeline: orders are generated on a schedule (or posted), queued, processed exactly
+//! once into an execution price, and summarised as metrics.
+//!
+//! Layers: [`handlers`] (HTTP, SQS, schedule in and out) → [`ops`] (read, decide, commit, retry)
+//! → [`domain`] (pure rules) and [`store`] (DynamoDB) / [`queue`] (SQS).
+
+pub mod domain;
+pub mod handlers;
+pub mod ops;
+pub mod queue;
+pub mod routes;
+pub mod store;
+
+use aws_config::SdkConfig;
+use shared::config::{self, ConfigError};
+
+use crate::{domain::PriceRange, queue::OrdersQueue, store::Store};
+
+pub struct Config {
+    /// `ORDERS_TABLE`.
+    pub table: String,
+    /// `ORDERS_QUEUE_URL`: only the functions that enqueue orders get it.
+    pub queue_url: Option<String>,
+    /// `ORDERS_PER_MINUTE` (30): orders the schedule generates each minute while running.
+    pub orders_per_minute: u32,
+    /// `ORDERS_GENERATION_WINDOW_SECONDS` (60): the span a minute's orders are spread over.
+    pub generation_window_seconds: u32,
+    /// `ORDER_UNIT_PRICE_MIN` (1.1) and `ORDER_UNIT_PRICE_MAX` (2.0).
+    pub prices: PriceRange,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let (min, max) =
+            (config::or_default("ORDER_UNIT_PRICE_MIN", 1.1)?, config::or_default("ORDER_UNIT_PRICE_MAX", 2.0)?);
+        let prices = PriceRange::new(min, max).map_err(|reason| ConfigError::Invalid {
+            name: "ORDER_UNIT_PRICE_MIN/ORDER_UNIT_PRICE_MAX".into(),
+            value: format!("{min}/{max}"),
+            reason,
+        })?;
+        let orders_per_minute: u32 = config::or_default("ORDERS_PER_MINUTE", 30)?;
+        let window: u32 = config::or_default("ORDERS_GENERATION_WINDOW_SECONDS", 60)?;
+        if orders_per_minute > 6000 {
+            return Err(ConfigError::Invalid {
+                name: "ORDERS_PER_MINUTE".into(),
+                value: orders_per_minute.to_string(),
+                reason: "at most 6000 (one order every 10 ms)".into(),
+            });
+        }
+        if !(1..=900).contains(&window) {
+            return Err(ConfigError::Invalid {
+                name: "ORDERS_GENERATION_WINDOW_SECONDS".into(),
+                value: window.to_string(),
+                reason: "must be between 1 and 900 (SQS's longest delay)".into(),
+            });
+        }
+        Ok(Self {
+            table: config::required("ORDERS_TABLE")?,
+            queue_url: config::required("ORDERS_QUEUE_URL").ok(),
+            orders_per_minute,
+            generation_window_seconds: window,
+            prices,
+        })
+    }
+}
+
+/// What every orders function holds between invocations.
+pub struct App {
+    pub store: Store,
+    pub queue: Option<OrdersQueue>,
+    pub orders_per_minute: u32,
+    pub generation_window_seconds: u32,
+    pub prices: PriceRange,
+}
+
+impl App {
+    pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
+        Self {
+            store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table),
+            queue: config.queue_url.as_ref().map(|url| OrdersQueue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            orders_per_minute: config.orders_per_minute,
+            generation_window_seconds: config.generation_window_seconds,
+            prices: config.prices,
+        }
+    }
+
+    /// Reads the configuration and builds the clients, once per cold start.
+    pub async fn from_env() -> Result<&'static App, lambda_http::Error> {
+        let config = Config::from_env()?;
+        let sdk = shared::aws::sdk_config().await;
+        Ok(Box::leak(Box::new(App::new(&sdk, &config))))
+    }
+}

@@ -1,0 +1,151 @@
+//! The orders operations: read, decide with [`crate::domain`], commit with one conditional
+//! write or transaction of [`crate::store`].
+
+use shared::{
+    http::ApiError,
+    ids,
+    retry::Backoff,
+    time::{self, Timestamp},
+};
+
+use crate::{
+    App,
+    domain::{Quantity, Symbol, Totals, execution_price, generated_order_id, minute_of, spread},
+    queue::OrdersQueue,
+    store::{GenerationState, Minute, Order, OrderStatus, Processed},
+};
+
+fn queue(app: &App) -> Result<&OrdersQueue, ApiError> {
+    app.queue.as_ref().ok_or_else(|| {
+        tracing::error!("ORDERS_QUEUE_URL is not set for this function");
+        ApiError::internal()
+    })
+}
+
+/// Stores a client's order and queues it. If it cannot be queued, it is removed again and the
+/// client gets a 503: an order is either on its way to the processor or does not exist.
+pub async fn create(app: &App, quantity: Quantity, symbol: Option<Symbol>) -> Result<Order, ApiError> {
+    let queue = queue(app)?;
+    let order = Order {
+        order_id: ids::new_id(),
+        symbol: symbol.unwrap_or_else(|| Symbol::random(&mut rand::rng())),
+        quantity,
+        status: OrderStatus::Queued,
+        created_at: time::now(),
+        execution_price: None,
+        processed_at: None,
+    };
+    app.store.create_order(&order).await?;
+    if let Err(error) = queue.send(&order.order_id).await {
+        tracing::warn!(order_id = %order.order_id, %error, "could not queue the order; removing it");
+        app.store.delete_queued_order(&order.order_id).await?;
+        return Err(ApiError::unavailable("the order queue is unavailable; the order was not accepted, try again"));
+    }
+    Ok(order)
+}
+
+pub async fn get(app: &App, order_id: &str) -> Result<Order, ApiError> {
+    app.store
+        .order(order_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order_not_found", format!("there is no order {order_id}")))
+}
+
+pub async fn metrics(app: &App) -> Result<Totals, ApiError> {
+    Ok(app.store.totals().await?)
+}
+
+/// Generation runs until it is stopped: a fresh deployment generates.
+pub async fn generation_running(app: &App) -> Result<bool, ApiError> {
+    Ok(app.store.generation().await?.is_none_or(|state| state.running))
+}
+
+pub async fn set_generation(app: &App, running: bool) -> Result<(), ApiError> {
+    Ok(app.store.set_generation(&GenerationState { running, updated_at: time::now() }).await?)
+}
+
+/// Prices and counts one queued order, once however often it is delivered. An order that does
+/// not exist is an error: the message is retried and, if it never appears, dead-lettered.
+pub async fn process(app: &App, order_id: &str) -> Result<Processed, String> {
+    let mut backoff = Backoff::new(10);
+    loop {
+        let order = app
+            .store
+            .order(order_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("order {order_id} does not exist"))?;
+        if order.status == OrderStatus::Processed {
+            return Ok(Processed::Before);
+        }
+        let price = execution_price(order.quantity, app.prices.draw(&mut rand::rng()));
+        match app.store.process(order_id, price, time::now()).await.map_err(|e| e.to_string())? {
+            Processed::Conflict if backoff.wait().await => {}
+            Processed::Conflict => return Err("the metrics aggregate stayed contended; will retry".into()),
+            outcome => return Ok(outcome),
+        }
+    }
+}
+
+/// What one scheduled invocation did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Generated {
+    /// Generation is stopped.
+    Stopped,
+    /// The minute's orders were created and queued.
+    Created { minute: Timestamp, orders: u32 },
+    /// An earlier invocation for this minute created and queued them: nothing to do.
+    AlreadyDone { minute: Timestamp },
+    /// An earlier invocation created them but may not have queued them all: queued (again).
+    Requeued { minute: Timestamp, orders: u32 },
+}
+
+/// Generates the orders of the minute `scheduled` falls in, once, and queues them spread over
+/// the generation window so that the processor sees an even cadence.
+pub async fn generate(app: &App, scheduled: Timestamp) -> Result<Generated, ApiError> {
+    if !generation_running(app).await? {
+        return Ok(Generated::Stopped);
+    }
+    let queue = queue(app)?;
+    let minute = minute_of(scheduled);
+    let count = app.orders_per_minute;
+    let now = time::now();
+    let orders: Vec<Order> = {
+        let mut rng = rand::rng();
+        (0..count)
+            .map(|i| Order {
+                order_id: generated_order_id(minute, i),
+                symbol: Symbol::random(&mut rng),
+                quantity: Quantity::random(&mut rng),
+                status: OrderStatus::Queued,
+                created_at: now,
+                execution_price: None,
+                processed_at: None,
+            })
+            .collect()
+    };
+    let outcome = if app.store.claim_minute(&Minute { minute, orders: count, queued: false }, &orders).await? {
+        Generated::Created { minute, orders: count }
+    } else {
+        match app.store.minute(minute).await? {
+            Some(done) if done.queued => return Ok(Generated::AlreadyDone { minute }),
+            Some(partial) => Generated::Requeued { minute, orders: partial.orders },
+            None => return Err(ApiError::internal()),
+        }
+    };
+    let n = match outcome {
+        Generated::Created { orders, .. } | Generated::Requeued { orders, .. } => orders,
+        _ => 0,
+    };
+    let messages: Vec<(String, i32)> = spread(n, app.generation_window_seconds)
+        .into_iter()
+        .enumerate()
+        .map(|(i, delay)| (generated_order_id(minute, i as u32), delay))
+        .collect();
+    queue.send_all(&messages).await.map_err(|error| {
+        tracing::error!(%error, "could not queue the minute's orders; the next invocation for this minute retries");
+        ApiError::unavailable("the order queue is unavailable")
+    })?;
+    app.store.mark_minute_queued(minute).await?;
+    Ok(outcome)
+}

@@ -1,0 +1,251 @@
+//! DynamoDB access for the orders pipeline. One table, composite key `pk`/`sk`:
+//!
+//! | item                       | pk                  | sk          |
+//! |----------------------------|---------------------|-------------|
+//! | order                      | `ORDER#<id>`        | `ORDER`     |
+//! | metrics aggregate          | `METRICS`           | `TOTALS`    |
+//! | generation switch          | `GENERATION`        | `STATE`     |
+//! | a generated minute         | `MINUTE#<minute>`   | `GENERATED` |
+//!
+//! Processing an order and counting it are one transaction, conditional on the order still
+//! being queued: however often a message is delivered, an order is priced and counted once, and
+//! the aggregate always equals the processed orders. `GET /metrics` is one `GetItem`.
+
+use aws_sdk_dynamodb::{
+    Client,
+    types::{Put, TransactWriteItem, Update},
+};
+use serde::{Deserialize, Serialize};
+use shared::{
+    dynamo::{self, Item, StoreError, Table, TxFailure, item_at, key, n, s, store_err, tx_failure},
+    time::{self, Timestamp},
+};
+
+use crate::domain::{Micros, Quantity, Symbol, Totals};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderStatus {
+    Queued,
+    Processed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Order {
+    pub order_id: String,
+    pub symbol: Symbol,
+    pub quantity: Quantity,
+    pub status: OrderStatus,
+    pub created_at: Timestamp,
+    /// Millionths; set when processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_price: Option<Micros>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processed_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GenerationState {
+    pub running: bool,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Minute {
+    pub minute: Timestamp,
+    /// How many orders the minute has (ids `0..orders`).
+    pub orders: u32,
+    /// Whether their messages were all sent.
+    #[serde(default)]
+    pub queued: bool,
+}
+
+/// What a processing attempt did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Processed {
+    /// Priced and counted now.
+    Now,
+    /// Already processed by an earlier delivery: nothing changed.
+    Before,
+    /// Another transaction touched the aggregate at the same moment: retry.
+    Conflict,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    table: Table,
+}
+
+/// `TransactWriteItems` takes at most 100 items.
+const MAX_TRANSACTION_ITEMS: usize = 100;
+
+fn order_key(order_id: &str) -> Item {
+    key(format!("ORDER#{order_id}"), "ORDER")
+}
+
+fn totals_key() -> Item {
+    key("METRICS", "TOTALS")
+}
+
+fn minute_key(minute: Timestamp) -> Item {
+    key(format!("MINUTE#{}", minute.format("%Y-%m-%dT%H:%MZ")), "GENERATED")
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { table: Table::new(client, table) }
+    }
+
+    fn new_order_put(&self, order: &Order) -> Result<Put, StoreError> {
+        Ok(Put::builder()
+            .table_name(&self.table.name)
+            .set_item(Some(item_at(order_key(&order.order_id), order)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()?)
+    }
+
+    pub async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
+        match self.table.put_new(order_key(&order.order_id), order).await? {
+            true => Ok(()),
+            false => Err(StoreError::Unexpected(format!("order {} already exists", order.order_id))),
+        }
+    }
+
+    /// Removes an order that could not be queued, as long as nothing processed it.
+    pub async fn delete_queued_order(&self, order_id: &str) -> Result<(), StoreError> {
+        let result = self
+            .table
+            .client
+            .delete_item()
+            .table_name(&self.table.name)
+            .set_key(Some(order_key(order_id)))
+            .condition_expression("#status = :queued")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":queued", s("queued"))
+            .send()
+            .await;
+        match result {
+            Err(err) if !dynamo::is_condition_failed(&err) => Err(store_err(err)),
+            _ => Ok(()),
+        }
+    }
+
+    pub async fn order(&self, order_id: &str) -> Result<Option<Order>, StoreError> {
+        self.table.get(order_key(order_id)).await
+    }
+
+    /// Prices and counts an order in one transaction: 0. the order moves `queued → processed`
+    /// with its price (refused if an earlier delivery did it), 1. the aggregate adds one order
+    /// and its price.
+    pub async fn process(&self, order_id: &str, price: Micros, now: Timestamp) -> Result<Processed, StoreError> {
+        let order = Update::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(order_key(order_id)))
+            .update_expression("SET #status = :processed, execution_price = :price, processed_at = :now")
+            .condition_expression("#status = :queued")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":processed", s("processed"))
+            .expression_attribute_values(":queued", s("queued"))
+            .expression_attribute_values(":price", n(price.0))
+            .expression_attribute_values(":now", s(time::format(now)))
+            .build()?;
+        let totals = Update::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(totals_key()))
+            .update_expression("ADD #count :one, #sum :price")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_names("#sum", "sum")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":price", n(price.0))
+            .build()?;
+        let items = vec![
+            TransactWriteItem::builder().update(order).build(),
+            TransactWriteItem::builder().update(totals).build(),
+        ];
+        match self.table.client.transact_write_items().set_transact_items(Some(items)).send().await.map_err(tx_failure)
+        {
+            Ok(_) => Ok(Processed::Now),
+            Err(failure) if failure.is_conflict() => Ok(Processed::Conflict),
+            Err(failure) if failure.condition_failed_at(0) => Ok(Processed::Before),
+            Err(failure) => Err(failure.into_store_error()),
+        }
+    }
+
+    pub async fn totals(&self) -> Result<Totals, StoreError> {
+        Ok(self.table.get(totals_key()).await?.unwrap_or_default())
+    }
+
+    pub async fn generation(&self) -> Result<Option<GenerationState>, StoreError> {
+        self.table.get(key("GENERATION", "STATE")).await
+    }
+
+    pub async fn set_generation(&self, state: &GenerationState) -> Result<(), StoreError> {
+        self.table.put(key("GENERATION", "STATE"), state).await
+    }
+
+    /// Records a minute and writes its orders, all conditional on not existing yet. `Ok(false)`
+    /// when the minute was already generated (a doubled invocation): nothing is written twice.
+    /// Orders beyond the first transaction's capacity go in further transactions; if one of those
+    /// is refused (a retry after a crash), its orders are written one by one, skipping existing ones.
+    pub async fn claim_minute(&self, minute: &Minute, orders: &[Order]) -> Result<bool, StoreError> {
+        let marker = Put::builder()
+            .table_name(&self.table.name)
+            .set_item(Some(item_at(minute_key(minute.minute), minute)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()?;
+        let (first, rest) = orders.split_at(orders.len().min(MAX_TRANSACTION_ITEMS - 1));
+        let mut items = vec![TransactWriteItem::builder().put(marker).build()];
+        for order in first {
+            items.push(TransactWriteItem::builder().put(self.new_order_put(order)?).build());
+        }
+        match self.table.client.transact_write_items().set_transact_items(Some(items)).send().await.map_err(tx_failure)
+        {
+            Ok(_) => {}
+            Err(failure) if failure.condition_failed_at(0) => return Ok(false),
+            Err(failure) => return Err(failure.into_store_error()),
+        }
+        for chunk in rest.chunks(MAX_TRANSACTION_ITEMS) {
+            let items = chunk
+                .iter()
+                .map(|order| Ok(TransactWriteItem::builder().put(self.new_order_put(order)?).build()))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            if let Err(failure) = self
+                .table
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .send()
+                .await
+                .map_err(tx_failure)
+            {
+                if !matches!(failure, TxFailure::Cancelled(_)) {
+                    return Err(failure.into_store_error());
+                }
+                for order in chunk {
+                    if let Err(err) = self.create_order(order).await {
+                        tracing::debug!(order_id = %order.order_id, %err, "order already written");
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    pub async fn minute(&self, minute: Timestamp) -> Result<Option<Minute>, StoreError> {
+        self.table.get(minute_key(minute)).await
+    }
+
+    pub async fn mark_minute_queued(&self, minute: Timestamp) -> Result<(), StoreError> {
+        self.table
+            .client
+            .update_item()
+            .table_name(&self.table.name)
+            .set_key(Some(minute_key(minute)))
+            .update_expression("SET queued = :yes")
+            .expression_attribute_values(":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+            .send()
+            .await
+            .map_err(store_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,61 @@
+//! Entry points of functions that are not behind the HTTP API: SQS consumers and schedules.
+
+use std::future::Future;
+
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use futures::{StreamExt, stream};
+use serde::{Serialize, de::DeserializeOwned};
+
+pub use lambda_runtime::Error;
+
+/// Runs `handler` for every event of type `E` (an `SqsEvent`, an EventBridge `CloudWatchEvent`).
+/// `state` is built once before the loop.
+pub async fn serve<S, E, R, F, Fut>(state: S, handler: F) -> Result<(), Error>
+where
+    S: Copy + Send + Sync + 'static,
+    E: DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: Fn(S, E) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<R, Error>> + Send,
+{
+    let handler = &handler;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
+        handler(state, event.payload).await
+    }))
+    .await
+}
+
+/// Handles each record of an SQS batch (up to `concurrency` at a time) and reports the ones that
+/// failed, so that only those are retried (the event source must declare
+/// `ReportBatchItemFailures`). A failure is logged with its message id.
+pub async fn each_record<F, Fut>(event: SqsEvent, concurrency: usize, handle: F) -> SqsBatchResponse
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    let outcomes: Vec<(Option<String>, Result<(), String>)> = stream::iter(event.records)
+        .map(|record| {
+            let id = record.message_id.clone();
+            let outcome = handle(record);
+            async move { (id, outcome.await) }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut response = SqsBatchResponse::default();
+    for (id, outcome) in outcomes {
+        if let Err(error) = outcome {
+            tracing::warn!(message_id = ?id, %error, "message failed; it will be retried");
+            // A record without an id cannot be reported; an empty id fails the whole batch,
+            // which is the safe choice.
+            response.add_failure(id.unwrap_or_default());
+        }
+    }
+    response
+}
+
+/// The body of an SQS record as JSON of type `T`; a malformed body is a failure to report.
+pub fn body<T: DeserializeOwned>(record: &SqsMessage) -> Result<T, String> {
+    let body = record.body.as_deref().ok_or("message has no body")?;
+    serde_json::from_str(body).map_err(|e| format!("malformed message body: {e}"))
+}

@@ -1,0 +1,686 @@
+//! Reservations against the local AWS endpoint: availability, listing, double booking under
+//! concurrency, confirmation, cancellation, and holds that expire through the SQS queue.
+//! Timings are configuration (a hold of a second or two), never long sleeps.
+
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use booking::{
+    App, Config,
+    domain::{SlotMinutes, Timings},
+    expiry::ExpiryMessage,
+    handlers, ops,
+    store::Reservation,
+};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use futures::future::join_all;
+use local_stack::{Stack, triggers::SqsSource};
+use serde_json::{Value, json};
+use system_tests::{InProcess, Reply, call, eventually, fresh_stack, request, sdk, template, with_path_params};
+
+struct Booking {
+    app: &'static App,
+    stack: Stack,
+    sdk: SdkConfig,
+}
+
+fn timings(hold_seconds: i64) -> Timings {
+    Timings {
+        hold: chrono::Duration::seconds(hold_seconds),
+        min_lead: chrono::Duration::hours(24),
+        default_slot_minutes: SlotMinutes::try_from(15).unwrap(),
+    }
+}
+
+/// `hour:minute` UTC, `days` days from today.
+fn at(days: i64, hour: u32, minute: u32) -> DateTime<Utc> {
+    let day = Utc::now() + chrono::Duration::days(days);
+    Utc.with_ymd_and_hms(day.year(), day.month(), day.day(), hour, minute, 0).unwrap()
+}
+
+fn text(ts: DateTime<Utc>) -> String {
+    shared::time::format(ts)
+}
+
+impl Booking {
+    async fn new(hold_seconds: i64) -> Self {
+        let sdk = sdk().await;
+        let stack = fresh_stack(&sdk).await;
+        let config = Config {
+            table: stack.table("BookingTable").to_owned(),
+            expiry_queue_url: Some(stack.queue("BookingExpiryQueue").url.clone()),
+            timings: timings(hold_seconds),
+        };
+        // The app lives as long as the test process, as it does in a Lambda process.
+        let app: &'static App = Box::leak(Box::new(App::new(&sdk, &config)));
+        Self { app, stack, sdk }
+    }
+
+    async fn post(&self, handler_path: &str, body: Value) -> Reply {
+        let req = request("POST", handler_path, Some(body));
+        match handler_path {
+            "/booking/v1/providers" => call(self.app, handlers::create_provider, req).await,
+            "/booking/v1/clients" => call(self.app, handlers::create_client, req).await,
+            "/booking/v1/reservations" => call(self.app, handlers::reserve, req).await,
+            other => panic!("no POST handler for {other}"),
+        }
+    }
+
+    async fn provider(&self) -> String {
+        let reply = self.post("/booking/v1/providers", json!({"first_name": "Pat", "last_name": "Provider"})).await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        reply.body["provider_id"].as_str().unwrap().to_owned()
+    }
+
+    async fn client(&self) -> String {
+        let reply = self.post("/booking/v1/clients", json!({"first_name": "Cam", "last_name": "Client"})).await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        reply.body["client_id"].as_str().unwrap().to_owned()
+    }
+
+    async fn add_availability(&self, provider: &str, body: Value) -> Reply {
+        let path = format!("/booking/v1/providers/{provider}/availability");
+        let req = with_path_params(request("POST", &path, Some(body)), &[("provider_id", provider)]);
+        call(self.app, handlers::add_availability, req).await
+    }
+
+    /// Posts a range and returns the created slot ids.
+    async fn slots(&self, provider: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<String> {
+        let reply = self.add_availability(provider, json!({"start_time": text(start), "end_time": text(end)})).await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        ids(&reply)
+    }
+
+    async fn list(&self, provider: &str, query: &str) -> Reply {
+        let path = format!("/booking/v1/providers/{provider}/availability");
+        let mut req = with_path_params(request("GET", &path, None), &[("provider_id", provider)]);
+        if !query.is_empty() {
+            req = lambda_http::RequestExt::with_query_string_parameters(req, parse_query(query));
+        }
+        call(self.app, handlers::list_availability, req).await
+    }
+
+    async fn listed(&self, provider: &str) -> Vec<String> {
+        let reply = self.list(provider, "").await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        ids(&reply)
+    }
+
+    async fn reserve(&self, client: &str, slot: &str) -> Reply {
+        self.post("/booking/v1/reservations", json!({"client_id": client, "slot_id": slot})).await
+    }
+
+    async fn hold(&self, client: &str, slot: &str) -> String {
+        let reply = self.reserve(client, slot).await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        reply.body["reservation_id"].as_str().unwrap().to_owned()
+    }
+
+    async fn confirm(&self, reservation: &str, client: &str) -> Reply {
+        let path = format!("/booking/v1/reservations/{reservation}/confirm");
+        let req = with_path_params(
+            request("POST", &path, Some(json!({"client_id": client}))),
+            &[("reservation_id", reservation)],
+        );
+        call(self.app, handlers::confirm, req).await
+    }
+
+    async fn cancel(&self, reservation: &str, client: Option<&str>) -> Reply {
+        let path = format!("/booking/v1/reservations/{reservation}");
+        let mut req = with_path_params(request("DELETE", &path, None), &[("reservation_id", reservation)]);
+        if let Some(client) = client {
+            req =
+                lambda_http::RequestExt::with_query_string_parameters(req, parse_query(&format!("client_id={client}")));
+        }
+        call(self.app, handlers::cancel, req).await
+    }
+
+    async fn get(&self, reservation: &str) -> Reply {
+        let path = format!("/booking/v1/reservations/{reservation}");
+        let req = with_path_params(request("GET", &path, None), &[("reservation_id", reservation)]);
+        call(self.app, handlers::get_reservation, req).await
+    }
+
+    async fn delete_slot(&self, provider: &str, slot: &str) -> Reply {
+        let path = format!("/booking/v1/providers/{provider}/slots/{slot}");
+        let req = with_path_params(request("DELETE", &path, None), &[("provider_id", provider), ("slot_id", slot)]);
+        call(self.app, handlers::delete_slot, req).await
+    }
+
+    async fn expire_now(&self) -> Reply {
+        call(self.app, handlers::expire_now, request("POST", "/booking/v1/reservations/expire", None)).await
+    }
+
+    /// The reservation exactly as stored, without the read-time view of an overdue hold.
+    async fn stored(&self, reservation: &str) -> Reservation {
+        self.app.store.reservation(reservation).await.unwrap().expect("stored reservation")
+    }
+
+    /// The expiry queue's event source, as the template declares it.
+    fn expiry_source(&self) -> SqsSource {
+        SqsSource::from_template(template(), &self.stack, &self.sdk)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.function == "booking-expiry-worker")
+            .expect("the template maps the expiry queue to booking-expiry-worker")
+    }
+
+    fn worker(&self) -> InProcess {
+        let app = self.app;
+        InProcess::default().on("booking-expiry-worker", move |event| handlers::expiry_worker(app, event))
+    }
+
+    fn sqs(&self) -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::new(&self.sdk)
+    }
+}
+
+fn ids(reply: &Reply) -> Vec<String> {
+    reply.body["slots"].as_array().unwrap().iter().map(|s| s["slot_id"].as_str().unwrap().to_owned()).collect()
+}
+
+fn parse_query(query: &str) -> std::collections::HashMap<String, String> {
+    query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+}
+
+fn starts(reply: &Reply) -> Vec<String> {
+    reply.body["slots"].as_array().unwrap().iter().map(|s| s["start_time"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn availability_is_cut_into_aligned_slots_and_overlaps_create_only_what_is_missing() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    assert_eq!(b.slots(&p, at(3, 10, 0), at(3, 11, 0)).await.len(), 4);
+    // 10:30-12:00 overlaps 10:30 and 10:45: only 11:00..11:45 are new.
+    let again =
+        b.add_availability(&p, json!({"start_time": text(at(3, 10, 30)), "end_time": text(at(3, 12, 0))})).await;
+    assert_eq!(starts(&again), [at(3, 11, 0), at(3, 11, 15), at(3, 11, 30), at(3, 11, 45)].map(text));
+    // 30-minute slots from 11:30: the first two overlap 15-minute slots; 12:00 and 12:30 are new.
+    let longer = b
+        .add_availability(
+            &p,
+            json!({"start_time": text(at(3, 11, 30)), "end_time": text(at(3, 13, 0)), "slot_minutes": 30}),
+        )
+        .await;
+    assert_eq!(starts(&longer), [at(3, 12, 0), at(3, 12, 30)].map(text));
+    assert_eq!(longer.body["slots"][1]["end_time"], text(at(3, 13, 0)));
+    // The same range again creates nothing.
+    let same = b.add_availability(&p, json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0))})).await;
+    assert_eq!((same.status, ids(&same).len()), (201, 0));
+
+    let listing = b.list(&p, "").await;
+    let listed = starts(&listing);
+    assert_eq!(listed.len(), 10);
+    assert!(listed.windows(2).all(|w| w[0] < w[1]), "by start time: {listed:?}");
+    assert_eq!(listing.body["slots"][0]["provider_id"], p.as_str());
+}
+
+#[tokio::test]
+async fn concurrent_postings_of_one_range_create_each_slot_once() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let body = json!({"start_time": text(at(4, 9, 0)), "end_time": text(at(4, 12, 0))});
+    let replies = join_all((0..5).map(|_| b.add_availability(&p, body.clone()))).await;
+    let created: usize = replies.iter().map(|r| ids(r).len()).sum();
+    assert_eq!(created, 12, "{replies:?}");
+    assert_eq!(b.listed(&p).await.len(), 12);
+}
+
+#[tokio::test]
+async fn offsets_are_converted_to_utc() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let local = at(3, 10, 0).with_timezone(&chrono::FixedOffset::east_opt(2 * 3600).unwrap());
+    let reply =
+        b.add_availability(&p, json!({"start_time": local.to_rfc3339(), "end_time": text(at(3, 10, 15))})).await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    assert_eq!(reply.body["slots"][0]["start_time"], text(at(3, 10, 0)));
+    assert!(reply.body["slots"][0]["start_time"].as_str().unwrap().ends_with('Z'));
+}
+
+#[tokio::test]
+async fn bad_availability_requests_name_the_problem() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let cases = [
+        (json!({"start_time": text(at(3, 10, 5)), "end_time": text(at(3, 11, 0))}), 400, "invalid_field", "start_time"),
+        (json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 10, 50))}), 400, "invalid_field", "end_time"),
+        (json!({"start_time": text(at(3, 11, 0)), "end_time": text(at(3, 10, 0))}), 400, "invalid_field", "end_time"),
+        (json!({"start_time": text(at(-2, 10, 0)), "end_time": text(at(-2, 11, 0))}), 422, "range_in_past", "past"),
+        (json!({"start_time": text(at(2, 0, 0)), "end_time": text(at(34, 0, 0))}), 422, "range_too_long", "31 days"),
+        (
+            json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0)), "slot_minutes": 0}),
+            400,
+            "invalid_field",
+            "slot_minutes",
+        ),
+        (
+            json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0)), "slot_minutes": -15}),
+            400,
+            "invalid_field",
+            "slot_minutes",
+        ),
+        (
+            json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0)), "slot_minutes": 7}),
+            400,
+            "invalid_field",
+            "slot_minutes",
+        ),
+        (
+            json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0)), "slot_minutes": "15"}),
+            400,
+            "invalid_field",
+            "slot_minutes",
+        ),
+        (json!({"start_time": "tomorrow at ten", "end_time": text(at(3, 11, 0))}), 400, "invalid_field", "start_time"),
+        (json!({"start_time": 1795341600, "end_time": text(at(3, 11, 0))}), 400, "invalid_field", "start_time"),
+        (json!({"end_time": text(at(3, 11, 0))}), 400, "missing_field", "start_time"),
+    ];
+    for (body, status, code, mention) in cases {
+        let reply = b.add_availability(&p, body.clone()).await;
+        assert_eq!((reply.status, reply.code()), (status, Some(code)), "{body}: {reply:?}");
+        assert!(reply.message().contains(mention), "{body}: {}", reply.message());
+    }
+    let unknown = b
+        .add_availability("no-such-provider", json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0))}))
+        .await;
+    assert_eq!((unknown.status, unknown.code()), (404, Some("provider_not_found")));
+    let names = b.post("/booking/v1/providers", json!({"first_name": " ", "last_name": "X"})).await;
+    assert_eq!((names.status, names.code()), (400, Some("invalid_field")));
+    assert!(names.message().contains("first_name"));
+}
+
+#[tokio::test]
+async fn listing_shows_only_bookable_slots() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let c = b.client().await;
+    // Inside the 24 h lead time: never listed (and not reservable).
+    let in_two_hours = (Utc::now() + chrono::Duration::hours(2)).timestamp();
+    let soon = DateTime::from_timestamp(in_two_hours - in_two_hours % 900 + 900, 0).unwrap();
+    let near = b.slots(&p, soon, soon + chrono::Duration::minutes(15)).await;
+    let far = b.slots(&p, at(3, 9, 0), at(3, 10, 0)).await;
+    assert_eq!(b.listed(&p).await, far);
+    let too_late = b.reserve(&c, &near[0]).await;
+    assert_eq!((too_late.status, too_late.code()), (422, Some("too_late")));
+
+    let held = b.hold(&c, &far[0]).await;
+    let confirmed = b.hold(&c, &far[1]).await;
+    assert_eq!(b.confirm(&confirmed, &c).await.status, 200);
+    assert_eq!(b.listed(&p).await, far[2..]);
+    // Cancelling makes the slot bookable again.
+    assert_eq!(b.cancel(&held, Some(&c)).await.status, 200);
+    assert_eq!(b.listed(&p).await, [&far[0], &far[2], &far[3]].map(String::clone));
+
+    // from/to select by start time; to is exclusive.
+    let window = b.list(&p, &format!("from={}&to={}", text(at(3, 9, 15)), text(at(3, 9, 45)))).await;
+    assert_eq!(ids(&window), [far[2].clone()]);
+    let bad = b.list(&p, "from=yesterday").await;
+    assert_eq!((bad.status, bad.code()), (400, Some("invalid_field")));
+    assert!(bad.message().contains("from"));
+    let reversed = b.list(&p, &format!("from={}&to={}", text(at(3, 10, 0)), text(at(3, 9, 0)))).await;
+    assert_eq!((reversed.status, reversed.code()), (400, Some("invalid_field")));
+    let nobody = b.list("no-such-provider", "").await;
+    assert_eq!((nobody.status, nobody.code()), (404, Some("provider_not_found")));
+    let empty = b.provider().await;
+    assert_eq!(b.listed(&empty).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn fifty_concurrent_reservations_of_one_slot_make_one_hold() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let slot = b.slots(&p, at(5, 14, 0), at(5, 14, 15)).await.remove(0);
+    let mut clients = Vec::new();
+    for _ in 0..50 {
+        clients.push(b.client().await);
+    }
+    let replies = join_all(clients.iter().map(|c| b.reserve(c, &slot))).await;
+    let won: Vec<&Reply> = replies.iter().filter(|r| r.status == 201).collect();
+    assert_eq!(won.len(), 1, "exactly one hold: {replies:?}");
+    for lost in replies.iter().filter(|r| r.status != 201) {
+        assert_eq!((lost.status, lost.code()), (409, Some("slot_unavailable")), "{lost:?}");
+    }
+    assert_eq!(won[0].body["status"], "held");
+    assert!(b.listed(&p).await.is_empty(), "the listing agrees: the slot is taken");
+}
+
+#[tokio::test]
+async fn reservation_errors() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slot = b.slots(&p, at(3, 8, 0), at(3, 8, 15)).await.remove(0);
+    let unknown_client = b.reserve("no-such-client", &slot).await;
+    assert_eq!((unknown_client.status, unknown_client.code()), (404, Some("client_not_found")));
+    let absent = format!("{p}.{}.15", at(3, 9, 0).format("%Y%m%dT%H%MZ"));
+    for bad in [absent.as_str(), "garbage", ""] {
+        let reply = b.reserve(&c, bad).await;
+        assert_eq!((reply.status, reply.code()), (404, Some("slot_not_found")), "{bad:?}");
+    }
+    let missing = b.post("/booking/v1/reservations", json!({"client_id": c})).await;
+    assert_eq!((missing.status, missing.code()), (400, Some("missing_field")));
+    assert!(missing.message().contains("slot_id"));
+    let wrong_type = b.post("/booking/v1/reservations", json!({"client_id": 42, "slot_id": slot})).await;
+    assert_eq!((wrong_type.status, wrong_type.code()), (400, Some("invalid_field")));
+
+    let reservation = b.reserve(&c, &slot).await;
+    assert_eq!(reservation.status, 201);
+    let r = &reservation.body;
+    for field in
+        ["reservation_id", "slot_id", "provider_id", "client_id", "start_time", "end_time", "created_at", "expires_at"]
+    {
+        assert!(r.get(field).is_some_and(|v| !v.is_null()), "{field} in {r}");
+    }
+    assert_eq!(
+        (r["status"].as_str(), r["slot_id"].as_str(), r["start_time"].as_str()),
+        (Some("held"), Some(slot.as_str()), Some(text(at(3, 8, 0)).as_str()))
+    );
+    let created: DateTime<Utc> = r["created_at"].as_str().unwrap().parse().unwrap();
+    let expires: DateTime<Utc> = r["expires_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(expires - created, chrono::Duration::seconds(1800));
+    let taken = b.reserve(&b.client().await, &slot).await;
+    assert_eq!((taken.status, taken.code()), (409, Some("slot_unavailable")));
+}
+
+#[tokio::test]
+async fn confirmation_rules() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let (c, other) = (b.client().await, b.client().await);
+    let slot = b.slots(&p, at(3, 8, 0), at(3, 8, 15)).await.remove(0);
+    let r = b.hold(&c, &slot).await;
+    let mismatch = b.confirm(&r, &other).await;
+    assert_eq!((mismatch.status, mismatch.code()), (403, Some("client_mismatch")));
+    let ok = b.confirm(&r, &c).await;
+    assert_eq!((ok.status, &ok.body["status"]), (200, &json!("confirmed")));
+    let twice = b.confirm(&r, &c).await;
+    assert_eq!((twice.status, twice.code()), (409, Some("already_confirmed")));
+    assert_eq!(b.get(&r).await.body["status"], "confirmed");
+    let unknown = b.confirm("no-such-reservation", &c).await;
+    assert_eq!((unknown.status, unknown.code()), (404, Some("reservation_not_found")));
+    // A confirmed slot cannot be removed by the provider.
+    let removal = b.delete_slot(&p, &slot).await;
+    assert_eq!((removal.status, removal.code()), (409, Some("slot_reserved")));
+    // But the client may cancel it, which frees the slot.
+    let cancelled = b.cancel(&r, Some(&c)).await;
+    assert_eq!((cancelled.status, &cancelled.body["status"]), (200, &json!("cancelled")));
+    assert_eq!(b.listed(&p).await, std::slice::from_ref(&slot));
+    let after = b.confirm(&r, &c).await;
+    assert_eq!((after.status, after.code()), (409, Some("reservation_cancelled")));
+}
+
+#[tokio::test]
+async fn cancellation_rules() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let (c, other) = (b.client().await, b.client().await);
+    let slot = b.slots(&p, at(3, 8, 0), at(3, 8, 15)).await.remove(0);
+    let r = b.hold(&c, &slot).await;
+    let no_client = b.cancel(&r, None).await;
+    assert_eq!((no_client.status, no_client.code()), (400, Some("missing_field")));
+    assert!(no_client.message().contains("client_id"));
+    assert_eq!(b.cancel(&r, Some(&other)).await.code(), Some("client_mismatch"));
+    assert_eq!(b.cancel(&r, Some(&c)).await.body["status"], "cancelled");
+    // Twice is fine: it is cancelled.
+    assert_eq!(b.cancel(&r, Some(&c)).await.status, 200);
+    assert_eq!(b.cancel("no-such-reservation", Some(&c)).await.code(), Some("reservation_not_found"));
+    // The slot is bookable again, by anyone.
+    assert_eq!(b.reserve(&other, &slot).await.status, 201);
+}
+
+#[tokio::test]
+async fn slots_can_be_removed_while_free() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slots = b.slots(&p, at(3, 8, 0), at(3, 8, 30)).await;
+    let removed = b.delete_slot(&p, &slots[0]).await;
+    assert_eq!(removed.status, 200, "{removed:?}");
+    assert_eq!(b.listed(&p).await, [slots[1].clone()]);
+    assert_eq!(b.delete_slot(&p, &slots[0]).await.code(), Some("slot_not_found"));
+    b.hold(&c, &slots[1]).await;
+    assert_eq!(b.delete_slot(&p, &slots[1]).await.code(), Some("slot_reserved"));
+    let other = b.provider().await;
+    assert_eq!(b.delete_slot(&other, &slots[1]).await.code(), Some("slot_not_found"), "another provider's slot");
+    assert_eq!(b.reserve(&c, &slots[0]).await.code(), Some("slot_not_found"));
+}
+
+#[tokio::test]
+async fn a_hold_expires_through_the_queue_without_any_request() {
+    let b = Booking::new(2).await;
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slot = b.slots(&p, at(3, 8, 0), at(3, 8, 15)).await.remove(0);
+    let r = b.hold(&c, &slot).await;
+
+    // The expiry queue's event source runs as Lambda would run it, with the real worker.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let poller = tokio::spawn(b.expiry_source().run(std::sync::Arc::new(b.worker()), stopped));
+    let (bref, rref) = (&b, &r);
+    let stored = eventually("the worker records the expiry", Duration::from_secs(60), move || async move {
+        let stored = bref.stored(rref).await;
+        (stored.status == booking::domain::Status::Expired).then_some(stored)
+    })
+    .await;
+    let _ = stop.send(true);
+    poller.await.unwrap();
+
+    assert!(stored.expired_at.is_some_and(|at| at >= stored.expires_at));
+    assert_eq!(b.listed(&p).await, std::slice::from_ref(&slot), "the slot is listed again");
+    let late = b.confirm(&r, &c).await;
+    assert_eq!((late.status, late.code()), (410, Some("reservation_expired")));
+    assert_eq!(b.get(&r).await.body["status"], "expired");
+}
+
+#[tokio::test]
+async fn an_overdue_hold_is_free_at_once_before_any_worker_runs() {
+    let b = Booking::new(1).await;
+    let p = b.provider().await;
+    let (c, other) = (b.client().await, b.client().await);
+    let slot = b.slots(&p, at(3, 8, 0), at(3, 8, 15)).await.remove(0);
+    let r = b.hold(&c, &slot).await;
+    let (bref, rref) = (&b, &r);
+    eventually("the hold runs out", Duration::from_secs(30), move || async move {
+        (bref.get(rref).await.body["status"] == "expired").then_some(())
+    })
+    .await;
+    assert_eq!(b.stored(&r).await.status, booking::domain::Status::Held, "no worker ran");
+    assert_eq!(b.listed(&p).await, std::slice::from_ref(&slot));
+    assert_eq!(b.confirm(&r, &c).await.code(), Some("reservation_expired"));
+    assert_eq!(b.cancel(&r, Some(&c)).await.code(), Some("reservation_expired"));
+    // Another client takes the slot; the late expiry of the first hold must not free it.
+    let second = b.hold(&other, &slot).await;
+    let expired = ops::expire_one(b.app, &r, Utc::now()).await.unwrap();
+    assert!(expired.is_some(), "the first hold is recorded as expired");
+    assert!(b.listed(&p).await.is_empty(), "the second hold keeps the slot");
+    assert_eq!(b.confirm(&second, &other).await.status, 200);
+}
+
+#[tokio::test]
+async fn confirm_racing_expiry_has_one_winner() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slots = b.slots(&p, at(3, 8, 0), at(3, 10, 0)).await;
+    for slot in &slots {
+        let r = b.hold(&c, slot).await;
+        let held = b.stored(&r).await;
+        // Both decide at the edge of the hold: confirm a millisecond before it ends (valid),
+        // expiry at the instant it ends (valid). Only one may commit.
+        let (confirmed, expired) = tokio::join!(
+            b.app.store.confirm(&held, held.expires_at - chrono::Duration::milliseconds(1)),
+            ops::expire_one(b.app, &r, held.expires_at),
+        );
+        let confirmed = confirmed.unwrap().is_ok();
+        let expired = expired.unwrap().is_some();
+        assert!(confirmed ^ expired, "exactly one wins: confirmed={confirmed} expired={expired}");
+        let stored = b.stored(&r).await;
+        let slot_item = b.app.store.slot(&slot.parse().unwrap()).await.unwrap().unwrap();
+        if confirmed {
+            assert_eq!(stored.status, booking::domain::Status::Confirmed);
+            assert_eq!(slot_item.reservation_id.as_deref(), Some(r.as_str()));
+        } else {
+            assert_eq!(stored.status, booking::domain::Status::Expired);
+            assert!(slot_item.reservation_id.is_none(), "an expired hold releases its slot");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_expiry_delivery_changes_nothing() {
+    let b = Booking::new(1).await;
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slot = b.slots(&p, at(3, 8, 0), at(3, 8, 15)).await.remove(0);
+    let r = b.hold(&c, &slot).await;
+    let expires_at = b.stored(&r).await.expires_at;
+    eventually(
+        "the hold runs out",
+        Duration::from_secs(30),
+        move || async move { (Utc::now() > expires_at).then_some(()) },
+    )
+    .await;
+    let message = ExpiryMessage { reservation_id: r.clone(), expires_at };
+    let queue = &b.stack.queue("BookingExpiryQueue").url;
+    for _ in 0..2 {
+        b.sqs()
+            .send_message()
+            .queue_url(queue)
+            .message_body(serde_json::to_string(&message).unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+    let source = b.expiry_source();
+    let worker = b.worker();
+    let mut handled = 0;
+    let mut first_expiry = None;
+    // The original message plus the two duplicates: all succeed, one expiry is recorded.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while handled < 3 {
+        assert!(std::time::Instant::now() < deadline, "three deliveries handled in time (got {handled})");
+        let outcome = source.poll_once(&worker, 1).await.unwrap();
+        assert_eq!(outcome.failed, 0, "a duplicate is not a failure");
+        handled += outcome.deleted;
+        let stored = b.stored(&r).await;
+        if stored.status == booking::domain::Status::Expired {
+            let at = *first_expiry.get_or_insert(stored.expired_at);
+            assert_eq!(stored.expired_at, at, "a later delivery does not rewrite the expiry");
+        }
+    }
+    assert_eq!(handled, 3);
+    assert_eq!(b.stored(&r).await.status, booking::domain::Status::Expired);
+    assert_eq!(b.listed(&p).await, [slot]);
+}
+
+#[tokio::test]
+async fn a_poison_message_goes_to_the_dead_letter_queue_without_blocking_its_batch() {
+    let b = Booking::new(1).await;
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slot = b.slots(&p, at(3, 8, 0), at(3, 8, 15)).await.remove(0);
+    let r = b.hold(&c, &slot).await;
+    let queue = b.stack.queue("BookingExpiryQueue").url.clone();
+    let dlq = b.stack.queue("BookingExpiryDeadLetterQueue").url.clone();
+    // A short visibility timeout so that retries come quickly (in AWS it is 90 s).
+    b.sqs()
+        .set_queue_attributes()
+        .queue_url(&queue)
+        .attributes(aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout, "1")
+        .send()
+        .await
+        .unwrap();
+    b.sqs().send_message().queue_url(&queue).message_body("{not json").send().await.unwrap();
+
+    let source = b.expiry_source();
+    let worker = b.worker();
+    let mut poison_failures = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "the poison message reaches the dead-letter queue in time");
+        let outcome = source.poll_once(&worker, 1).await.unwrap();
+        poison_failures += outcome.failed;
+        let dead = b.sqs().receive_message().queue_url(&dlq).send().await.unwrap().messages.unwrap_or_default();
+        if dead.iter().any(|m| m.body.as_deref() == Some("{not json")) {
+            break;
+        }
+    }
+    assert!(poison_failures >= 5, "retried up to maxReceiveCount: {poison_failures}");
+    // The good message in the same queue was handled meanwhile.
+    assert_eq!(b.stored(&r).await.status, booking::domain::Status::Expired);
+}
+
+#[tokio::test]
+async fn an_early_message_waits_for_the_stored_due_time() {
+    let b = Booking::new(1800).await;
+    let message = ExpiryMessage { reservation_id: "r-1".into(), expires_at: Utc::now() + chrono::Duration::hours(2) };
+    ops::handle_expiry_message(b.app, &message, Utc::now()).await.unwrap();
+    let queue = &b.stack.queue("BookingExpiryQueue").url;
+    let attributes = b
+        .sqs()
+        .get_queue_attributes()
+        .queue_url(queue)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesDelayed)
+        .send()
+        .await
+        .unwrap();
+    let delayed = attributes.attributes.unwrap()
+        [&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesDelayed]
+        .clone();
+    assert_eq!(delayed, "1", "re-enqueued with a delay, not handled early");
+}
+
+#[tokio::test]
+async fn the_sweep_expires_holds_the_queue_missed() {
+    let b = Booking::new(1).await;
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slots = b.slots(&p, at(3, 8, 0), at(3, 8, 30)).await;
+    let r1 = b.hold(&c, &slots[0]).await;
+    let r2 = b.hold(&c, &slots[1]).await;
+    assert_eq!(b.confirm(&r2, &c).await.status, 200);
+    let expires_at = b.stored(&r1).await.expires_at;
+    eventually(
+        "the hold runs out",
+        Duration::from_secs(30),
+        move || async move { (Utc::now() > expires_at).then_some(()) },
+    )
+    .await;
+    // The index is eventually consistent; the sweep finds the hold within moments.
+    let bref = &b;
+    let swept = eventually("the sweep expires the hold", Duration::from_secs(30), move || async move {
+        let reply = bref.expire_now().await;
+        assert_eq!(reply.status, 200);
+        let expired = reply.body["expired"].as_array().unwrap().clone();
+        (!expired.is_empty()).then_some(expired)
+    })
+    .await;
+    assert_eq!(swept.len(), 1, "only the overdue hold, not the confirmed one");
+    assert_eq!(
+        (swept[0]["reservation_id"].as_str(), swept[0]["status"].as_str()),
+        (Some(r1.as_str()), Some("expired"))
+    );
+    assert_eq!(b.expire_now().await.body["expired"], json!([]), "nothing left to sweep");
+    assert_eq!(b.stored(&r2).await.status, booking::domain::Status::Confirmed);
+    // The scheduled function runs the same sweep.
+    let event: aws_lambda_events::cloudwatch_events::CloudWatchEvent = serde_json::from_value(
+        local_stack::triggers::ScheduleSource {
+            function: "booking-sweep".into(),
+            rule: "Sweep".into(),
+            every: Duration::from_secs(300),
+        }
+        .event(Utc::now()),
+    )
+    .unwrap();
+    assert_eq!(handlers::scheduled_sweep(b.app, event).await.unwrap(), json!({"expired": 0}));
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods() {
+    let wrong = call((), handlers::fallback, request("GET", "/booking/v1/reservations", None)).await;
+    assert_eq!((wrong.status, wrong.code()), (405, Some("method_not_allowed")));
+    let unknown = call((), handlers::fallback, request("GET", "/booking/v1/nothing", None)).await;
+    assert_eq!((unknown.status, unknown.code()), (404, Some("route_not_found")));
+}

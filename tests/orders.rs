@@ -1,0 +1,340 @@
+//! The orders pipeline against the local AWS endpoint: exactly-once processing through the
+//! queue, metrics that equal the processed orders, idempotent generation, generation control,
+//! poison messages and failures half-way.
+
+use std::time::{Duration, Instant};
+
+use aws_config::SdkConfig;
+use aws_lambda_events::cloudwatch_events::CloudWatchEvent;
+use aws_sdk_sqs::types::QueueAttributeName;
+use chrono::{DateTime, Utc};
+use futures::future::join_all;
+use local_stack::{
+    Stack,
+    triggers::{BatchOutcome, ScheduleSource, SqsSource},
+};
+use orders::{
+    App, Config,
+    domain::{Micros, PriceRange},
+    handlers,
+    ops::{self, Generated},
+};
+use serde_json::{Value, json};
+use system_tests::{InProcess, Reply, call, fresh_stack, request, sdk, template, with_path_params};
+
+struct Orders {
+    app: &'static App,
+    stack: Stack,
+    sdk: SdkConfig,
+}
+
+fn config(stack: &Stack, per_minute: u32) -> Config {
+    Config {
+        table: stack.table("OrdersTable").to_owned(),
+        queue_url: Some(stack.queue("OrdersQueue").url.clone()),
+        orders_per_minute: per_minute,
+        generation_window_seconds: 2,
+        prices: PriceRange::new(1.1, 2.0).unwrap(),
+    }
+}
+
+impl Orders {
+    async fn new(per_minute: u32) -> Self {
+        let sdk = sdk().await;
+        let stack = fresh_stack(&sdk).await;
+        let app: &'static App = Box::leak(Box::new(App::new(&sdk, &config(&stack, per_minute))));
+        Self { app, stack, sdk }
+    }
+
+    async fn post(&self, body: Value) -> Reply {
+        call(self.app, handlers::create_order, request("POST", "/orders/v1/orders", Some(body))).await
+    }
+
+    async fn order(&self, id: &str) -> Reply {
+        let req = with_path_params(request("GET", &format!("/orders/v1/orders/{id}"), None), &[("order_id", id)]);
+        call(self.app, handlers::get_order, req).await
+    }
+
+    async fn metrics(&self) -> Value {
+        let reply = call(self.app, handlers::metrics, request("GET", "/orders/v1/metrics", None)).await;
+        assert_eq!(reply.status, 200);
+        reply.body
+    }
+
+    fn processed_count(metrics: &Value) -> u64 {
+        metrics["total_orders_processed"].as_u64().unwrap()
+    }
+
+    fn source(&self) -> SqsSource {
+        SqsSource::from_template(template(), &self.stack, &self.sdk)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.function == "orders-processor")
+            .expect("the template maps the orders queue to orders-processor")
+    }
+
+    fn processor(app: &'static App) -> InProcess {
+        InProcess::default().on("orders-processor", move |event| handlers::processor(app, event))
+    }
+
+    fn sqs(&self) -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::new(&self.sdk)
+    }
+
+    /// Polls the queue with the real processor until `done(totals of outcomes)` holds.
+    async fn drain_until(&self, what: &str, mut done: impl FnMut(&BatchOutcome) -> bool) -> BatchOutcome {
+        let source = self.source();
+        let processor = Self::processor(self.app);
+        let mut total = BatchOutcome::default();
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while !done(&total) {
+            assert!(Instant::now() < deadline, "timed out: {what} (so far {total:?})");
+            let outcome = source.poll_once(&processor, 1).await.unwrap();
+            total.received += outcome.received;
+            total.deleted += outcome.deleted;
+            total.failed += outcome.failed;
+        }
+        total
+    }
+
+    async fn set_visibility_timeout(&self, seconds: u32) {
+        self.sqs()
+            .set_queue_attributes()
+            .queue_url(&self.stack.queue("OrdersQueue").url)
+            .attributes(QueueAttributeName::VisibilityTimeout, seconds.to_string())
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// Messages in the orders queue, visible, in flight or delayed.
+    async fn queued_messages(&self) -> u64 {
+        let names = [
+            QueueAttributeName::ApproximateNumberOfMessages,
+            QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+            QueueAttributeName::ApproximateNumberOfMessagesDelayed,
+        ];
+        let output = self
+            .sqs()
+            .get_queue_attributes()
+            .queue_url(&self.stack.queue("OrdersQueue").url)
+            .set_attribute_names(Some(names.to_vec()))
+            .send()
+            .await
+            .unwrap();
+        let attributes = output.attributes.unwrap();
+        names.iter().map(|n| attributes[n].parse::<u64>().unwrap()).sum()
+    }
+}
+
+fn scheduled_event(time: DateTime<Utc>) -> CloudWatchEvent {
+    let source =
+        ScheduleSource { function: "orders-generator".into(), rule: "Minute".into(), every: Duration::from_secs(60) };
+    serde_json::from_value(source.event(time)).unwrap()
+}
+
+/// The price in millionths, as the test recomputes it from the order's JSON.
+fn micros(price: &Value) -> i64 {
+    Micros::from_decimal(price.as_f64().expect("a processed order has a price")).0
+}
+
+#[tokio::test]
+async fn posted_orders_are_processed_once_and_the_metrics_equal_their_sum() {
+    let o = Orders::new(30).await;
+    assert_eq!(o.metrics().await, json!({"total_orders_processed": 0, "average_execution_price": null}));
+    let mut ids = Vec::new();
+    for i in 0..24 {
+        let body =
+            if i % 3 == 0 { json!({"quantity": i % 10 + 1, "symbol": "ab1"}) } else { json!({"quantity": i % 10 + 1}) };
+        let reply = o.post(body).await;
+        assert_eq!(reply.status, 202, "{reply:?}");
+        assert_eq!(reply.body["status"], "queued");
+        assert!(reply.body.get("execution_price").is_none());
+        let symbol = reply.body["symbol"].as_str().unwrap();
+        assert!(symbol.len() == 3 && symbol.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()), "{symbol}");
+        if i % 3 == 0 {
+            assert_eq!(symbol, "AB1");
+        }
+        ids.push(reply.body["order_id"].as_str().unwrap().to_owned());
+    }
+    let outcome = o.drain_until("24 orders processed", |t| t.deleted >= 24).await;
+    assert_eq!((outcome.deleted, outcome.failed), (24, 0));
+
+    let mut sum = 0i64;
+    for id in &ids {
+        let order = o.order(id).await;
+        assert_eq!(order.body["status"], "processed", "{order:?}");
+        assert!(order.body["processed_at"].as_str().is_some_and(|t| t.ends_with('Z')));
+        let quantity = order.body["quantity"].as_i64().unwrap();
+        let price = micros(&order.body["execution_price"]);
+        assert!(price >= quantity * 1_100_000 && price < quantity * 2_000_000, "price {price} for quantity {quantity}");
+        sum += price;
+    }
+    let metrics = o.metrics().await;
+    assert_eq!(Orders::processed_count(&metrics), 24);
+    let average = metrics["average_execution_price"].as_f64().unwrap();
+    assert!((average - sum as f64 / 24.0 / 1e6).abs() < 1e-9, "average {average} vs recomputed {}", sum as f64 / 24e6);
+}
+
+#[tokio::test]
+async fn the_same_message_three_times_counts_once() {
+    let o = Orders::new(30).await;
+    let reply = o.post(json!({"quantity": 4})).await;
+    let id = reply.body["order_id"].as_str().unwrap().to_owned();
+    let body = json!({"order_id": id}).to_string();
+    for _ in 0..2 {
+        o.sqs().send_message().queue_url(&o.stack.queue("OrdersQueue").url).message_body(&body).send().await.unwrap();
+    }
+    let outcome = o.drain_until("three deliveries", |t| t.deleted >= 3).await;
+    assert_eq!((outcome.deleted, outcome.failed), (3, 0), "duplicates are successes, not failures");
+    assert_eq!(Orders::processed_count(&o.metrics().await), 1);
+    let first_price = o.order(&id).await.body["execution_price"].clone();
+    // A late duplicate does not re-price the order either.
+    assert_eq!(ops::process(o.app, &id).await, Ok(orders::store::Processed::Before));
+    assert_eq!(o.order(&id).await.body["execution_price"], first_price);
+    assert_eq!(Orders::processed_count(&o.metrics().await), 1);
+}
+
+#[tokio::test]
+async fn a_doubled_schedule_invocation_creates_one_minute_of_orders() {
+    let o = Orders::new(5).await;
+    let minute = shared::time::parse("2026-11-22T10:30:00Z").unwrap();
+    let first = handlers::generator(o.app, scheduled_event(minute + chrono::Duration::seconds(1))).await.unwrap();
+    assert!(first["outcome"].as_str().unwrap().starts_with("Created"), "{first}");
+    let second = handlers::generator(o.app, scheduled_event(minute)).await.unwrap();
+    assert!(second["outcome"].as_str().unwrap().starts_with("AlreadyDone"), "{second}");
+    assert_eq!(o.queued_messages().await, 5, "one message per order, not per invocation");
+    for i in 0..5 {
+        assert_eq!(o.order(&format!("gen-20261122T1030Z-{i:04}")).await.body["status"], "queued");
+    }
+    assert_eq!(o.order("gen-20261122T1030Z-0005").await.code(), Some("order_not_found"));
+
+    // Two invocations racing for the next minute: one creates, none doubles the orders.
+    let next = minute + chrono::Duration::minutes(1);
+    let outcomes = join_all((0..2).map(|_| ops::generate(o.app, next))).await;
+    let created = outcomes.iter().filter(|r| matches!(r, Ok(Generated::Created { .. }))).count();
+    assert_eq!(created, 1, "{outcomes:?}");
+    assert_eq!(o.order("gen-20261122T1031Z-0005").await.code(), Some("order_not_found"));
+    o.drain_until("both minutes processed", |t| t.deleted >= 10 && t.received == t.deleted).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while o.queued_messages().await > 0 {
+        assert!(Instant::now() < deadline, "queue drained");
+        o.drain_until("requeued duplicates", |t| t.received > 0).await;
+    }
+    assert_eq!(Orders::processed_count(&o.metrics().await), 10, "two minutes of five orders, each counted once");
+}
+
+#[tokio::test]
+async fn generation_can_be_stopped_and_started_again() {
+    let o = Orders::new(3).await;
+    let app = o.app;
+    let status = |path: &'static str, method: &'static str| async move {
+        let req = request(method, path, None);
+        let reply = match (method, path) {
+            ("GET", _) => call(app, handlers::generation_status, req).await,
+            (_, "/orders/v1/generation/start") => call(app, handlers::generation_start, req).await,
+            _ => call(app, handlers::generation_stop, req).await,
+        };
+        reply.body
+    };
+    assert_eq!(status("/orders/v1/generation", "GET").await, json!({"running": true, "orders_per_minute": 3}));
+    assert_eq!(status("/orders/v1/generation/stop", "POST").await, json!({"running": false, "orders_per_minute": 3}));
+    assert_eq!(status("/orders/v1/generation", "GET").await["running"], false);
+    let minute = shared::time::parse("2026-11-22T11:00:00Z").unwrap();
+    assert_eq!(ops::generate(o.app, minute).await, Ok(Generated::Stopped));
+    assert_eq!(o.queued_messages().await, 0);
+    assert_eq!(o.order("gen-20261122T1100Z-0000").await.status, 404);
+
+    assert_eq!(status("/orders/v1/generation/start", "POST").await["running"], true);
+    assert_eq!(ops::generate(o.app, minute).await, Ok(Generated::Created { minute, orders: 3 }));
+    // Stop and start again: unlike the old system, start works after stop.
+    status("/orders/v1/generation/stop", "POST").await;
+    assert_eq!(status("/orders/v1/generation/start", "POST").await["running"], true);
+    let later = minute + chrono::Duration::minutes(1);
+    assert_eq!(ops::generate(o.app, later).await, Ok(Generated::Created { minute: later, orders: 3 }));
+}
+
+#[tokio::test]
+async fn poison_messages_go_to_the_dead_letter_queue_and_the_rest_of_the_batch_succeeds() {
+    let o = Orders::new(30).await;
+    o.set_visibility_timeout(1).await;
+    let queue = o.stack.queue("OrdersQueue").url.clone();
+    let dlq = o.stack.queue("OrdersDeadLetterQueue").url.clone();
+    let poison = [json!({"order_id": "no-such-order"}).to_string(), "not json at all".to_owned()];
+    for body in &poison {
+        o.sqs().send_message().queue_url(&queue).message_body(body).send().await.unwrap();
+    }
+    for quantity in 1..=3 {
+        assert_eq!(o.post(json!({"quantity": quantity})).await.status, 202);
+    }
+    let mut dead: Vec<String> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let source = o.source();
+    let processor = Orders::processor(o.app);
+    let mut first_batch = None;
+    while dead.len() < 2 {
+        assert!(Instant::now() < deadline, "poison messages dead-lettered in time: {dead:?}");
+        let outcome = source.poll_once(&processor, 1).await.unwrap();
+        if outcome.received == 5 {
+            first_batch.get_or_insert(outcome);
+        }
+        let received = o.sqs().receive_message().queue_url(&dlq).max_number_of_messages(10).send().await.unwrap();
+        dead.extend(received.messages.unwrap_or_default().into_iter().filter_map(|m| m.body));
+    }
+    dead.sort();
+    let mut expected = poison.to_vec();
+    expected.sort();
+    assert_eq!(dead, expected);
+    if let Some(batch) = first_batch {
+        assert_eq!((batch.deleted, batch.failed), (3, 2), "the good messages of a mixed batch succeed");
+    }
+    assert_eq!(Orders::processed_count(&o.metrics().await), 3);
+}
+
+#[tokio::test]
+async fn a_processor_failing_half_way_loses_nothing_and_counts_nothing_twice() {
+    let o = Orders::new(30).await;
+    for quantity in 1..=6 {
+        assert_eq!(o.post(json!({"quantity": quantity})).await.status, 202);
+    }
+    o.set_visibility_timeout(1).await;
+    // A processor whose database is unreachable: every record fails, nothing is deleted.
+    let port = local_stack::emulator::free_port().unwrap();
+    let dead_sdk = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
+    let broken: &'static App = Box::leak(Box::new(App::new(&dead_sdk, &config(&o.stack, 30))));
+    let outcome = o.source().poll_once(&Orders::processor(broken), 1).await.unwrap();
+    assert!(outcome.received > 0);
+    assert_eq!((outcome.deleted, outcome.failed), (0, outcome.received));
+    // Once the database is back, the same messages come round again and are processed once.
+    o.drain_until("six orders processed", |t| t.deleted >= 6).await;
+    assert_eq!(Orders::processed_count(&o.metrics().await), 6);
+}
+
+#[tokio::test]
+async fn bad_orders_name_the_field() {
+    let o = Orders::new(30).await;
+    let cases = [
+        (json!({"quantity": 0}), "invalid_field", "quantity"),
+        (json!({"quantity": 11}), "invalid_field", "quantity"),
+        (json!({"quantity": -1}), "invalid_field", "quantity"),
+        (json!({"quantity": "3"}), "invalid_field", "quantity"),
+        (json!({"quantity": 2.5}), "invalid_field", "quantity"),
+        (json!({}), "missing_field", "quantity"),
+        (json!({"quantity": 1, "symbol": "AB"}), "invalid_field", "symbol"),
+        (json!({"quantity": 1, "symbol": "ABCD"}), "invalid_field", "symbol"),
+        (json!({"quantity": 1, "symbol": "A-B"}), "invalid_field", "symbol"),
+        (json!({"quantity": 1, "symbol": 123}), "invalid_field", "symbol"),
+    ];
+    for (body, code, field) in cases {
+        let reply = o.post(body.clone()).await;
+        assert_eq!((reply.status, reply.code()), (400, Some(code)), "{body}: {reply:?}");
+        assert!(reply.message().contains(field), "{body}: {}", reply.message());
+    }
+    let malformed =
+        call(o.app, handlers::create_order, system_tests::raw_request("POST", "/orders/v1/orders", "{".into())).await;
+    assert_eq!((malformed.status, malformed.code()), (400, Some("malformed_json")));
+    assert_eq!(o.order("no-such-order").await.code(), Some("order_not_found"));
+    assert_eq!(o.queued_messages().await, 0, "nothing was queued for refused orders");
+    let wrong = call((), handlers::fallback, request("DELETE", "/orders/v1/metrics", None)).await;
+    assert_eq!((wrong.status, wrong.code()), (405, Some("method_not_allowed")));
+}
