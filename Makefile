@@ -44,7 +44,6 @@ build: venv
 
 ## Binary sizes, cold-start times and warm latencies; prints a table.
 bench: venv
-	cargo build --release --workspace --bins
 	cargo run --release -p local-stack --bin bench
 
 ## Deploy to AWS (needs the SAM CLI and AWS credentials).

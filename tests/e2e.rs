@@ -37,7 +37,11 @@ impl Api {
 /// Builds every function binary once, so that the first request through `cargo lambda watch`
 /// does not wait for a compile.
 fn build_functions() {
-    let status = std::process::Command::new("cargo")
+    let mut command = std::process::Command::new("cargo");
+    for name in local_stack::dev::cargo_package_vars() {
+        command.env_remove(name);
+    }
+    let status = command
         .args(["build", "--workspace", "--bins", "--quiet"])
         .current_dir(workspace())
         .status()

@@ -82,6 +82,21 @@ fn write_env_file(path: &Path, env: &BTreeMap<String, String>) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
+/// Variables `cargo run` and `cargo test` set to describe the package they run
+/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`, ...). A cargo command started from such a process
+/// would hand them to build scripts that watch them (ring's does) and rebuild everything each
+/// time; commands we start go without them.
+pub fn cargo_package_vars() -> Vec<String> {
+    std::env::vars_os()
+        .filter_map(|(name, _)| name.into_string().ok())
+        .filter(|name| {
+            name.starts_with("CARGO_PKG_")
+                || name.starts_with("CARGO_MANIFEST_")
+                || matches!(name.as_str(), "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE")
+        })
+        .collect()
+}
+
 /// `cargo lambda watch` serving every function on `port`, in its own process group, stopped
 /// with its function processes when dropped (and signalled if we die first).
 pub struct WatchProcess {
@@ -113,6 +128,9 @@ impl WatchProcess {
     ) -> Result<Self> {
         write_env_file(env_file, env)?;
         let mut command = Command::new("cargo");
+        for name in cargo_package_vars() {
+            command.env_remove(name);
+        }
         command
             .args(["lambda", "watch", "--invoke-address", address, "--invoke-port"])
             .arg(port.to_string())

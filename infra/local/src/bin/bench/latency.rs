@@ -84,6 +84,24 @@ impl Bench {
         Ok((elapsed, body))
     }
 
+    /// Resets the local AWS endpoint's per-operation counters.
+    pub async fn reset_counters(&self) -> Result<()> {
+        self.client.post(&self.stats).send().await?.error_for_status().context("resetting the endpoint's counters")?;
+        Ok(())
+    }
+
+    /// The local AWS endpoint's per-operation counters since the last reset.
+    pub async fn counters(&self) -> Result<BTreeMap<String, u64>> {
+        self.client
+            .get(&self.stats)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await
+            .context("reading the endpoint's counters")
+    }
+
     /// Set-up and warm-up: sends every call, checks its status, returns the bodies.
     pub async fn unmeasured(&self, calls: impl IntoIterator<Item = Call>, expect: u16) -> Result<Vec<Value>> {
         let mut bodies = Vec::new();
@@ -97,7 +115,7 @@ impl Bench {
     /// records latencies and AWS operations, returns the bodies.
     pub async fn measure(&mut self, endpoint: &str, expect: u16, calls: Vec<Call>) -> Result<Vec<Value>> {
         eprintln!("bench: {endpoint} x {}", calls.len());
-        self.client.post(&self.stats).send().await?.error_for_status().context("resetting the endpoint's counters")?;
+        self.reset_counters().await?;
         let mut latencies = Vec::with_capacity(calls.len());
         let mut bodies = Vec::with_capacity(calls.len());
         for call in &calls {
@@ -105,15 +123,7 @@ impl Bench {
             latencies.push(elapsed);
             bodies.push(body);
         }
-        let operations: BTreeMap<String, u64> = self
-            .client
-            .get(&self.stats)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await
-            .context("reading the endpoint's counters")?;
+        let operations = self.counters().await?;
         latencies.sort();
         self.measurements.push(Measurement { endpoint: endpoint.to_owned(), latencies, operations });
         Ok(bodies)
@@ -121,7 +131,7 @@ impl Bench {
 }
 
 /// `DynamoDB_20120810.GetItem` → `GetItem`; other services keep a short prefix (`SQS.SendMessage`).
-fn short_operation(target: &str) -> String {
+pub fn short_operation(target: &str) -> String {
     let (service, operation) = target.split_once('.').unwrap_or(("", target));
     match service {
         s if s.starts_with("DynamoDB") => operation.to_owned(),

@@ -5,14 +5,17 @@
 //!    lands in a measured request and both parts measure the same binaries;
 //! 1. every function: the size of its release binary and its start-up time, from spawn until it
 //!    asks a stub of the Lambda Runtime API for its first event ([`startup`]);
-//! 2. every scenario (one function per service, [`walkin`] so far): warm latency of each endpoint
-//!    through `cargo lambda watch --release`, and the AWS requests each call costs, counted by the
-//!    local endpoint ([`latency`]).
+//! 2. every scenario (one function per service: [`walkin`], [`booking`], [`orders`]): warm latency
+//!    of each endpoint through `cargo lambda watch --release`, and the AWS requests each call
+//!    costs, counted by the local endpoint ([`latency`]);
+//! 3. the orders processor's throughput with the queue pre-filled ([`orders::throughput`]).
 //!
 //! Knobs: `BENCH_REQUESTS` (measured requests per endpoint, 200), `BENCH_STARTUP_RUNS` (starts per
-//! function, 15).
+//! function, 15), `BENCH_ORDERS` (orders in the pre-filled queue, 2000).
 
+mod booking;
 mod latency;
+mod orders;
 mod startup;
 mod table;
 mod walkin;
@@ -97,18 +100,10 @@ fn header(requests: usize, startup_runs: usize) {
     println!();
 }
 
-/// `cargo run` describes the bench's own package in the environment (`CARGO_MANIFEST_DIR`,
-/// `CARGO_PKG_NAME`, ...). The cargo commands we start would pass them on to build scripts that
-/// watch them (ring's does), which would then rebuild at every run: forget them.
+/// Cargo commands this process starts must not see `cargo run`'s package variables (see
+/// [`local_stack::dev::cargo_package_vars`]), or they rebuild the dependencies at every run.
 fn forget_cargo_run_environment() {
-    let package_vars = |name: &str| {
-        name.starts_with("CARGO_PKG_")
-            || name.starts_with("CARGO_MANIFEST_")
-            || matches!(name, "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE")
-    };
-    let names: Vec<String> =
-        std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()).filter(|k| package_vars(k)).collect();
-    for name in names {
+    for name in local_stack::dev::cargo_package_vars() {
         // SAFETY: called first thing in `main`, before any other thread exists.
         unsafe { std::env::remove_var(name) };
     }
@@ -122,6 +117,7 @@ fn main() -> Result<()> {
 async fn run() -> Result<()> {
     let requests = env_count("BENCH_REQUESTS", 200)?;
     let startup_runs = env_count("BENCH_STARTUP_RUNS", 15)?;
+    let queued_orders = env_count("BENCH_ORDERS", 2000)?;
     let workspace = workspace_root()?;
     let binaries = release_dir()?;
     let state_dir = workspace.join(".local");
@@ -162,17 +158,26 @@ async fn run() -> Result<()> {
         let mut bench = latency::Bench::new(format!("http://127.0.0.1:{port}"), &emulator.endpoint, requests)?;
         // One function per service; each adds its endpoints' measurements.
         walkin::scenario(&mut bench).await?;
-        Ok::<_, anyhow::Error>(bench.into_measurements())
+        booking::scenario(&mut bench).await?;
+        orders::scenario(&mut bench).await?;
+        let processor = local_stack::triggers::SqsSource::from_template(&template, &stack, &sdk)?
+            .into_iter()
+            .find(|source| source.function == "orders-processor")
+            .context("the template has no SQS event source for orders-processor")?;
+        let throughput =
+            orders::throughput(&bench, processor, aws_sdk_sqs::Client::new(&sdk), port, queued_orders).await?;
+        Ok::<_, anyhow::Error>((bench.into_measurements(), throughput))
     }
     .await;
     watch.stop().await;
     drop(emulator);
     let _ = std::fs::remove_file(&env_file);
-    let endpoints = outcome
+    let (endpoints, throughput) = outcome
         .with_context(|| format!("measuring the endpoints (`cargo lambda watch` log: {})", watch_log.display()))?;
 
     header(requests, startup_runs);
     println!("{}", startup::table(&functions));
     println!("{}", latency::table(&endpoints));
+    println!("{}", orders::table(&throughput));
     Ok(())
 }
