@@ -155,6 +155,22 @@ pub fn serving_order<T>(mut ratio: Ratio, vips: Vec<T>, regulars: Vec<T>) -> Vec
     order
 }
 
+/// 1-based position in the serving order of the `rank`-th waiting ticket of `tier` (1-based, in
+/// check-in order) when `others` wait in the other tier: the closed form of [`serving_order`], so
+/// that a position takes two counts instead of the whole queue. Between two regulars come
+/// [`VIPS_PER_REGULAR`] VIPs, minus those already served since the last regular; whichever tier
+/// runs out, the other simply continues.
+pub fn position(ratio: Ratio, tier: Tier, rank: usize, others: usize) -> usize {
+    let served = ratio.vips_since_regular as usize;
+    let per = VIPS_PER_REGULAR as usize;
+    match tier {
+        // Regulars before the rank-th VIP: one after every `per` VIPs, counting those served.
+        Tier::Vip => rank + others.min((rank - 1 + served) / per),
+        // VIPs before the rank-th regular: `per` for each regular up to it, less those served.
+        Tier::Regular => rank + others.min((per * rank).saturating_sub(served)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +227,27 @@ mod tests {
         // After regulars only, VIPs get their two turns again.
         let ratio = ratio.after(Tier::Regular).after(Tier::Regular);
         assert_eq!(serving_order(ratio, vec!["V1", "V2", "V3"], vec!["R1"]), ["V1", "V2", "R1", "V3"]);
+    }
+
+    #[test]
+    fn the_closed_form_position_agrees_with_the_serving_order() {
+        for served in 0..=VIPS_PER_REGULAR {
+            let ratio = Ratio { vips_since_regular: served };
+            for vips in 0..8 {
+                for regulars in 0..8 {
+                    let v: Vec<(Tier, usize)> = (1..=vips).map(|i| (Tier::Vip, i)).collect();
+                    let r: Vec<(Tier, usize)> = (1..=regulars).map(|i| (Tier::Regular, i)).collect();
+                    for (index, (tier, rank)) in serving_order(ratio, v, r).into_iter().enumerate() {
+                        let others = if tier == Tier::Vip { regulars } else { vips };
+                        assert_eq!(
+                            position(ratio, tier, rank, others),
+                            index + 1,
+                            "{ratio:?} {vips}V {regulars}R: {tier:?} #{rank}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -163,7 +163,7 @@ pub async fn get_appointment(app: &App, req: Request) -> Outcome {
     let service_id = ops::service_id(&http::path_param(&req, "service_id")?)?;
     let ticket = ops::ticket(&app.store, service_id).await?;
     let position = match ticket.status {
-        TicketStatus::Waiting => ops::position(&app.store, service_id).await?,
+        TicketStatus::Waiting => ops::position(&app.store, &ticket).await?,
         _ => None,
     };
     http::ok(&TicketView::new(&ticket, position))

@@ -10,7 +10,7 @@ use shared::{
 };
 
 use crate::{
-    domain::{Email, PersonName, PhoneNumber, TicketStatus, Tier, serving_order},
+    domain::{self, Email, PersonName, PhoneNumber, TicketStatus, Tier, serving_order},
     store::{Customer, Refusal, Store, Ticket},
 };
 
@@ -98,7 +98,7 @@ pub async fn check_in(store: &Store, who: CheckIn) -> Result<(Ticket, usize), Ap
         };
         match store.check_in(&ticket, last).await? {
             Ok(()) => {
-                let position = position(store, ticket.service_id).await?.unwrap_or(0);
+                let position = position(store, &ticket).await?.unwrap_or(0);
                 return Ok((ticket, position));
             }
             // Another request checked this customer in meanwhile: report its ticket.
@@ -189,10 +189,19 @@ pub async fn waiting_in_order(store: &Store) -> Result<Vec<Ticket>, ApiError> {
     Ok(serving_order(read.ratio, vips, regulars))
 }
 
-/// 1-based position of a waiting ticket in the serving order; `None` if it is not waiting.
-pub async fn position(store: &Store, service_id: u64) -> Result<Option<usize>, ApiError> {
-    let order = waiting_in_order(store).await?;
-    Ok(order.iter().position(|t| t.service_id == service_id).map(|i| i + 1))
+/// 1-based position of a waiting ticket in the serving order (`None` once it is not waiting):
+/// the ratio and two counts, whatever the length of the queue.
+pub async fn position(store: &Store, ticket: &Ticket) -> Result<Option<usize>, ApiError> {
+    let other = match ticket.tier {
+        Tier::Vip => Tier::Regular,
+        Tier::Regular => Tier::Vip,
+    };
+    let (read, rank, others) = tokio::try_join!(
+        store.ratio(),
+        store.count_waiting(ticket.tier, Some(ticket.service_id)),
+        store.count_waiting(other, None)
+    )?;
+    Ok((rank > 0).then(|| domain::position(read.ratio, ticket.tier, rank, others)))
 }
 
 /// Seconds between check-in and being called.

@@ -150,6 +150,36 @@ impl Store {
             .await
     }
 
+    /// How many tickets of `tier` wait, all or (with `up_to`) those numbered up to `up_to`.
+    /// A count-only query: nothing but the number comes back.
+    pub async fn count_waiting(&self, tier: Tier, up_to: Option<u64>) -> Result<usize, StoreError> {
+        let mut count = 0;
+        let mut start = None;
+        loop {
+            let mut query = self
+                .table
+                .client
+                .query()
+                .table_name(&self.table.name)
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .consistent_read(true)
+                .expression_attribute_values(":pk", s(waiting_pk(tier)))
+                .set_exclusive_start_key(start);
+            query = match up_to {
+                Some(id) => query
+                    .key_condition_expression("pk = :pk AND sk <= :up_to")
+                    .expression_attribute_values(":up_to", s(format!("{id:020}"))),
+                None => query.key_condition_expression("pk = :pk"),
+            };
+            let output = query.send().await.map_err(shared::dynamo::store_err)?;
+            count += output.count as usize;
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(count);
+            }
+        }
+    }
+
     /// Creates ticket `ticket.service_id`, which must be `last + 1`, in one transaction:
     /// 0. the counter moves from `last` to the new number (refused if another check-in took it:
     ///    no repeats, no gaps, because the number is only consumed when everything commits);
