@@ -69,7 +69,7 @@ impl Running {
         let local = workspace().join(".local");
         let env_file = local.join(format!("e2e-{port}.env"));
         let log = local.join(format!("e2e-watch-{port}.log"));
-        let mut watch = WatchProcess::spawn(&workspace(), "127.0.0.1", port, &env, &env_file, Some(&log)).unwrap();
+        let mut watch = WatchProcess::spawn(&workspace(), "127.0.0.1", port, &env, &env_file, Some(&log), &[]).unwrap();
         watch.ready(port, Duration::from_secs(300)).await.unwrap();
         Self { stack, watch, port, env_file }
     }

@@ -104,20 +104,9 @@ pub struct WatchProcess {
 }
 
 impl WatchProcess {
-    /// `log`: where its output goes (`None`: our own stdout and stderr).
+    /// `log`: where its output goes (`None`: our own stdout and stderr); `extra_args`: more
+    /// options for `cargo lambda watch`, e.g. `--release`.
     pub fn spawn(
-        workspace: &Path,
-        address: &str,
-        port: u16,
-        env: &BTreeMap<String, String>,
-        env_file: &Path,
-        log: Option<&Path>,
-    ) -> Result<Self> {
-        Self::spawn_with_args(workspace, address, port, env, env_file, log, &[])
-    }
-
-    /// [`spawn`](Self::spawn) with extra options for `cargo lambda watch`, e.g. `--release`.
-    pub fn spawn_with_args(
         workspace: &Path,
         address: &str,
         port: u16,
@@ -224,6 +213,7 @@ pub async fn run(opts: DevOptions) -> Result<()> {
         &env,
         &state_dir.join("functions.env"),
         None,
+        &[],
     )?;
     watch_process.ready(opts.api_port, Duration::from_secs(300)).await?;
 

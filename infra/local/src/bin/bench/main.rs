@@ -143,7 +143,7 @@ async fn run() -> Result<()> {
     let watch_log = state_dir.join("bench-watch.log");
     let _ = std::fs::remove_file(&watch_log);
     let env_file = state_dir.join("bench.env");
-    let mut watch = WatchProcess::spawn_with_args(
+    let mut watch = WatchProcess::spawn(
         &workspace,
         "127.0.0.1",
         port,
