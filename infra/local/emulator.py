@@ -1,10 +1,18 @@
-"""The local AWS endpoint: moto's server with two changes that local development and the tests need.
+"""The local AWS endpoint: moto's server with the changes that local development and the tests need.
 
 1. DynamoDB requests are applied one at a time. Moto's threaded server evaluates a conditional write
    or a transaction in several steps without a lock, so two concurrent requests could both pass a
    condition that only one should; real DynamoDB never allows that, and the concurrency tests
    depend on it. SQS and other services stay concurrent, so long polls do not block DynamoDB.
-2. The server exits when its standard input closes, i.e. when the process that started it (the
+2. TransactWriteItems honours `ClientRequestToken` as DynamoDB does: a repeat of a successful
+   transaction with the same token (within 10 minutes) succeeds without applying it again. The
+   AWS SDKs send a token with every transaction and reuse it when they retry one whose response
+   was lost or timed out; without this, such a retry fails its own conditions (a reservation that
+   was made would be answered "slot unavailable").
+3. A transaction rolls back the items it touched, not whole tables: moto deep-copies every table a
+   transaction names, once per item, which makes a transaction's cost grow with the table until
+   requests time out.
+4. The server exits when its standard input closes, i.e. when the process that started it (the
    local stack, a test run) exits for whatever reason, so no stale endpoint keeps the port.
 
 It also counts requests per operation (GET /_local/stats, POST /_local/stats/reset) so that the
@@ -13,11 +21,18 @@ benchmarks can report how many DynamoDB and SQS calls an API request costs.
 
 import argparse
 import collections
+import copy
+import hashlib
+import io
 import json
 import os
 import sys
 import threading
+import time
+import types
 
+import moto.dynamodb.models as dynamodb_models
+from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -26,12 +41,92 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 
+IDEMPOTENCY_WINDOW_SECONDS = 600
+
+
+def rollback_touched_items_only():
+    """Replaces moto's whole-table snapshot in TransactWriteItems by a snapshot of the items the
+    transaction names, restored if it fails. Safe because DynamoDB requests run one at a time."""
+    backend = dynamodb_models.DynamoDBBackend
+    original = backend.transact_write_items
+
+    def deepcopy_except_tables(value, *args, **kwargs):
+        return value if isinstance(value, Table) else copy.deepcopy(value, *args, **kwargs)
+
+    # moto's models module reaches deepcopy through its `copy` name; only its table snapshot
+    # changes (the rollback then reassigns the same table object, and we restore its items).
+    dynamodb_models.copy = types.SimpleNamespace(deepcopy=deepcopy_except_tables, copy=copy.copy)
+
+    def touched(self, transact_items):
+        saved = []
+        for entry in transact_items:
+            try:
+                _, op = next(iter(entry.items()))
+                name = op["TableName"]
+                table = self.get_table(name)
+                if "Key" in op:
+                    key = op["Key"]
+                else:
+                    names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+                    key = {attr: op["Item"][attr] for attr in names}
+                current = self.get_item(name, key)
+            except Exception:
+                continue  # moto reports the malformed item itself
+            saved.append((name, key, copy.deepcopy(current.to_json()["Attributes"]) if current else None))
+        return saved
+
+    def transact_write_items(self, transact_items):
+        saved = touched(self, transact_items)
+        try:
+            return original(self, transact_items)
+        except Exception:
+            for name, key, attributes in reversed(saved):
+                if attributes is None:
+                    if self.get_item(name, key) is not None:
+                        self.delete_item(name, key)
+                else:
+                    self.put_item(name, attributes)
+            raise
+
+    backend.transact_write_items = transact_write_items
+
+
+class TransactionTokens:
+    """Successful TransactWriteItems by ClientRequestToken, for DynamoDB's idempotent repeats."""
+
+    def __init__(self):
+        self.seen = {}  # token -> (fingerprint of the request, when)
+
+    @staticmethod
+    def fingerprint(request):
+        rest = {k: v for k, v in request.items() if k != "ClientRequestToken"}
+        return hashlib.sha256(json.dumps(rest, sort_keys=True).encode()).hexdigest()
+
+    def lookup(self, token, fingerprint):
+        """None for a new token, True for a repeat of the same request, False for a mismatch."""
+        now = time.monotonic()
+        self.seen = {t: v for t, v in self.seen.items() if now - v[1] < IDEMPOTENCY_WINDOW_SECONDS}
+        if token not in self.seen:
+            return None
+        return self.seen[token][0] == fingerprint
+
+    def remember(self, token, fingerprint):
+        self.seen[token] = (fingerprint, time.monotonic())
+
+
+def json_response(start_response, status, body):
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
 class LocalEndpoint:
     def __init__(self, app):
         self.app = app
         self.dynamodb_lock = threading.Lock()
         self.stats_lock = threading.Lock()
         self.stats = collections.Counter()
+        self.tokens = TransactionTokens()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -43,9 +138,46 @@ class LocalEndpoint:
                 self.stats[target] += 1
         if target.startswith("DynamoDB_"):
             with self.dynamodb_lock:
+                if target.endswith(".TransactWriteItems"):
+                    return self.transact_write_items(environ, start_response)
                 # Materialise the body inside the lock: WSGI apps may compute lazily.
                 return [b"".join(self.app(environ, start_response))]
         return self.app(environ, start_response)
+
+    def transact_write_items(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(raw)
+        try:
+            request = json.loads(raw)
+        except ValueError:
+            request = {}
+        token = request.get("ClientRequestToken")
+        if not token:
+            return [b"".join(self.app(environ, start_response))]
+        fingerprint = self.tokens.fingerprint(request)
+        repeat = self.tokens.lookup(token, fingerprint)
+        if repeat is True:
+            return json_response(start_response, "200 OK", {})
+        if repeat is False:
+            return json_response(
+                start_response,
+                "400 Bad Request",
+                {
+                    "__type": "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+                    "message": "ClientRequestToken was used with different parameters",
+                },
+            )
+        status = []
+
+        def recording_start_response(status_line, headers, *args):
+            status.append(status_line)
+            return start_response(status_line, headers, *args)
+
+        body = b"".join(self.app(environ, recording_start_response))
+        if status and status[0].startswith("200"):
+            self.tokens.remember(token, fingerprint)
+        return [body]
 
     def serve_stats(self, environ, start_response):
         with self.stats_lock:
@@ -73,6 +205,7 @@ def main():
     parser.add_argument("--port", type=int, default=4566)
     args = parser.parse_args()
 
+    rollback_touched_items_only()
     app = LocalEndpoint(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietHandler)
     threading.Thread(target=exit_when_parent_goes, daemon=True).start()

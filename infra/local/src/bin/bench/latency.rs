@@ -77,7 +77,8 @@ impl Bench {
         let text = response.text().await.with_context(|| format!("{} {}: reading the body", call.method, call.path))?;
         let elapsed = started.elapsed();
         if status != expect {
-            bail!("{} {} answered {status}, expected {expect}: {text}", call.method, call.path);
+            let sent = call.body.as_ref().map(|b| format!(" {b}")).unwrap_or_default();
+            bail!("{} {}{sent} answered {status} after {elapsed:?}, expected {expect}: {text}", call.method, call.path);
         }
         let body =
             if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
