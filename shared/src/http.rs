@@ -7,7 +7,11 @@
 
 use std::{borrow::Cow, future::Future};
 
-use lambda_http::{Body, RequestExt, http::StatusCode, http::header::CONTENT_TYPE};
+use lambda_http::{
+    Body, RequestExt,
+    http::StatusCode,
+    http::header::{ALLOW, CONTENT_TYPE},
+};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::json;
 
@@ -23,11 +27,13 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: Cow<'static, str>,
     pub message: String,
+    /// The methods a path allows, sent as the `Allow` header of a 405.
+    pub allow: Option<String>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message: message.into() }
+        Self { status, code: code.into(), message: message.into(), allow: None }
     }
 
     /// 400 for a field that is present but unusable; the message names the field.
@@ -73,7 +79,11 @@ impl ApiError {
     }
 
     pub fn to_response(&self) -> Response<Body> {
-        json_response(self.status, &json!({"error": {"code": self.code, "message": self.message}}))
+        let mut response = json_response(self.status, &json!({"error": {"code": self.code, "message": self.message}}));
+        if let Some(allow) = self.allow.as_deref().and_then(|a| a.parse().ok()) {
+            response.headers_mut().insert(ALLOW, allow);
+        }
+        response
     }
 }
 
@@ -131,8 +141,12 @@ pub fn parse_json_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        let reason = without_position(&inner.to_string());
+        let reason = plain_types(&without_position(&inner.to_string()));
         match inner.classify() {
+            // A field given twice (`first_name` and its alias `firstName`) is that field's problem.
+            serde_json::error::Category::Data if reason.starts_with("duplicate field") => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", at_path(&path, &reason))
+            }
             serde_json::error::Category::Data if reason.starts_with("missing field") => {
                 ApiError::new(StatusCode::BAD_REQUEST, "missing_field", at_path(&path, &reason))
             }
@@ -161,6 +175,15 @@ fn without_position(message: &str) -> String {
     }
 }
 
+/// serde names Rust types ("expected i64"); clients speak JSON.
+fn plain_types(message: &str) -> String {
+    let mut message = message.to_owned();
+    for rust in ["i64", "u64", "i32", "u32", "i16", "u16", "i8", "u8", "usize", "isize"] {
+        message = message.replace(&format!("expected {rust}"), "expected an integer");
+    }
+    message.replace("expected f64", "expected a number").replace("expected f32", "expected a number")
+}
+
 fn at_path(path: &str, reason: &str) -> String {
     if path == "." { reason.to_owned() } else { format!("{reason} in `{path}`") }
 }
@@ -184,17 +207,33 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
 pub fn unmatched(routes: &[(&str, &str)], req: &Request) -> ApiError {
     let method = req.method().as_str();
     let path = req.raw_http_path();
-    let allowed: Vec<&str> =
-        routes.iter().filter(|(_, pattern)| path_matches(pattern, path)).map(|(method, _)| *method).collect();
+    let allowed = allowed_methods(routes, path);
     if allowed.is_empty() {
-        ApiError::not_found("route_not_found", format!("no route for {method} {path}"))
-    } else {
-        ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            format!("{method} is not allowed on {path}; allowed: {}", allowed.join(", ")),
-        )
+        return ApiError::not_found("route_not_found", format!("no route for {method} {path}"));
     }
+    let allowed = allowed.join(", ");
+    let mut err = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {path}; allowed: {allowed}"),
+    );
+    err.allow = Some(allowed);
+    err
+}
+
+/// The methods routed for `path`, each once. A literal route (`/appointment/next`) shadows a
+/// parameter route of the same shape (`/appointment/{service_id}`), as in API Gateway.
+fn allowed_methods<'a>(routes: &[(&'a str, &str)], path: &str) -> Vec<&'a str> {
+    let matching: Vec<&(&str, &str)> = routes.iter().filter(|(_, pattern)| path_matches(pattern, path)).collect();
+    let literal = matching.iter().any(|(_, pattern)| !pattern.contains('{'));
+    let mut methods: Vec<&str> = matching
+        .into_iter()
+        .filter(|(_, pattern)| !literal || !pattern.contains('{'))
+        .map(|(method, _)| *method)
+        .collect();
+    methods.sort_unstable();
+    methods.dedup();
+    methods
 }
 
 /// Whether `path` matches a route pattern whose `{name}` segments match any one segment.
@@ -284,6 +323,35 @@ mod tests {
         let body = format!(r#"{{"name": "{}", "count": 1}}"#, "x".repeat(MAX_BODY_BYTES));
         let err = parse(&body).unwrap_err();
         assert_eq!((err.status, err.code.as_ref()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
+    }
+
+    #[test]
+    fn allowed_methods_prefer_literal_routes_and_name_each_once() {
+        let routes = [
+            ("POST", "/w/appointment/next"),
+            ("GET", "/w/appointment/next"),
+            ("GET", "/w/appointment/{service_id}"),
+            ("DELETE", "/w/appointment/{service_id}"),
+        ];
+        assert_eq!(allowed_methods(&routes, "/w/appointment/next"), ["GET", "POST"]);
+        assert_eq!(allowed_methods(&routes, "/w/appointment/7"), ["DELETE", "GET"]);
+        assert!(allowed_methods(&routes, "/w/queue").is_empty());
+    }
+
+    #[test]
+    fn a_405_carries_an_allow_header() {
+        let mut err = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "no");
+        err.allow = Some("GET, POST".into());
+        assert_eq!(err.to_response().headers()[ALLOW], "GET, POST");
+    }
+
+    #[test]
+    fn types_are_named_as_json_and_duplicates_name_the_field() {
+        let err = parse(r#"{"name": "a", "count": "1"}"#).unwrap_err();
+        assert!(err.message.ends_with("expected an integer"), "{}", err.message);
+        let err = parse(r#"{"name": "a", "name": "b", "count": 1}"#).unwrap_err();
+        assert_eq!(err.code, "invalid_field", "{}", err.message);
+        assert!(err.message.contains("`name`"), "{}", err.message);
     }
 
     #[test]
