@@ -49,7 +49,10 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// Errors worth a retry later. `TransactionConflictException` is a single-item write that met a
+/// transaction in progress on its item: the SDK does not retry it, and it is no bug of ours.
 const TRANSIENT_CODES: &[&str] = &[
+    "TransactionConflictException",
     "InternalServerError",
     "ServiceUnavailable",
     "ThrottlingException",
