@@ -4,18 +4,20 @@
 
 use futures::future::join_all;
 use serde_json::{Value, json};
-use system_tests::{Reply, call, fresh_stack, raw_request, request, sdk, with_path_params};
+use system_tests::{Reply, call, fresh_stack, inject_conflicts, raw_request, request, sdk, with_path_params};
 use walkin::{App, Config, handlers};
 
 struct Walkin {
     app: App,
+    table: String,
 }
 
 impl Walkin {
     async fn new() -> Self {
         let sdk = sdk().await;
         let stack = fresh_stack(&sdk).await;
-        Self { app: App::new(&sdk, &Config { table: stack.table("WalkinTable").to_owned() }) }
+        let table = stack.table("WalkinTable").to_owned();
+        Self { app: App::new(&sdk, &Config { table: table.clone() }), table }
     }
 
     async fn register(&self, first: &str, phone: &str, vip: bool) -> Reply {
@@ -133,14 +135,17 @@ async fn the_ratio_survives_a_restart() {
     let sdk = sdk().await;
     let stack = fresh_stack(&sdk).await;
     let config = || Config { table: stack.table("WalkinTable").to_owned() };
-    let first = Walkin { app: App::new(&sdk, &config()) };
+    let first = Walkin { app: App::new(&sdk, &config()), table: config().table };
     for (i, (name, vip)) in [("V1", true), ("V2", true), ("V3", true), ("R1", false)].iter().enumerate() {
         first.arrive(name, &phone(i), *vip).await;
     }
     assert_eq!(first.next().await.body["first_name"], "V1");
     assert_eq!(first.next().await.body["first_name"], "V2");
     // A new process (a cold start) knows two VIPs were just served.
-    let restarted = Walkin { app: App::new(&shared::aws::local_sdk_config(system_tests::endpoint()).await, &config()) };
+    let restarted = Walkin {
+        app: App::new(&shared::aws::local_sdk_config(system_tests::endpoint()).await, &config()),
+        table: config().table,
+    };
     assert_eq!(restarted.serve_all().await, ["R1", "V3"]);
 }
 
@@ -222,6 +227,7 @@ async fn check_in_identifies_the_customer() {
     assert_eq!((stranger.status, stranger.code()), (404, Some("customer_not_found")));
     let wrong_name = w.check_in("Gracie", "+15550109999").await;
     assert_eq!((wrong_name.status, wrong_name.code()), (404, Some("customer_not_found")));
+    assert!(wrong_name.message().contains("another name"), "{}", wrong_name.message());
 }
 
 #[tokio::test]
@@ -359,11 +365,40 @@ async fn an_unreachable_database_is_a_503() {
     // Nothing listens on this port: every call fails to connect.
     let port = local_stack::emulator::free_port().unwrap();
     let sdk = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
-    let w = Walkin { app: App::new(&sdk, &Config { table: "unreachable".into() }) };
+    let w = Walkin { app: App::new(&sdk, &Config { table: "unreachable".into() }), table: "unreachable".into() };
     // Bound the wait so that a hang fails the test instead of stalling the run.
     let reply = tokio::time::timeout(std::time::Duration::from_secs(60), w.queue()).await.expect("no hang");
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")));
     let reply =
         tokio::time::timeout(std::time::Duration::from_secs(60), w.check_in("A", &phone(1))).await.expect("no hang");
     assert_eq!(reply.status, 503);
+}
+
+#[tokio::test]
+async fn transaction_conflicts_are_retried_and_a_lasting_one_is_a_503_that_loses_nothing() {
+    let w = Walkin::new().await;
+    let first = w.arrive("Ada", &phone(1), true).await;
+    let second = w.arrive("Bob", &phone(2), false).await;
+
+    // A few conflicts: the caller never sees them.
+    inject_conflicts(&w.table, "TransactWriteItems", 3).await;
+    let reply = w.next().await;
+    assert_eq!((reply.status, reply.body["service_id"].as_u64()), (200, Some(first)), "{reply:?}");
+
+    // Conflicts that do not end: a 503 once the retries are spent, and the ticket stays queued.
+    inject_conflicts(&w.table, "TransactWriteItems", 10_000).await;
+    let reply = w.next().await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    assert_eq!(w.register("Cy", &phone(3), false).await.status, 201);
+    let reply = w.check_in("Cy", &phone(3)).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    inject_conflicts(&w.table, "TransactWriteItems", 0).await;
+
+    // Nothing happened half-way: the waiting ticket is still first, and the failed check-in
+    // consumed no ticket number.
+    assert_eq!(w.status(&second.to_string()).await.body["status"], "waiting");
+    let reply = w.check_in("Cy", &phone(3)).await;
+    assert_eq!((reply.status, reply.body["service_id"].as_u64()), (201, Some(second + 1)), "{reply:?}");
+    let reply = w.next().await;
+    assert_eq!((reply.status, reply.body["service_id"].as_u64()), (200, Some(second)), "{reply:?}");
 }

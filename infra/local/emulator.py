@@ -16,7 +16,13 @@
    local stack, a test run) exits for whatever reason, so no stale endpoint keeps the port.
 
 It also counts requests per operation (GET /_local/stats, POST /_local/stats/reset) so that the
-benchmarks can report how many DynamoDB and SQS calls an API request costs.
+benchmarks can report how many DynamoDB and SQS calls an API request costs, and injects the one
+DynamoDB failure that serial application makes impossible, a conflict with a concurrent
+transaction (POST /_local/faults {"table", "operation", "count"}): the next `count` requests of
+that operation on that table fail as DynamoDB fails them, TransactWriteItems with
+TransactionCanceledException (every reason TransactionConflict), single-item writes with
+TransactionConflictException. Faults name a table, so tests sharing an endpoint do not meet
+each other's.
 """
 
 import argparse
@@ -114,6 +120,62 @@ class TransactionTokens:
         self.seen[token] = (fingerprint, time.monotonic())
 
 
+CONFLICT_OPERATIONS = ("TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem")
+
+
+class Faults:
+    """Injected transaction conflicts, by (operation, table)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pending = collections.Counter()
+
+    def add(self, spec):
+        operation, table, count = spec["operation"], spec["table"], int(spec["count"])
+        if operation not in CONFLICT_OPERATIONS:
+            raise ValueError(f"operation must be one of {CONFLICT_OPERATIONS}")
+        with self.lock:
+            self.pending[(operation, table)] = count
+
+    def take(self, operation, request):
+        """The error response body for this request if a fault is pending for it, else None."""
+        if not self.pending:
+            return None
+        if operation == "TransactWriteItems":
+            items = request.get("TransactItems", [])
+            tables = {next(iter(item.values())).get("TableName") for item in items if item}
+        else:
+            items, tables = [], {request.get("TableName")}
+        with self.lock:
+            hit = next((t for t in tables if self.pending[(operation, t)] > 0), None)
+            if hit is None:
+                return None
+            self.pending[(operation, hit)] -= 1
+        if operation == "TransactWriteItems":
+            reasons = [{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"} for _ in items]
+            return {
+                "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons "
+                + "[" + ", ".join("TransactionConflict" for _ in items) + "]",
+                "CancellationReasons": reasons,
+            }
+        return {
+            "__type": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+            "message": "Transaction is ongoing for the item",
+        }
+
+
+def read_json_body(environ):
+    """The request body as JSON (or {}), leaving it readable for the next application."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(raw)
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {}
+
+
 def json_response(start_response, status, body):
     data = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(data)))])
@@ -127,16 +189,24 @@ class LocalEndpoint:
         self.stats_lock = threading.Lock()
         self.stats = collections.Counter()
         self.tokens = TransactionTokens()
+        self.faults = Faults()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_local/stats"):
             return self.serve_stats(environ, start_response)
+        if path.startswith("/_local/faults"):
+            return self.serve_faults(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target:
             with self.stats_lock:
                 self.stats[target] += 1
         if target.startswith("DynamoDB_"):
+            operation = target.rsplit(".", 1)[-1]
+            if self.faults.pending and operation in CONFLICT_OPERATIONS:
+                fault = self.faults.take(operation, read_json_body(environ))
+                if fault is not None:
+                    return json_response(start_response, "400 Bad Request", fault)
             with self.dynamodb_lock:
                 if target.endswith(".TransactWriteItems"):
                     return self.transact_write_items(environ, start_response)
@@ -145,13 +215,7 @@ class LocalEndpoint:
         return self.app(environ, start_response)
 
     def transact_write_items(self, environ, start_response):
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        raw = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(raw)
-        try:
-            request = json.loads(raw)
-        except ValueError:
-            request = {}
+        request = read_json_body(environ)
         token = request.get("ClientRequestToken")
         if not token:
             return [b"".join(self.app(environ, start_response))]
@@ -186,6 +250,14 @@ class LocalEndpoint:
             body = json.dumps(dict(self.stats)).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
+
+
+    def serve_faults(self, environ, start_response):
+        try:
+            self.faults.add(read_json_body(environ))
+        except (KeyError, ValueError, TypeError) as err:
+            return json_response(start_response, "400 Bad Request", {"message": str(err)})
+        return json_response(start_response, "200 OK", {})
 
 
 class QuietHandler(MotoRequestHandler):

@@ -157,6 +157,21 @@ impl local_stack::invoke::Invoker for InProcess {
     }
 }
 
+/// Makes the next `count` `operation` requests (`TransactWriteItems`, `PutItem`, `UpdateItem`,
+/// `DeleteItem`) on `table` fail the way DynamoDB fails them when a concurrent transaction holds
+/// their items. The local endpoint applies requests one at a time, so without this no test
+/// could meet a conflict. A count of 0 clears the fault.
+pub async fn inject_conflicts(table: &str, operation: &str, count: u32) {
+    let body = serde_json::json!({"table": table, "operation": operation, "count": count});
+    let response = reqwest::Client::new()
+        .post(format!("{}/_local/faults", endpoint()))
+        .json(&body)
+        .send()
+        .await
+        .expect("the local endpoint takes faults");
+    assert!(response.status().is_success(), "fault refused: {}", response.text().await.unwrap_or_default());
+}
+
 /// Polls `check` until it returns `Some`, or panics with `what` after `within`.
 pub async fn eventually<T, F, Fut>(what: &str, within: std::time::Duration, mut check: F) -> T
 where

@@ -62,16 +62,18 @@ fn already_checked_in(service_id: u64) -> ApiError {
 
 /// Finds the registered customer, or says why not.
 async fn registered(store: &Store, who: &CheckIn) -> Result<Customer, ApiError> {
-    store
-        .customer(&who.phone_number)
-        .await?
-        .filter(|c| c.first_name.matches(&who.first_name) && c.last_name.matches(&who.last_name))
-        .ok_or_else(|| {
-            ApiError::not_found(
-                "customer_not_found",
-                "no registered customer has this name and phone number; register first",
-            )
-        })
+    match store.customer(&who.phone_number).await? {
+        Some(c) if c.first_name.matches(&who.first_name) && c.last_name.matches(&who.last_name) => Ok(c),
+        // Registering again would be refused for the phone number: say what does not match.
+        Some(_) => Err(ApiError::not_found(
+            "customer_not_found",
+            format!("phone number {} is registered under another name; check the name", who.phone_number),
+        )),
+        None => Err(ApiError::not_found(
+            "customer_not_found",
+            "no registered customer has this name and phone number; register first",
+        )),
+    }
 }
 
 /// Takes the next ticket number and queues the customer in their tier. Returns the ticket and
