@@ -372,6 +372,14 @@ async fn an_unreachable_database_is_a_503() {
     let reply =
         tokio::time::timeout(std::time::Duration::from_secs(60), w.check_in("A", &phone(1))).await.expect("no hang");
     assert_eq!(reply.status, 503);
+    let replies = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        [w.register("A", &phone(1), false).await, w.next().await, w.status("1").await, w.cancel("1").await]
+    })
+    .await
+    .expect("no hang");
+    for reply in replies {
+        assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    }
 }
 
 #[tokio::test]
