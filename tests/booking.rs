@@ -355,7 +355,12 @@ async fn reservation_errors() {
     let unknown_client = b.reserve("no-such-client", &slot).await;
     assert_eq!((unknown_client.status, unknown_client.code()), (404, Some("client_not_found")));
     let absent = format!("{p}.{}.15", at(3, 9, 0).format("%Y%m%dT%H%MZ"));
-    for bad in [absent.as_str(), "garbage", ""] {
+    // A slot that does not exist is not found whatever its time, even inside the lead time.
+    let absent_past = format!("{p}.{}.15", at(-2, 9, 0).format("%Y%m%dT%H%MZ"));
+    let absent_soon = format!("{p}.{}.15", at(0, 23, 45).format("%Y%m%dT%H%MZ"));
+    // The right start but another length: not this slot either.
+    let other_length = format!("{p}.{}.30", at(3, 8, 0).format("%Y%m%dT%H%MZ"));
+    for bad in [absent.as_str(), absent_past.as_str(), absent_soon.as_str(), other_length.as_str(), "garbage", ""] {
         let reply = b.reserve(&c, bad).await;
         assert_eq!((reply.status, reply.code()), (404, Some("slot_not_found")), "{bad:?}");
     }

@@ -157,10 +157,18 @@ pub async fn delete_slot(app: &App, provider_id: &str, raw_slot_id: &str, now: T
 pub async fn reserve(app: &App, client_id: &str, raw_slot_id: &str, now: Timestamp) -> Result<Reservation, ApiError> {
     let slot = slot_id(raw_slot_id, None)?;
     if !within_lead(slot.start, now, &app.timings) {
-        return Err(ApiError::unprocessable(
-            "too_late",
-            format!("slots must be reserved at least {} hours ahead", app.timings.min_lead.num_minutes() as f64 / 60.0),
-        ));
+        // Refused either way; a slot that does not exist is a 404 whatever its time, so this
+        // path (and only this one) spends a read to tell the two apart.
+        return Err(match app.store.slot(&slot).await? {
+            Some(found) if found.slot_minutes == slot.minutes => ApiError::unprocessable(
+                "too_late",
+                format!(
+                    "slots must be reserved at least {} hours ahead",
+                    app.timings.min_lead.num_minutes() as f64 / 60.0
+                ),
+            ),
+            _ => slot_not_found(raw_slot_id),
+        });
     }
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
     loop {
