@@ -250,6 +250,12 @@ async fn bad_availability_requests_name_the_problem() {
         (json!({"start_time": text(at(-2, 10, 0)), "end_time": text(at(-2, 11, 0))}), 422, "range_in_past", "past"),
         (json!({"start_time": text(at(2, 0, 0)), "end_time": text(at(34, 0, 0))}), 422, "range_too_long", "31 days"),
         (
+            json!({"start_time": text(at(2, 0, 0)), "end_time": text(at(33, 0, 0)), "slot_minutes": 1}),
+            422,
+            "too_many_slots",
+            "at most 3000",
+        ),
+        (
             json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0)), "slot_minutes": 0}),
             400,
             "invalid_field",

@@ -12,6 +12,12 @@ pub use shared::person::PersonName;
 /// The longest range one availability request may cover.
 pub const MAX_RANGE_DAYS: i64 = 31;
 
+/// The most slots one availability request may create. Each slot is a write and a line of the
+/// response: this keeps a request to a few dozen transactions, well inside the function's
+/// timeout and the response size limit, and still lets the default 15-minute slots cover the
+/// longest range (31 days are 2976 of them).
+pub const MAX_SLOTS_PER_REQUEST: i64 = 3000;
+
 /// SQS delivers a message at most 15 minutes late; longer waits are re-enqueued.
 pub const MAX_SQS_DELAY_SECONDS: i64 = 900;
 
@@ -124,6 +130,8 @@ pub enum RangeProblem {
     InThePast,
     /// 422: more than [`MAX_RANGE_DAYS`].
     TooLong,
+    /// 422: the range cuts into more than [`MAX_SLOTS_PER_REQUEST`] slots.
+    TooManySlots { slots: i64, limit: i64 },
 }
 
 /// Cuts `[start, end)` into slots of `minutes`, after checking the range.
@@ -147,6 +155,10 @@ pub fn cut_range(
     }
     if end - start > Duration::days(MAX_RANGE_DAYS) {
         return Err(RangeProblem::TooLong);
+    }
+    let count = (end - start).num_minutes() / minutes.get() as i64;
+    if count > MAX_SLOTS_PER_REQUEST {
+        return Err(RangeProblem::TooManySlots { slots: count, limit: MAX_SLOTS_PER_REQUEST });
     }
     let mut slots = Vec::new();
     let mut at = start;
@@ -262,6 +274,26 @@ mod tests {
         assert_eq!(cut("2026-11-21T10:00:00Z", "2026-11-21T11:00:00Z", 15), Err(RangeProblem::InThePast));
         assert_eq!(cut("2026-11-23T00:00:00Z", "2026-12-24T00:15:00Z", 15), Err(RangeProblem::TooLong));
         assert_eq!(cut("2026-11-23T00:00:00Z", "2026-12-24T00:00:00Z", 60).unwrap().len(), 31 * 24);
+    }
+
+    #[test]
+    fn a_request_creates_at_most_a_bounded_number_of_slots() {
+        let now = ts("2026-11-22T00:00:00Z");
+        let cut = |a, b, n| cut_range("p", ts(a), ts(b), m(n), now);
+        // The default length covers the longest range.
+        assert_eq!(cut("2026-11-23T00:00:00Z", "2026-12-24T00:00:00Z", 15).unwrap().len(), 2976);
+        // One-minute slots: 3000 minutes is the limit, one more is refused before anything is cut.
+        assert_eq!(cut("2026-11-23T00:00:00Z", "2026-11-25T02:00:00Z", 1).unwrap().len(), 3000);
+        assert_eq!(
+            cut("2026-11-23T00:00:00Z", "2026-11-25T02:01:00Z", 1),
+            Err(RangeProblem::TooManySlots { slots: 3001, limit: MAX_SLOTS_PER_REQUEST })
+        );
+        assert_eq!(
+            cut("2026-11-23T00:00:00Z", "2026-12-24T00:00:00Z", 1),
+            Err(RangeProblem::TooManySlots { slots: 44_640, limit: MAX_SLOTS_PER_REQUEST })
+        );
+        // A range too long is said to be too long, whatever its slot count.
+        assert_eq!(cut("2026-11-23T00:00:00Z", "2026-12-25T00:00:00Z", 1), Err(RangeProblem::TooLong));
     }
 
     #[test]

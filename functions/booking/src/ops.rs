@@ -79,6 +79,13 @@ impl From<RangeProblem> for ApiError {
                 "range_too_long",
                 format!("the range spans more than {} days; post it in parts", crate::domain::MAX_RANGE_DAYS),
             ),
+            RangeProblem::TooManySlots { slots, limit } => ApiError::unprocessable(
+                "too_many_slots",
+                format!(
+                    "the range would be cut into {slots} slots; a request may create at most {limit}: \
+                     use a longer `slot_minutes` or a shorter range"
+                ),
+            ),
         }
     }
 }
