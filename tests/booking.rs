@@ -327,6 +327,23 @@ async fn listing_shows_only_bookable_slots() {
     assert!(bad.message().contains("from"));
     let reversed = b.list(&p, &format!("from={}&to={}", text(at(3, 10, 0)), text(at(3, 9, 0)))).await;
     assert_eq!((reversed.status, reversed.code()), (400, Some("invalid_field")));
+    // Bounds up to the end of year 9999 are fine, however little room they leave: 200, never 5xx.
+    for query in [
+        "from=9999-12-01T00:00:00Z",
+        "from=9999-12-31T23:59:59Z",
+        "from=9999-12-31T23:59:59.999Z",
+        "to=9999-12-31T23:59:59.999Z",
+        "from=9990-01-01T00:00:00Z&to=9999-12-31T23:59:59Z",
+        "from=2000-01-01T00:00:00Z&to=9999-12-31T23:59:59Z",
+    ] {
+        let reply = b.list(&p, query).await;
+        assert_eq!(reply.status, 200, "{query}: {reply:?}");
+        if query.starts_with("from=9") {
+            assert!(ids(&reply).is_empty(), "{query}: {reply:?}");
+        }
+    }
+    let everything = b.list(&p, "from=2000-01-01T00:00:00Z&to=9999-12-31T23:59:59Z").await;
+    assert_eq!(ids(&everything), [&far[0], &far[2], &far[3]].map(String::clone));
     let nobody = b.list("no-such-provider", "").await;
     assert_eq!((nobody.status, nobody.code()), (404, Some("provider_not_found")));
     let empty = b.provider().await;

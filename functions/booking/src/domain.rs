@@ -3,7 +3,7 @@
 
 use std::{fmt, str::FromStr};
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use shared::time::Timestamp;
 
@@ -169,6 +169,34 @@ pub fn cut_range(
     Ok(slots)
 }
 
+/// How far past its start a listing looks when the request gives no end.
+pub const DEFAULT_LISTING_DAYS: i64 = 3660;
+
+/// The last second a listing looks at: the end of year 9999, the last one RFC 3339 writes with
+/// four digits. Slot keys are start times in RFC 3339 and sort by time only up to there (a
+/// later bound would be written `+10000-...` and sort before every slot).
+pub fn latest_listable() -> Timestamp {
+    Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single().expect("a valid date")
+}
+
+/// The start times `[from, to)` a listing covers: from the later of `from` and the lead time,
+/// up to `to` (by default [`DEFAULT_LISTING_DAYS`] later), never past [`latest_listable`].
+/// `None` when nothing can be listed.
+pub fn listing_window(
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    now: Timestamp,
+    timings: &Timings,
+) -> Option<(Timestamp, Timestamp)> {
+    let latest = latest_listable();
+    let earliest = now + timings.min_lead;
+    let from = from.map_or(earliest, |from| from.max(earliest));
+    let to = to
+        .or_else(|| from.checked_add_signed(Duration::days(DEFAULT_LISTING_DAYS)))
+        .map_or(latest, |to| to.min(latest));
+    (from < to).then_some((from, to))
+}
+
 /// Whether two half-open intervals overlap.
 pub fn overlaps(a: (Timestamp, Timestamp), b: (Timestamp, Timestamp)) -> bool {
     a.0 < b.1 && b.0 < a.1
@@ -331,6 +359,28 @@ mod tests {
         assert!(!within_lead(ts("2026-11-23T09:45:00Z"), now, &timings));
         assert!(hold_is_live(ts("2026-11-22T10:00:01Z"), now));
         assert!(!hold_is_live(now, now));
+    }
+
+    #[test]
+    fn listings_stay_within_what_slot_keys_can_order() {
+        let timings =
+            Timings { hold: Duration::minutes(30), min_lead: Duration::hours(24), default_slot_minutes: m(15) };
+        let now = ts("2026-11-22T10:00:00Z");
+        let window = |from: Option<&str>, to: Option<&str>| listing_window(from.map(ts), to.map(ts), now, &timings);
+        assert_eq!(window(None, None), Some((ts("2026-11-23T10:00:00Z"), ts("2036-11-30T10:00:00Z"))));
+        // A start inside the lead time moves to its end.
+        assert_eq!(
+            window(Some("2026-11-22T12:00:00Z"), Some("2026-11-24T00:00:00Z")),
+            Some((ts("2026-11-23T10:00:00Z"), ts("2026-11-24T00:00:00Z")))
+        );
+        assert_eq!(window(Some("2026-11-22T12:00:00Z"), Some("2026-11-23T00:00:00Z")), None);
+        // Near the end of year 9999 the default end stops at its last second.
+        let end = latest_listable();
+        assert_eq!(end, ts("9999-12-31T23:59:59Z"));
+        assert_eq!(window(Some("9999-12-01T00:00:00Z"), None), Some((ts("9999-12-01T00:00:00Z"), end)));
+        assert_eq!(window(Some("9990-01-01T00:00:00Z"), Some("9999-12-31T23:59:59.999Z")).unwrap().1, end);
+        assert_eq!(window(Some("9999-12-31T23:59:59.500Z"), None), None);
+        assert_eq!(window(Some("9999-12-31T23:59:59Z"), None), None);
     }
 
     #[test]

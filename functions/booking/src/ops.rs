@@ -14,8 +14,8 @@ use shared::{
 use crate::{
     App,
     domain::{
-        ExpiryStep, PersonName, RangeProblem, SlotId, SlotMinutes, Status, cut_range, expiry_step, overlaps,
-        within_lead,
+        ExpiryStep, PersonName, RangeProblem, SlotId, SlotMinutes, Status, cut_range, expiry_step, listing_window,
+        overlaps, within_lead,
     },
     expiry::ExpiryMessage,
     store::{Refused, Reservation, Slot, client_key, provider_key},
@@ -125,10 +125,11 @@ pub async fn list_availability(
     {
         return Err(ApiError::invalid_field("to", "must be after `from`"));
     }
-    let earliest = now + app.timings.min_lead;
-    let from = from.map_or(earliest, |from| from.max(earliest));
-    let to = to.unwrap_or(from + Duration::days(3660));
-    let slots = if from < to { app.store.slots(provider_id, from, to).await? } else { Vec::new() };
+    let Some((from, to)) = listing_window(from, to, now, &app.timings) else {
+        provider_exists(app, provider_id).await?;
+        return Ok(Vec::new());
+    };
+    let slots = app.store.slots(provider_id, from, to).await?;
     if slots.is_empty() {
         // Nothing listed: say whether the provider exists at all (only then is a read spent).
         provider_exists(app, provider_id).await?;
