@@ -7,10 +7,10 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use booking::{
     App, Config,
-    domain::{SlotMinutes, Timings},
+    domain::{SlotId, SlotMinutes, Timings},
     expiry::ExpiryMessage,
     handlers, ops,
-    store::Reservation,
+    store::{Reservation, Slot},
 };
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use futures::future::join_all;
@@ -225,6 +225,102 @@ async fn concurrent_postings_of_one_range_create_each_slot_once() {
     let created: usize = replies.iter().map(|r| ids(r).len()).sum();
     assert_eq!(created, 12, "{replies:?}");
     assert_eq!(b.listed(&p).await.len(), 12);
+}
+
+#[tokio::test]
+async fn concurrent_postings_of_overlapping_ranges_of_different_lengths_never_overlap() {
+    let b = Booking::new(1800).await;
+    // 15-, 30- and 60-minute slots over ranges with staggered starts, each overlapping others.
+    let postings = [
+        (15, (9, 0), (12, 0)),
+        (30, (9, 30), (12, 30)),
+        (60, (10, 0), (13, 0)),
+        (15, (10, 15), (11, 45)),
+        (30, (11, 0), (14, 0)),
+        (60, (9, 0), (11, 0)),
+        (15, (12, 45), (14, 15)),
+        (30, (8, 30), (10, 30)),
+        (60, (12, 0), (15, 0)),
+        (15, (8, 45), (9, 45)),
+    ];
+    for round in 0..3 {
+        let p = b.provider().await;
+        let replies = join_all(postings.iter().map(|&(minutes, (h1, m1), (h2, m2))| {
+            let body = json!({
+                "start_time": text(at(3, h1, m1)),
+                "end_time": text(at(3, h2, m2)),
+                "slot_minutes": minutes,
+            });
+            b.add_availability(&p, body)
+        }))
+        .await;
+        let mut returned = Vec::new();
+        for reply in &replies {
+            assert_eq!(reply.status, 201, "round {round}: {reply:?}");
+            returned.extend(ids(reply));
+        }
+        let mut stored = b.app.store.slots(&p, at(2, 0, 0), at(4, 0, 0)).await.unwrap();
+        stored.sort_by_key(|slot| slot.start_time);
+        for pair in stored.windows(2) {
+            assert!(
+                pair[0].end_time <= pair[1].start_time,
+                "round {round}: {} overlaps {}",
+                pair[0].slot_id,
+                pair[1].slot_id
+            );
+        }
+        // Every slot a request reported exists, and each exists because exactly one request made it.
+        let mut stored_ids: Vec<String> = stored.into_iter().map(|slot| slot.slot_id).collect();
+        stored_ids.sort();
+        returned.sort();
+        assert_eq!(returned, stored_ids, "round {round}");
+        let mut listed = b.listed(&p).await;
+        listed.sort();
+        assert_eq!(listed, stored_ids, "round {round}: every slot is bookable");
+    }
+}
+
+#[tokio::test]
+async fn slot_creation_moves_the_providers_availability_version_chunk_by_chunk() {
+    let b = Booking::new(1800).await;
+    let p = b.provider().await;
+    let store = &b.app.store;
+    let slots = |from: DateTime<Utc>, count: i64| -> Vec<Slot> {
+        let minutes: SlotMinutes = "15".parse().unwrap();
+        (0..count)
+            .map(|i| {
+                Slot::new(&SlotId { provider_id: p.clone(), start: from + chrono::Duration::minutes(15 * i), minutes })
+            })
+            .collect()
+    };
+    assert_eq!(store.availability_version(&p).await.unwrap(), Some(0));
+    assert_eq!(store.availability_version("no-such-provider").await.unwrap(), None);
+    // 150 slots: two transactions of at most 99 slots and the version each.
+    let first = store.create_slots(&p, &slots(at(3, 0, 0), 150), 0).await.unwrap();
+    assert!(first.complete);
+    assert_eq!(first.created.len(), 150);
+    assert_eq!(store.availability_version(&p).await.unwrap(), Some(2));
+    // Computed from a stale reading: refused whole, nothing created.
+    let stale = store.create_slots(&p, &slots(at(6, 12, 0), 4), 1).await.unwrap();
+    assert!(!stale.complete);
+    assert!(stale.created.is_empty());
+    assert!(store.slot(&stale_id(&p, at(6, 12, 0))).await.unwrap().is_none());
+    // Refused in its second chunk (a slot there exists after all): the first chunk is kept and
+    // reported, the version moved once.
+    let mut partial = slots(at(5, 0, 0), 99);
+    partial.push(first.created[0].clone());
+    let second = store.create_slots(&p, &partial, 2).await.unwrap();
+    assert!(!second.complete);
+    assert_eq!(second.created.len(), 99);
+    assert_eq!(store.availability_version(&p).await.unwrap(), Some(3));
+    // The longest range at the default length: 2976 slots, 31 transactions, one request.
+    let month = b.add_availability(&p, json!({"start_time": text(at(10, 0, 0)), "end_time": text(at(41, 0, 0))})).await;
+    assert_eq!((month.status, ids(&month).len()), (201, 2976));
+    assert_eq!(store.availability_version(&p).await.unwrap(), Some(3 + 31));
+}
+
+fn stale_id(provider: &str, start: DateTime<Utc>) -> SlotId {
+    SlotId { provider_id: provider.to_owned(), start, minutes: "15".parse().unwrap() }
 }
 
 #[tokio::test]

@@ -22,6 +22,10 @@ use crate::{
 };
 
 const MAX_ATTEMPTS: u32 = 6;
+/// Creations of one provider's slots commit one at a time, so a provider posting several ranges
+/// at once queues them: each loser reads again and retries, and needs more turns than a
+/// reservation that merely met a conflict.
+const AVAILABILITY_ATTEMPTS: u32 = 10;
 /// The longest slot (a whole day): a slot overlapping a new range starts at most this early.
 const LONGEST_SLOT: Duration = Duration::days(1);
 
@@ -57,10 +61,14 @@ pub async fn create_client(app: &App, first_name: PersonName, last_name: PersonN
     Ok(client)
 }
 
+fn provider_not_found(provider_id: &str) -> ApiError {
+    ApiError::not_found("provider_not_found", format!("there is no provider {provider_id}"))
+}
+
 async fn provider_exists(app: &App, provider_id: &str) -> Result<(), ApiError> {
     match app.store.profile::<serde_json::Value>(provider_key(provider_id)).await? {
         Some(_) => Ok(()),
-        None => Err(ApiError::not_found("provider_not_found", format!("there is no provider {provider_id}"))),
+        None => Err(provider_not_found(provider_id)),
     }
 }
 
@@ -91,6 +99,13 @@ impl From<RangeProblem> for ApiError {
 }
 
 /// Cuts the range into slots and creates those that do not overlap an existing slot.
+///
+/// Two requests for one provider could otherwise both read no slots and both create theirs,
+/// overlapping (30-minute slots from 10:00 and 15-minute slots from 10:15 have different keys).
+/// So the provider's availability version is read before its slots, and the creation commits
+/// only if the version is still the one read; a request that loses the race reads again and
+/// creates what is still missing (its own earlier chunks are then simply existing slots, and
+/// still reported as created).
 pub async fn add_availability(
     app: &App,
     provider_id: &str,
@@ -101,14 +116,31 @@ pub async fn add_availability(
 ) -> Result<Vec<Slot>, ApiError> {
     let minutes = minutes.unwrap_or(app.timings.default_slot_minutes);
     let wanted = cut_range(provider_id, start, end, minutes, now)?;
-    provider_exists(app, provider_id).await?;
-    let existing = app.store.slots(provider_id, start - LONGEST_SLOT, end).await?;
-    let missing: Vec<Slot> = wanted
-        .iter()
-        .filter(|id| !existing.iter().any(|slot| overlaps((id.start, id.end()), (slot.start_time, slot.end_time))))
-        .map(Slot::new)
-        .collect();
-    Ok(app.store.create_slots(missing).await?)
+    let mut created = Vec::new();
+    let mut backoff = Backoff::new(AVAILABILITY_ATTEMPTS);
+    loop {
+        // The version first: a creation that commits after this read moves it and refuses
+        // ours; one that committed before it is in the (strongly consistent) query below.
+        let version =
+            app.store.availability_version(provider_id).await?.ok_or_else(|| provider_not_found(provider_id))?;
+        let existing = app.store.slots(provider_id, start - LONGEST_SLOT, end).await?;
+        let missing: Vec<Slot> = wanted
+            .iter()
+            .filter(|id| !existing.iter().any(|slot| overlaps((id.start, id.end()), (slot.start_time, slot.end_time))))
+            .map(Slot::new)
+            .collect();
+        let creation = app.store.create_slots(provider_id, &missing, version).await?;
+        created.extend(creation.created);
+        if creation.complete {
+            return Ok(created);
+        }
+        if !backoff.wait().await {
+            return Err(ApiError::unavailable(
+                "too many concurrent changes to this provider's availability; try again \
+                 (the slots created so far are kept)",
+            ));
+        }
+    }
 }
 
 /// The provider's bookable slots starting in `[from, to)`, by start time: far enough ahead and

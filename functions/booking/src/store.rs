@@ -7,7 +7,9 @@
 //! | slot        | `PROVIDER#<id>`       | `SLOT#<start, RFC 3339>`    |
 //! | reservation | `RESERVATION#<id>`    | `RESERVATION`               |
 //!
-//! A provider's slots sort by start time under the provider, so a listing is one `Query`. A slot
+//! A provider's slots sort by start time under the provider, so a listing is one `Query`. The
+//! provider's profile carries `availability_version`, which every slot creation moves on, so
+//! that creations for one provider commit one at a time against what they read. A slot
 //! carries the reservation that holds it (`reservation_id`, `reservation_status`,
 //! `hold_expires_ms`); the conditions on those attributes are what make double booking
 //! impossible. Held reservations also carry `hold_pk = "HELD"` and `hold_expires_ms`, the keys of
@@ -99,6 +101,16 @@ impl Reservation {
     }
 }
 
+/// What [`Store::create_slots`] committed.
+#[derive(Debug)]
+pub struct Creation {
+    /// The slots created, a whole transaction at a time.
+    pub created: Vec<Slot>,
+    /// False when a transaction was refused: the provider's availability changed since it was
+    /// read, and the slots not yet created must be worked out again.
+    pub complete: bool,
+}
+
 /// Why a reservation write did not commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
@@ -188,28 +200,63 @@ impl Store {
         self.table.get(slot_key(id)).await
     }
 
-    /// Creates the slots that do not exist yet and returns those it created. Each put is
-    /// conditional on its key being free, so a slot posted twice (even concurrently) exists
-    /// once. Puts go 100 to a transaction; a transaction refused because another request created
-    /// one of its slots meanwhile is redone slot by slot.
-    pub async fn create_slots(&self, slots: Vec<Slot>) -> Result<Vec<Slot>, StoreError> {
+    /// The provider's availability version (0 until slots are first created), read strongly
+    /// consistent; `None` if there is no such provider.
+    pub async fn availability_version(&self, provider_id: &str) -> Result<Option<u64>, StoreError> {
+        #[derive(Deserialize)]
+        struct Versioned {
+            #[serde(default)]
+            availability_version: u64,
+        }
+        Ok(self.table.get::<Versioned>(provider_key(provider_id)).await?.map(|p| p.availability_version))
+    }
+
+    /// Creates `slots` (a provider's, computed from what the caller read at availability version
+    /// `version`) and returns what it committed. Slot keys are provider + start, so two slots
+    /// of different lengths that overlap have different keys: the key alone cannot keep them
+    /// apart. So every transaction also moves the provider's `availability_version` on from the
+    /// version it was computed at; a creation computed from a reading that another one has
+    /// since changed is refused whole, and the caller reads again. Transactions take 99 slots
+    /// and the version, each chunk conditioned on the version the previous one left.
+    pub async fn create_slots(&self, provider_id: &str, slots: &[Slot], version: u64) -> Result<Creation, StoreError> {
         let mut created = Vec::with_capacity(slots.len());
-        for chunk in slots.chunks(MAX_TRANSACTION_ITEMS) {
-            let puts = chunk.iter().map(|slot| self.new_slot_put(slot)).collect::<Result<Vec<_>, _>>()?;
-            let items = puts.into_iter().map(|put| TransactWriteItem::builder().put(put).build()).collect();
+        for (index, chunk) in slots.chunks(MAX_TRANSACTION_ITEMS - 1).enumerate() {
+            let mut items = vec![
+                TransactWriteItem::builder().update(self.bump_version(provider_id, version + index as u64)?).build(),
+            ];
+            for slot in chunk {
+                items.push(TransactWriteItem::builder().put(self.new_slot_put(slot)?).build());
+            }
             match self.table.transact(items).await {
                 Ok(()) => created.extend_from_slice(chunk),
-                Err(TxFailure::Cancelled(_)) => {
-                    for slot in chunk {
-                        if self.table.put_new(slot_key(&Self::slot_id(slot)?), slot).await? {
-                            created.push(slot.clone());
-                        }
-                    }
+                // The version moved (another creation committed), a slot exists after all, or a
+                // concurrent transaction: in every case, what was read is stale.
+                Err(TxFailure::Cancelled(reasons)) => {
+                    tracing::debug!(provider_id, ?reasons, "slot creation refused; reading again");
+                    return Ok(Creation { created, complete: false });
                 }
                 Err(TxFailure::Store(err)) => return Err(err),
             }
         }
-        Ok(created)
+        Ok(Creation { created, complete: true })
+    }
+
+    /// The provider's `availability_version` moves from `version` to the next, on condition that
+    /// the provider exists and is still at `version` (an absent version is 0).
+    fn bump_version(&self, provider_id: &str, version: u64) -> Result<Update, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(provider_key(provider_id)))
+            .update_expression("SET availability_version = :next")
+            .expression_attribute_values(":next", n(version + 1));
+        let update = if version == 0 {
+            update.condition_expression("attribute_exists(pk) AND attribute_not_exists(availability_version)")
+        } else {
+            update
+                .condition_expression("availability_version = :version")
+                .expression_attribute_values(":version", n(version))
+        };
+        Ok(update.build()?)
     }
 
     fn slot_id(slot: &Slot) -> Result<SlotId, StoreError> {
