@@ -295,8 +295,46 @@ fn expired() -> ApiError {
     )
 }
 
+/// A confirm or cancel refused by a condition reads the reservation again to answer (see
+/// [`Refusals`]). One read settles it (two when the hold ends within the same millisecond);
+/// the bound only stops a read that keeps disagreeing with the conditions, which would be a bug.
+const MAX_REREADS: u32 = 3;
+
+/// What a refused confirm or cancel does next. A conflict with another transaction is retried
+/// after a pause (a bounded number of times, then 503). A refusal by a condition would refuse
+/// every retry the same way, so the reservation is read again and the answer given from it: the
+/// reservation's condition failing means its status or hold changed, which the read shows; the
+/// slot's failing means the slot is no longer held by this reservation although the reservation
+/// still reads as held: another request, deciding by its own clock that the hold had run out,
+/// took or removed the slot, so the hold is over (410).
+struct Refusals {
+    backoff: Backoff,
+    rereads: u32,
+    slot_lost: bool,
+}
+
+impl Refusals {
+    fn new() -> Self {
+        Self { backoff: Backoff::new(MAX_ATTEMPTS), rereads: 0, slot_lost: false }
+    }
+
+    /// `Ok` to go round again (read, decide, commit), `Err` to give up.
+    async fn next(&mut self, refused: Refused) -> Result<(), ApiError> {
+        match refused {
+            Refused::Conflict if self.backoff.wait().await => Ok(()),
+            Refused::Conflict => Err(busy()),
+            _ if self.rereads < MAX_REREADS => {
+                self.rereads += 1;
+                self.slot_lost |= refused == Refused::Slot;
+                Ok(())
+            }
+            _ => Err(busy()),
+        }
+    }
+}
+
 pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, ApiError> {
-    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    let mut refusals = Refusals::new();
     loop {
         let now = time::now();
         let mut reservation = owned(app, reservation_id, client_id, now).await?;
@@ -308,6 +346,7 @@ pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result
                 return Err(ApiError::conflict("reservation_cancelled", "the reservation was cancelled"));
             }
             Status::Expired => return Err(expired()),
+            Status::Held if refusals.slot_lost => return Err(expired()),
             Status::Held => {}
         }
         match app.store.confirm(&reservation, now).await? {
@@ -316,15 +355,13 @@ pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result
                 reservation.confirmed_at = Some(now);
                 return Ok(reservation);
             }
-            // The reservation changed under us (expired, cancelled): the next read says how.
-            Err(_) if backoff.wait().await => {}
-            Err(_) => return Err(busy()),
+            Err(refused) => refusals.next(refused).await?,
         }
     }
 }
 
 pub async fn cancel(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, ApiError> {
-    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    let mut refusals = Refusals::new();
     loop {
         let now = time::now();
         let mut reservation = owned(app, reservation_id, client_id, now).await?;
@@ -332,16 +369,25 @@ pub async fn cancel(app: &App, reservation_id: &str, client_id: &str) -> Result<
             // Cancelling twice is not an error: it is cancelled, as asked.
             Status::Cancelled => return Ok(reservation),
             Status::Expired => return Err(expired()),
+            Status::Held if refusals.slot_lost => return Err(expired()),
             Status::Held | Status::Confirmed => {}
         }
-        match app.store.cancel(&reservation, now).await? {
+        let outcome = if refusals.slot_lost {
+            // Confirmed, yet the slot is not held by it: nothing to release (a confirmed slot
+            // can be neither reserved nor removed, so only a change outside the service gets
+            // here); cancel the reservation alone rather than refuse the client.
+            tracing::warn!(reservation_id, slot_id = %reservation.slot_id, "confirmed reservation without its slot");
+            if app.store.cancel_reservation_only(&reservation, now).await? { Ok(()) } else { Err(Refused::Reservation) }
+        } else {
+            app.store.cancel(&reservation, now).await?
+        };
+        match outcome {
             Ok(()) => {
                 reservation.status = Status::Cancelled;
                 reservation.cancelled_at = Some(now);
                 return Ok(reservation);
             }
-            Err(_) if backoff.wait().await => {}
-            Err(_) => return Err(busy()),
+            Err(refused) => refusals.next(refused).await?,
         }
     }
 }

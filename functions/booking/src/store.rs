@@ -399,7 +399,23 @@ impl Store {
     /// Expires the reservation alone: for a hold whose slot is already gone or held by someone
     /// else (after the hold ran out, the slot was free for others to take or to delete).
     pub async fn expire_reservation_only(&self, reservation: &Reservation, now: Timestamp) -> Result<bool, StoreError> {
-        let update = self.close_update(reservation, Status::Expired, "expired_at", now)?;
+        self.close_reservation_only(reservation, Status::Expired, "expired_at", now).await
+    }
+
+    /// Cancels the reservation alone, under cancel's condition: for one whose slot is not held by
+    /// it, so that there is nothing to release. `Ok(false)` if refused.
+    pub async fn cancel_reservation_only(&self, reservation: &Reservation, now: Timestamp) -> Result<bool, StoreError> {
+        self.close_reservation_only(reservation, Status::Cancelled, "cancelled_at", now).await
+    }
+
+    async fn close_reservation_only(
+        &self,
+        reservation: &Reservation,
+        to: Status,
+        at_field: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let update = self.close_update(reservation, to, at_field, now)?;
         let result = self
             .table
             .client
