@@ -434,24 +434,75 @@ pub async fn handle_expiry_message(app: &App, message: &ExpiryMessage, now: Time
     }
 }
 
-/// Expires every overdue hold the queue has not (yet) handled, found through the sparse
-/// `HeldByExpiry` index. Returns the reservations it expired.
-pub async fn sweep(app: &App, now: Timestamp) -> Result<Vec<Reservation>, ApiError> {
+/// How long one sweep keeps expiring holds before it stops: well inside API Gateway's 30 s for
+/// `POST /reservations/expire` and the function's 15 s; the schedule picks up the rest.
+pub const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What a sweep did.
+#[derive(Debug, Default)]
+pub struct Sweep {
+    /// The holds it expired.
+    pub expired: Vec<Reservation>,
+    /// Holds it could not expire (logged; the next sweep tries them again).
+    pub failed: usize,
+    /// False when it stopped at its time budget with overdue holds left.
+    pub finished: bool,
+}
+
+/// Expires the overdue holds the queue has not (yet) handled, found through the sparse
+/// `HeldByExpiry` index, page by page, each hold once, for at most `budget`. A hold that cannot
+/// be expired is logged and counted and the sweep carries on; the sweep fails only when it
+/// expired nothing and something failed, so that the schedule's retry tries again.
+pub async fn sweep(app: &App, now: Timestamp, budget: std::time::Duration) -> Result<Sweep, ApiError> {
     const PAGE: i32 = 100;
-    let mut expired = Vec::new();
-    // Each round removes what it expired from the index; stop when a round finds nothing new.
-    for _ in 0..50 {
-        let due = app.store.overdue_holds(now, PAGE).await?;
-        let mut progressed = false;
-        for reservation_id in &due {
-            if let Some(reservation) = expire_one(app, reservation_id, now).await? {
-                expired.push(reservation);
-                progressed = true;
+    let deadline = std::time::Instant::now() + budget;
+    let mut sweep = Sweep::default();
+    let mut first_error = None;
+    let mut start = None;
+    // Each hold once per sweep, even if a page lists one again (the index changes under the
+    // sweep as it expires holds).
+    let mut seen = std::collections::HashSet::new();
+    'pages: loop {
+        let (due, next) = match app.store.overdue_holds(now, PAGE, start).await {
+            Ok(page) => page,
+            Err(error) => {
+                tracing::error!(%error, "sweep: could not read the overdue holds");
+                sweep.failed += 1;
+                first_error.get_or_insert(ApiError::from(error));
+                break;
             }
-        }
-        if due.len() < PAGE as usize || !progressed {
+        };
+        let mut fresh = due.into_iter().filter(|id| seen.insert(id.clone())).peekable();
+        if fresh.peek().is_none() {
+            sweep.finished = true;
             break;
         }
+        for reservation_id in fresh {
+            let reservation_id = reservation_id.as_str();
+            if std::time::Instant::now() >= deadline {
+                tracing::info!(expired = sweep.expired.len(), "sweep: out of time; the next sweep goes on");
+                break 'pages;
+            }
+            match expire_one(app, reservation_id, now).await {
+                Ok(Some(reservation)) => sweep.expired.push(reservation),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::error!(reservation_id, error = %error.message, "sweep: could not expire a hold");
+                    sweep.failed += 1;
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        match next {
+            Some(key) => start = Some(key),
+            None => {
+                sweep.finished = true;
+                break;
+            }
+        }
     }
-    Ok(expired)
+    match first_error {
+        Some(error) if sweep.expired.is_empty() => Err(error),
+        _ => Ok(sweep),
+    }
 }

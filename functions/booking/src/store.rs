@@ -499,9 +499,15 @@ impl Store {
         }
     }
 
-    /// Ids of held reservations whose hold ended at or before `now`, oldest first, from the
-    /// sparse index (eventually consistent: the expiry transaction re-checks everything).
-    pub async fn overdue_holds(&self, now: Timestamp, limit: i32) -> Result<Vec<String>, StoreError> {
+    /// One page of the ids of held reservations whose hold ended at or before `now`, oldest
+    /// first, from the sparse index (eventually consistent: the expiry transaction re-checks
+    /// everything), and where the next page starts (`None` after the last).
+    pub async fn overdue_holds(
+        &self,
+        now: Timestamp,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<(Vec<String>, Option<Item>), StoreError> {
         let output = self
             .table
             .client
@@ -512,6 +518,7 @@ impl Store {
             .expression_attribute_values(":held", s(HELD))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .limit(limit)
+            .set_exclusive_start_key(start)
             .send()
             .await
             .map_err(store_err)?;
@@ -519,11 +526,12 @@ impl Store {
         struct Due {
             reservation_id: String,
         }
-        output
+        let ids = output
             .items
             .unwrap_or_default()
             .into_iter()
             .map(|item| from_item::<Due>(item).map(|d| d.reservation_id))
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok((ids, output.last_evaluated_key))
     }
 }
