@@ -10,7 +10,7 @@ use booking::{
     domain::{SlotId, SlotMinutes, Timings},
     expiry::ExpiryMessage,
     handlers, ops,
-    store::{Reservation, Slot},
+    store::{Refused, Reservation, Slot},
 };
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use futures::future::join_all;
@@ -668,29 +668,50 @@ async fn confirm_racing_expiry_has_one_winner() {
     let b = Booking::new(1800).await;
     let p = b.provider().await;
     let c = b.client().await;
-    let slots = b.slots(&p, at(3, 8, 0), at(3, 10, 0)).await;
-    for slot in &slots {
+    let slots = b.slots(&p, at(3, 8, 0), at(3, 10, 15)).await;
+    let (mut confirms_won, mut expiries_won) = (0, 0);
+    for (round, slot) in slots.iter().enumerate() {
         let r = b.hold(&c, slot).await;
         let held = b.stored(&r).await;
-        // Both decide at the edge of the hold: confirm a millisecond before it ends (valid),
-        // expiry at the instant it ends (valid). Only one may commit.
-        let (confirmed, expired) = tokio::join!(
-            b.app.store.confirm(&held, held.expires_at - chrono::Duration::milliseconds(1)),
-            ops::expire_one(b.app, &r, held.expires_at),
-        );
-        let confirmed = confirmed.unwrap().is_ok();
-        let expired = expired.unwrap().is_some();
-        assert!(confirmed ^ expired, "exactly one wins: confirmed={confirmed} expired={expired}");
+        // Both decide on the same snapshot at the edge of the hold: confirm a millisecond before
+        // it ends (valid), expiry at the instant it ends (valid). Only one may commit.
+        let confirm_at = held.expires_at - chrono::Duration::milliseconds(1);
+        let confirmed = match round % 3 {
+            // The operations, concurrently: whichever commits first wins.
+            0 => {
+                let (confirmed, expired) =
+                    tokio::join!(b.app.store.confirm(&held, confirm_at), ops::expire_one(b.app, &r, held.expires_at),);
+                let (confirmed, expired) = (confirmed.unwrap().is_ok(), expired.unwrap().is_some());
+                assert!(confirmed ^ expired, "round {round}: exactly one wins: {confirmed} {expired}");
+                confirmed
+            }
+            // The store's two transactions on the same snapshot, in each order: the first to
+            // commit wins and the second is refused by the reservation's condition.
+            1 => {
+                assert_eq!(b.app.store.confirm(&held, confirm_at).await.unwrap(), Ok(()));
+                assert_eq!(b.app.store.expire(&held, held.expires_at).await.unwrap(), Err(Refused::Reservation));
+                true
+            }
+            _ => {
+                assert_eq!(b.app.store.expire(&held, held.expires_at).await.unwrap(), Ok(()));
+                assert_eq!(b.app.store.confirm(&held, confirm_at).await.unwrap(), Err(Refused::Reservation));
+                false
+            }
+        };
         let stored = b.stored(&r).await;
         let slot_item = b.app.store.slot(&slot.parse().unwrap()).await.unwrap().unwrap();
         if confirmed {
-            assert_eq!(stored.status, booking::domain::Status::Confirmed);
+            confirms_won += 1;
+            assert_eq!(stored.status, booking::domain::Status::Confirmed, "round {round}");
             assert_eq!(slot_item.reservation_id.as_deref(), Some(r.as_str()));
+            assert_eq!(slot_item.reservation_status, Some(booking::domain::Status::Confirmed));
         } else {
-            assert_eq!(stored.status, booking::domain::Status::Expired);
-            assert!(slot_item.reservation_id.is_none(), "an expired hold releases its slot");
+            expiries_won += 1;
+            assert_eq!(stored.status, booking::domain::Status::Expired, "round {round}");
+            assert!(slot_item.reservation_id.is_none(), "round {round}: an expired hold releases its slot");
         }
     }
+    assert!(confirms_won >= 1 && expiries_won >= 1, "each side won: {confirms_won} {expiries_won}");
 }
 
 #[tokio::test]
