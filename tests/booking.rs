@@ -761,6 +761,20 @@ async fn a_duplicate_expiry_delivery_changes_nothing() {
     assert_eq!(b.listed(&p).await, [slot]);
 }
 
+/// The expiry worker, keeping every batch it was given and every answer it gave.
+struct Recorded {
+    worker: InProcess,
+    calls: std::sync::Mutex<Vec<(Value, Result<Value, String>)>>,
+}
+
+impl local_stack::invoke::Invoker for Recorded {
+    async fn invoke(&self, function: &str, payload: Value) -> Result<Value, String> {
+        let outcome = self.worker.invoke(function, payload.clone()).await;
+        self.calls.lock().unwrap().push((payload, outcome.clone()));
+        outcome
+    }
+}
+
 #[tokio::test]
 async fn a_poison_message_goes_to_the_dead_letter_queue_without_blocking_its_batch() {
     let b = Booking::new(1).await;
@@ -778,24 +792,52 @@ async fn a_poison_message_goes_to_the_dead_letter_queue_without_blocking_its_bat
         .send()
         .await
         .unwrap();
-    b.sqs().send_message().queue_url(&queue).message_body("{not json").send().await.unwrap();
+    let expires_at = b.stored(&r).await.expires_at;
+    eventually(
+        "the hold runs out",
+        Duration::from_secs(30),
+        move || async move { (Utc::now() > expires_at).then_some(()) },
+    )
+    .await;
+    // A valid, undelayed expiry message and a poison one, visible together: one batch.
+    let send = |body: String| {
+        let (sqs, queue) = (b.sqs(), queue.clone());
+        async move { sqs.send_message().queue_url(queue).message_body(body).send().await.unwrap().message_id.unwrap() }
+    };
+    let valid = send(serde_json::to_string(&ExpiryMessage { reservation_id: r.clone(), expires_at }).unwrap()).await;
+    let poison = send("{not json".to_owned()).await;
 
     let source = b.expiry_source();
-    let worker = b.worker();
-    let mut poison_failures = 0;
+    let worker = Recorded { worker: b.worker(), calls: Default::default() };
+    let first = source.poll_once(&worker, 1).await.unwrap();
+    let (batch, answer) = worker.calls.lock().unwrap()[0].clone();
+    let delivered: Vec<&str> =
+        batch["Records"].as_array().unwrap().iter().map(|m| m["messageId"].as_str().unwrap()).collect();
+    assert!(delivered.contains(&valid.as_str()) && delivered.contains(&poison.as_str()), "{delivered:?}");
+    // Exactly one failure reported, the poison's; everything else in the batch was handled and
+    // deleted (the hold's own delayed message may have been in it too).
+    assert_eq!(answer.unwrap(), json!({"batchItemFailures": [{"itemIdentifier": poison}]}));
+    assert_eq!((first.failed, first.deleted), (1, first.received - 1), "{first:?}");
+    assert_eq!(b.stored(&r).await.status, booking::domain::Status::Expired);
+
+    let mut poison_failures = first.failed;
     let deadline = std::time::Instant::now() + Duration::from_secs(90);
     loop {
         assert!(std::time::Instant::now() < deadline, "the poison message reaches the dead-letter queue in time");
-        let outcome = source.poll_once(&worker, 1).await.unwrap();
-        poison_failures += outcome.failed;
         let dead = b.sqs().receive_message().queue_url(&dlq).send().await.unwrap().messages.unwrap_or_default();
         if dead.iter().any(|m| m.body.as_deref() == Some("{not json")) {
             break;
         }
+        let outcome = source.poll_once(&worker, 1).await.unwrap();
+        poison_failures += outcome.failed;
     }
-    assert!(poison_failures >= 5, "retried up to maxReceiveCount: {poison_failures}");
-    // The good message in the same queue was handled meanwhile.
-    assert_eq!(b.stored(&r).await.status, booking::domain::Status::Expired);
+    assert_eq!(poison_failures, 5, "retried up to maxReceiveCount");
+    // The valid message was deleted: it never came back while the poison did.
+    for (batch, _) in worker.calls.lock().unwrap().iter().skip(1) {
+        for record in batch["Records"].as_array().unwrap() {
+            assert_ne!(record["messageId"].as_str(), Some(valid.as_str()), "the handled message came back");
+        }
+    }
 }
 
 #[tokio::test]
