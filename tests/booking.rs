@@ -7,7 +7,7 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use booking::{
     App, Config,
-    domain::{SlotId, SlotMinutes, Timings},
+    domain::{ExpiryStep, SlotId, SlotMinutes, Timings},
     expiry::ExpiryMessage,
     handlers, ops,
     store::{Refused, Reservation, Slot},
@@ -843,8 +843,14 @@ async fn a_poison_message_goes_to_the_dead_letter_queue_without_blocking_its_bat
 #[tokio::test]
 async fn an_early_message_waits_for_the_stored_due_time() {
     let b = Booking::new(1800).await;
-    let message = ExpiryMessage { reservation_id: "r-1".into(), expires_at: Utc::now() + chrono::Duration::hours(2) };
-    ops::handle_expiry_message(b.app, &message, Utc::now()).await.unwrap();
+    let now = Utc::now();
+    // Two hours ahead: SQS delays stop at 900 s, so it waits 900 s and is looked at again.
+    let message = ExpiryMessage { reservation_id: "r-1".into(), expires_at: now + chrono::Duration::hours(2) };
+    let step = ops::handle_expiry_message(b.app, &message, now).await.unwrap();
+    assert_eq!(step, ExpiryStep::Requeue(900), "the delay is capped at SQS's 900 s");
+    // Ten minutes ahead: it waits exactly that.
+    let sooner = ExpiryMessage { reservation_id: "r-2".into(), expires_at: now + chrono::Duration::minutes(10) };
+    assert_eq!(ops::handle_expiry_message(b.app, &sooner, now).await.unwrap(), ExpiryStep::Requeue(600));
     let queue = &b.stack.queue("BookingExpiryQueue").url;
     let attributes = b
         .sqs()
@@ -857,7 +863,9 @@ async fn an_early_message_waits_for_the_stored_due_time() {
     let delayed = attributes.attributes.unwrap()
         [&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesDelayed]
         .clone();
-    assert_eq!(delayed, "1", "re-enqueued with a delay, not handled early");
+    assert_eq!(delayed, "2", "re-enqueued with a delay, not handled early");
+    let visible = b.sqs().receive_message().queue_url(queue).send().await.unwrap().messages.unwrap_or_default();
+    assert!(visible.is_empty(), "{visible:?}");
 }
 
 #[tokio::test]

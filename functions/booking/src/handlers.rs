@@ -164,7 +164,7 @@ pub async fn fallback(_: (), req: Request) -> Outcome {
 pub async fn expiry_worker(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
     Ok(shared::lambda::each_record(event, 10, |record| async move {
         let message: ExpiryMessage = shared::lambda::body(&record)?;
-        ops::handle_expiry_message(app, &message, time::now()).await
+        ops::handle_expiry_message(app, &message, time::now()).await.map(|_| ())
     })
     .await)
 }

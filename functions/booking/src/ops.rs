@@ -423,15 +423,19 @@ pub async fn expire_one(app: &App, reservation_id: &str, now: Timestamp) -> Resu
 }
 
 /// Handles one expiry message: re-enqueue it if the hold ends more than a moment from now,
-/// otherwise expire the hold.
-pub async fn handle_expiry_message(app: &App, message: &ExpiryMessage, now: Timestamp) -> Result<(), String> {
-    match expiry_step(message.expires_at, now) {
+/// otherwise expire the hold. Returns what it did (the delay it re-enqueued with).
+pub async fn handle_expiry_message(app: &App, message: &ExpiryMessage, now: Timestamp) -> Result<ExpiryStep, String> {
+    let step = expiry_step(message.expires_at, now);
+    match step {
         ExpiryStep::Requeue(delay) => {
             let queue = app.expiry.as_ref().ok_or("BOOKING_EXPIRY_QUEUE_URL is not set")?;
-            queue.send(message, delay).await
+            queue.send(message, delay).await?;
         }
-        ExpiryStep::Expire => expire_one(app, &message.reservation_id, now).await.map(|_| ()).map_err(|e| e.message),
+        ExpiryStep::Expire => {
+            expire_one(app, &message.reservation_id, now).await.map_err(|e| e.message)?;
+        }
     }
+    Ok(step)
 }
 
 /// How long one sweep keeps expiring holds before it stops: well inside API Gateway's 30 s for
