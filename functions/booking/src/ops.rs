@@ -447,7 +447,8 @@ pub const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(10)
 pub struct Sweep {
     /// The holds it expired.
     pub expired: Vec<Reservation>,
-    /// Holds it could not expire (logged; the next sweep tries them again).
+    /// Holds it could not expire, or pages of the index it could not read (logged; the next
+    /// sweep tries again).
     pub failed: usize,
     /// False when it stopped at its time budget with overdue holds left.
     pub finished: bool,
