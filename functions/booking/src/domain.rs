@@ -3,7 +3,7 @@
 
 use std::{fmt, str::FromStr};
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use shared::time::Timestamp;
 
@@ -11,6 +11,12 @@ pub use shared::person::PersonName;
 
 /// The longest range one availability request may cover.
 pub const MAX_RANGE_DAYS: i64 = 31;
+
+/// The most slots one availability request may create. Each slot is a write and a line of the
+/// response: this keeps a request to a few dozen transactions, well inside the function's
+/// timeout and the response size limit, and still lets the default 15-minute slots cover the
+/// longest range (31 days are 2976 of them).
+pub const MAX_SLOTS_PER_REQUEST: i64 = 3000;
 
 /// SQS delivers a message at most 15 minutes late; longer waits are re-enqueued.
 pub const MAX_SQS_DELAY_SECONDS: i64 = 900;
@@ -124,6 +130,8 @@ pub enum RangeProblem {
     InThePast,
     /// 422: more than [`MAX_RANGE_DAYS`].
     TooLong,
+    /// 422: the range cuts into more than [`MAX_SLOTS_PER_REQUEST`] slots.
+    TooManySlots { slots: i64, limit: i64 },
 }
 
 /// Cuts `[start, end)` into slots of `minutes`, after checking the range.
@@ -148,6 +156,10 @@ pub fn cut_range(
     if end - start > Duration::days(MAX_RANGE_DAYS) {
         return Err(RangeProblem::TooLong);
     }
+    let count = (end - start).num_minutes() / minutes.get() as i64;
+    if count > MAX_SLOTS_PER_REQUEST {
+        return Err(RangeProblem::TooManySlots { slots: count, limit: MAX_SLOTS_PER_REQUEST });
+    }
     let mut slots = Vec::new();
     let mut at = start;
     while at < end {
@@ -155,6 +167,34 @@ pub fn cut_range(
         at += minutes.duration();
     }
     Ok(slots)
+}
+
+/// How far past its start a listing looks when the request gives no end.
+pub const DEFAULT_LISTING_DAYS: i64 = 3660;
+
+/// The last second a listing looks at: the end of year 9999, the last one RFC 3339 writes with
+/// four digits. Slot keys are start times in RFC 3339 and sort by time only up to there (a
+/// later bound would be written `+10000-...` and sort before every slot).
+pub fn latest_listable() -> Timestamp {
+    Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).single().expect("a valid date")
+}
+
+/// The start times `[from, to)` a listing covers: from the later of `from` and the lead time,
+/// up to `to` (by default [`DEFAULT_LISTING_DAYS`] later), never past [`latest_listable`].
+/// `None` when nothing can be listed.
+pub fn listing_window(
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    now: Timestamp,
+    timings: &Timings,
+) -> Option<(Timestamp, Timestamp)> {
+    let latest = latest_listable();
+    let earliest = now + timings.min_lead;
+    let from = from.map_or(earliest, |from| from.max(earliest));
+    let to = to
+        .or_else(|| from.checked_add_signed(Duration::days(DEFAULT_LISTING_DAYS)))
+        .map_or(latest, |to| to.min(latest));
+    (from < to).then_some((from, to))
 }
 
 /// Whether two half-open intervals overlap.
@@ -265,6 +305,26 @@ mod tests {
     }
 
     #[test]
+    fn a_request_creates_at_most_a_bounded_number_of_slots() {
+        let now = ts("2026-11-22T00:00:00Z");
+        let cut = |a, b, n| cut_range("p", ts(a), ts(b), m(n), now);
+        // The default length covers the longest range.
+        assert_eq!(cut("2026-11-23T00:00:00Z", "2026-12-24T00:00:00Z", 15).unwrap().len(), 2976);
+        // One-minute slots: 3000 minutes is the limit, one more is refused before anything is cut.
+        assert_eq!(cut("2026-11-23T00:00:00Z", "2026-11-25T02:00:00Z", 1).unwrap().len(), 3000);
+        assert_eq!(
+            cut("2026-11-23T00:00:00Z", "2026-11-25T02:01:00Z", 1),
+            Err(RangeProblem::TooManySlots { slots: 3001, limit: MAX_SLOTS_PER_REQUEST })
+        );
+        assert_eq!(
+            cut("2026-11-23T00:00:00Z", "2026-12-24T00:00:00Z", 1),
+            Err(RangeProblem::TooManySlots { slots: 44_640, limit: MAX_SLOTS_PER_REQUEST })
+        );
+        // A range too long is said to be too long, whatever its slot count.
+        assert_eq!(cut("2026-11-23T00:00:00Z", "2026-12-25T00:00:00Z", 1), Err(RangeProblem::TooLong));
+    }
+
+    #[test]
     fn slot_ids_round_trip_and_reject_garbage() {
         let id = SlotId { provider_id: "a1b2-c3".into(), start: ts("2026-11-24T10:15:00Z"), minutes: m(15) };
         let text = id.to_string();
@@ -299,6 +359,28 @@ mod tests {
         assert!(!within_lead(ts("2026-11-23T09:45:00Z"), now, &timings));
         assert!(hold_is_live(ts("2026-11-22T10:00:01Z"), now));
         assert!(!hold_is_live(now, now));
+    }
+
+    #[test]
+    fn listings_stay_within_what_slot_keys_can_order() {
+        let timings =
+            Timings { hold: Duration::minutes(30), min_lead: Duration::hours(24), default_slot_minutes: m(15) };
+        let now = ts("2026-11-22T10:00:00Z");
+        let window = |from: Option<&str>, to: Option<&str>| listing_window(from.map(ts), to.map(ts), now, &timings);
+        assert_eq!(window(None, None), Some((ts("2026-11-23T10:00:00Z"), ts("2036-11-30T10:00:00Z"))));
+        // A start inside the lead time moves to its end.
+        assert_eq!(
+            window(Some("2026-11-22T12:00:00Z"), Some("2026-11-24T00:00:00Z")),
+            Some((ts("2026-11-23T10:00:00Z"), ts("2026-11-24T00:00:00Z")))
+        );
+        assert_eq!(window(Some("2026-11-22T12:00:00Z"), Some("2026-11-23T00:00:00Z")), None);
+        // Near the end of year 9999 the default end stops at its last second.
+        let end = latest_listable();
+        assert_eq!(end, ts("9999-12-31T23:59:59Z"));
+        assert_eq!(window(Some("9999-12-01T00:00:00Z"), None), Some((ts("9999-12-01T00:00:00Z"), end)));
+        assert_eq!(window(Some("9990-01-01T00:00:00Z"), Some("9999-12-31T23:59:59.999Z")).unwrap().1, end);
+        assert_eq!(window(Some("9999-12-31T23:59:59.500Z"), None), None);
+        assert_eq!(window(Some("9999-12-31T23:59:59Z"), None), None);
     }
 
     #[test]

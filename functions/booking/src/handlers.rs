@@ -150,7 +150,7 @@ struct Expired {
 
 /// POST /booking/v1/reservations/expire: the sweep, on demand.
 pub async fn expire_now(app: &App, _req: Request) -> Outcome {
-    http::ok(&Expired { expired: ops::sweep(app, time::now()).await? })
+    http::ok(&Expired { expired: ops::sweep(app, time::now(), ops::SWEEP_BUDGET).await?.expired })
 }
 
 /// ANY /booking/{proxy+}: whatever no other route matched; 405 for a known path, else 404.
@@ -164,16 +164,16 @@ pub async fn fallback(_: (), req: Request) -> Outcome {
 pub async fn expiry_worker(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
     Ok(shared::lambda::each_record(event, 10, |record| async move {
         let message: ExpiryMessage = shared::lambda::body(&record)?;
-        ops::handle_expiry_message(app, &message, time::now()).await
+        ops::handle_expiry_message(app, &message, time::now()).await.map(|_| ())
     })
     .await)
 }
 
 /// The schedule's sweep: holds whose message was lost or delayed are expired within minutes.
 pub async fn scheduled_sweep(app: &App, _event: CloudWatchEvent) -> Result<serde_json::Value, shared::lambda::Error> {
-    let expired = ops::sweep(app, time::now()).await.map_err(|e| e.message)?;
-    if !expired.is_empty() {
-        tracing::info!(count = expired.len(), "sweep expired holds the queue had not");
+    let sweep = ops::sweep(app, time::now(), ops::SWEEP_BUDGET).await.map_err(|e| e.message)?;
+    if !sweep.expired.is_empty() {
+        tracing::info!(count = sweep.expired.len(), "sweep expired holds the queue had not");
     }
-    Ok(json!({"expired": expired.len()}))
+    Ok(json!({"expired": sweep.expired.len(), "failed": sweep.failed, "finished": sweep.finished}))
 }

@@ -14,14 +14,18 @@ use shared::{
 use crate::{
     App,
     domain::{
-        ExpiryStep, PersonName, RangeProblem, SlotId, SlotMinutes, Status, cut_range, expiry_step, overlaps,
-        within_lead,
+        ExpiryStep, PersonName, RangeProblem, SlotId, SlotMinutes, Status, cut_range, expiry_step, listing_window,
+        overlaps, within_lead,
     },
     expiry::ExpiryMessage,
     store::{Refused, Reservation, Slot, client_key, provider_key},
 };
 
 const MAX_ATTEMPTS: u32 = 6;
+/// Creations of one provider's slots commit one at a time, so a provider posting several ranges
+/// at once queues them: each loser reads again and retries, and needs more turns than a
+/// reservation that merely met a conflict.
+const AVAILABILITY_ATTEMPTS: u32 = 10;
 /// The longest slot (a whole day): a slot overlapping a new range starts at most this early.
 const LONGEST_SLOT: Duration = Duration::days(1);
 
@@ -57,10 +61,14 @@ pub async fn create_client(app: &App, first_name: PersonName, last_name: PersonN
     Ok(client)
 }
 
+fn provider_not_found(provider_id: &str) -> ApiError {
+    ApiError::not_found("provider_not_found", format!("there is no provider {provider_id}"))
+}
+
 async fn provider_exists(app: &App, provider_id: &str) -> Result<(), ApiError> {
     match app.store.profile::<serde_json::Value>(provider_key(provider_id)).await? {
         Some(_) => Ok(()),
-        None => Err(ApiError::not_found("provider_not_found", format!("there is no provider {provider_id}"))),
+        None => Err(provider_not_found(provider_id)),
     }
 }
 
@@ -79,11 +87,25 @@ impl From<RangeProblem> for ApiError {
                 "range_too_long",
                 format!("the range spans more than {} days; post it in parts", crate::domain::MAX_RANGE_DAYS),
             ),
+            RangeProblem::TooManySlots { slots, limit } => ApiError::unprocessable(
+                "too_many_slots",
+                format!(
+                    "the range would be cut into {slots} slots; a request may create at most {limit}: \
+                     use a longer `slot_minutes` or a shorter range"
+                ),
+            ),
         }
     }
 }
 
 /// Cuts the range into slots and creates those that do not overlap an existing slot.
+///
+/// Two requests for one provider could otherwise both read no slots and both create theirs,
+/// overlapping (30-minute slots from 10:00 and 15-minute slots from 10:15 have different keys).
+/// So the provider's availability version is read before its slots, and the creation commits
+/// only if the version is still the one read; a request that loses the race reads again and
+/// creates what is still missing (its own earlier chunks are then simply existing slots, and
+/// still reported as created).
 pub async fn add_availability(
     app: &App,
     provider_id: &str,
@@ -94,14 +116,31 @@ pub async fn add_availability(
 ) -> Result<Vec<Slot>, ApiError> {
     let minutes = minutes.unwrap_or(app.timings.default_slot_minutes);
     let wanted = cut_range(provider_id, start, end, minutes, now)?;
-    provider_exists(app, provider_id).await?;
-    let existing = app.store.slots(provider_id, start - LONGEST_SLOT, end).await?;
-    let missing: Vec<Slot> = wanted
-        .iter()
-        .filter(|id| !existing.iter().any(|slot| overlaps((id.start, id.end()), (slot.start_time, slot.end_time))))
-        .map(Slot::new)
-        .collect();
-    Ok(app.store.create_slots(missing).await?)
+    let mut created = Vec::new();
+    let mut backoff = Backoff::new(AVAILABILITY_ATTEMPTS);
+    loop {
+        // The version first: a creation that commits after this read moves it and refuses
+        // ours; one that committed before it is in the (strongly consistent) query below.
+        let version =
+            app.store.availability_version(provider_id).await?.ok_or_else(|| provider_not_found(provider_id))?;
+        let existing = app.store.slots(provider_id, start - LONGEST_SLOT, end).await?;
+        let missing: Vec<Slot> = wanted
+            .iter()
+            .filter(|id| !existing.iter().any(|slot| overlaps((id.start, id.end()), (slot.start_time, slot.end_time))))
+            .map(Slot::new)
+            .collect();
+        let creation = app.store.create_slots(provider_id, &missing, version).await?;
+        created.extend(creation.created);
+        if creation.complete {
+            return Ok(created);
+        }
+        if !backoff.wait().await {
+            return Err(ApiError::unavailable(
+                "too many concurrent changes to this provider's availability; try again \
+                 (the slots created so far are kept)",
+            ));
+        }
+    }
 }
 
 /// The provider's bookable slots starting in `[from, to)`, by start time: far enough ahead and
@@ -118,10 +157,11 @@ pub async fn list_availability(
     {
         return Err(ApiError::invalid_field("to", "must be after `from`"));
     }
-    let earliest = now + app.timings.min_lead;
-    let from = from.map_or(earliest, |from| from.max(earliest));
-    let to = to.unwrap_or(from + Duration::days(3660));
-    let slots = if from < to { app.store.slots(provider_id, from, to).await? } else { Vec::new() };
+    let Some((from, to)) = listing_window(from, to, now, &app.timings) else {
+        provider_exists(app, provider_id).await?;
+        return Ok(Vec::new());
+    };
+    let slots = app.store.slots(provider_id, from, to).await?;
     if slots.is_empty() {
         // Nothing listed: say whether the provider exists at all (only then is a read spent).
         provider_exists(app, provider_id).await?;
@@ -157,10 +197,18 @@ pub async fn delete_slot(app: &App, provider_id: &str, raw_slot_id: &str, now: T
 pub async fn reserve(app: &App, client_id: &str, raw_slot_id: &str, now: Timestamp) -> Result<Reservation, ApiError> {
     let slot = slot_id(raw_slot_id, None)?;
     if !within_lead(slot.start, now, &app.timings) {
-        return Err(ApiError::unprocessable(
-            "too_late",
-            format!("slots must be reserved at least {} hours ahead", app.timings.min_lead.num_minutes() as f64 / 60.0),
-        ));
+        // Refused either way; a slot that does not exist is a 404 whatever its time, so this
+        // path (and only this one) spends a read to tell the two apart.
+        return Err(match app.store.slot(&slot).await? {
+            Some(found) if found.slot_minutes == slot.minutes => ApiError::unprocessable(
+                "too_late",
+                format!(
+                    "slots must be reserved at least {} hours ahead",
+                    app.timings.min_lead.num_minutes() as f64 / 60.0
+                ),
+            ),
+            _ => slot_not_found(raw_slot_id),
+        });
     }
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
     loop {
@@ -247,8 +295,46 @@ fn expired() -> ApiError {
     )
 }
 
+/// A confirm or cancel refused by a condition reads the reservation again to answer (see
+/// [`Refusals`]). One read settles it (two when the hold ends within the same millisecond);
+/// the bound only stops a read that keeps disagreeing with the conditions, which would be a bug.
+const MAX_REREADS: u32 = 3;
+
+/// What a refused confirm or cancel does next. A conflict with another transaction is retried
+/// after a pause (a bounded number of times, then 503). A refusal by a condition would refuse
+/// every retry the same way, so the reservation is read again and the answer given from it: the
+/// reservation's condition failing means its status or hold changed, which the read shows; the
+/// slot's failing means the slot is no longer held by this reservation although the reservation
+/// still reads as held: another request, deciding by its own clock that the hold had run out,
+/// took or removed the slot, so the hold is over (410).
+struct Refusals {
+    backoff: Backoff,
+    rereads: u32,
+    slot_lost: bool,
+}
+
+impl Refusals {
+    fn new() -> Self {
+        Self { backoff: Backoff::new(MAX_ATTEMPTS), rereads: 0, slot_lost: false }
+    }
+
+    /// `Ok` to go round again (read, decide, commit), `Err` to give up.
+    async fn next(&mut self, refused: Refused) -> Result<(), ApiError> {
+        match refused {
+            Refused::Conflict if self.backoff.wait().await => Ok(()),
+            Refused::Conflict => Err(busy()),
+            _ if self.rereads < MAX_REREADS => {
+                self.rereads += 1;
+                self.slot_lost |= refused == Refused::Slot;
+                Ok(())
+            }
+            _ => Err(busy()),
+        }
+    }
+}
+
 pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, ApiError> {
-    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    let mut refusals = Refusals::new();
     loop {
         let now = time::now();
         let mut reservation = owned(app, reservation_id, client_id, now).await?;
@@ -260,6 +346,7 @@ pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result
                 return Err(ApiError::conflict("reservation_cancelled", "the reservation was cancelled"));
             }
             Status::Expired => return Err(expired()),
+            Status::Held if refusals.slot_lost => return Err(expired()),
             Status::Held => {}
         }
         match app.store.confirm(&reservation, now).await? {
@@ -268,15 +355,13 @@ pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result
                 reservation.confirmed_at = Some(now);
                 return Ok(reservation);
             }
-            // The reservation changed under us (expired, cancelled): the next read says how.
-            Err(_) if backoff.wait().await => {}
-            Err(_) => return Err(busy()),
+            Err(refused) => refusals.next(refused).await?,
         }
     }
 }
 
 pub async fn cancel(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, ApiError> {
-    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    let mut refusals = Refusals::new();
     loop {
         let now = time::now();
         let mut reservation = owned(app, reservation_id, client_id, now).await?;
@@ -284,16 +369,25 @@ pub async fn cancel(app: &App, reservation_id: &str, client_id: &str) -> Result<
             // Cancelling twice is not an error: it is cancelled, as asked.
             Status::Cancelled => return Ok(reservation),
             Status::Expired => return Err(expired()),
+            Status::Held if refusals.slot_lost => return Err(expired()),
             Status::Held | Status::Confirmed => {}
         }
-        match app.store.cancel(&reservation, now).await? {
+        let outcome = if refusals.slot_lost {
+            // Confirmed, yet the slot is not held by it: nothing to release (a confirmed slot
+            // can be neither reserved nor removed, so only a change outside the service gets
+            // here); cancel the reservation alone rather than refuse the client.
+            tracing::warn!(reservation_id, slot_id = %reservation.slot_id, "confirmed reservation without its slot");
+            if app.store.cancel_reservation_only(&reservation, now).await? { Ok(()) } else { Err(Refused::Reservation) }
+        } else {
+            app.store.cancel(&reservation, now).await?
+        };
+        match outcome {
             Ok(()) => {
                 reservation.status = Status::Cancelled;
                 reservation.cancelled_at = Some(now);
                 return Ok(reservation);
             }
-            Err(_) if backoff.wait().await => {}
-            Err(_) => return Err(busy()),
+            Err(refused) => refusals.next(refused).await?,
         }
     }
 }
@@ -329,35 +423,91 @@ pub async fn expire_one(app: &App, reservation_id: &str, now: Timestamp) -> Resu
 }
 
 /// Handles one expiry message: re-enqueue it if the hold ends more than a moment from now,
-/// otherwise expire the hold.
-pub async fn handle_expiry_message(app: &App, message: &ExpiryMessage, now: Timestamp) -> Result<(), String> {
-    match expiry_step(message.expires_at, now) {
+/// otherwise expire the hold. Returns what it did (the delay it re-enqueued with).
+pub async fn handle_expiry_message(app: &App, message: &ExpiryMessage, now: Timestamp) -> Result<ExpiryStep, String> {
+    let step = expiry_step(message.expires_at, now);
+    match step {
         ExpiryStep::Requeue(delay) => {
             let queue = app.expiry.as_ref().ok_or("BOOKING_EXPIRY_QUEUE_URL is not set")?;
-            queue.send(message, delay).await
+            queue.send(message, delay).await?;
         }
-        ExpiryStep::Expire => expire_one(app, &message.reservation_id, now).await.map(|_| ()).map_err(|e| e.message),
+        ExpiryStep::Expire => {
+            expire_one(app, &message.reservation_id, now).await.map_err(|e| e.message)?;
+        }
     }
+    Ok(step)
 }
 
-/// Expires every overdue hold the queue has not (yet) handled, found through the sparse
-/// `HeldByExpiry` index. Returns the reservations it expired.
-pub async fn sweep(app: &App, now: Timestamp) -> Result<Vec<Reservation>, ApiError> {
+/// How long one sweep keeps expiring holds before it stops: well inside API Gateway's 30 s for
+/// `POST /reservations/expire` and the function's 15 s; the schedule picks up the rest.
+pub const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What a sweep did.
+#[derive(Debug, Default)]
+pub struct Sweep {
+    /// The holds it expired.
+    pub expired: Vec<Reservation>,
+    /// Holds it could not expire, or pages of the index it could not read (logged; the next
+    /// sweep tries again).
+    pub failed: usize,
+    /// False when it stopped at its time budget with overdue holds left.
+    pub finished: bool,
+}
+
+/// Expires the overdue holds the queue has not (yet) handled, found through the sparse
+/// `HeldByExpiry` index, page by page, each hold once, for at most `budget`. A hold that cannot
+/// be expired is logged and counted and the sweep carries on; the sweep fails only when it
+/// expired nothing and something failed, so that the schedule's retry tries again.
+pub async fn sweep(app: &App, now: Timestamp, budget: std::time::Duration) -> Result<Sweep, ApiError> {
     const PAGE: i32 = 100;
-    let mut expired = Vec::new();
-    // Each round removes what it expired from the index; stop when a round finds nothing new.
-    for _ in 0..50 {
-        let due = app.store.overdue_holds(now, PAGE).await?;
-        let mut progressed = false;
-        for reservation_id in &due {
-            if let Some(reservation) = expire_one(app, reservation_id, now).await? {
-                expired.push(reservation);
-                progressed = true;
+    let deadline = std::time::Instant::now() + budget;
+    let mut sweep = Sweep::default();
+    let mut first_error = None;
+    let mut start = None;
+    // Each hold once per sweep, even if a page lists one again (the index changes under the
+    // sweep as it expires holds).
+    let mut seen = std::collections::HashSet::new();
+    'pages: loop {
+        let (due, next) = match app.store.overdue_holds(now, PAGE, start).await {
+            Ok(page) => page,
+            Err(error) => {
+                tracing::error!(%error, "sweep: could not read the overdue holds");
+                sweep.failed += 1;
+                first_error.get_or_insert(ApiError::from(error));
+                break;
             }
-        }
-        if due.len() < PAGE as usize || !progressed {
+        };
+        let mut fresh = due.into_iter().filter(|id| seen.insert(id.clone())).peekable();
+        if fresh.peek().is_none() {
+            sweep.finished = true;
             break;
         }
+        for reservation_id in fresh {
+            let reservation_id = reservation_id.as_str();
+            if std::time::Instant::now() >= deadline {
+                tracing::info!(expired = sweep.expired.len(), "sweep: out of time; the next sweep goes on");
+                break 'pages;
+            }
+            match expire_one(app, reservation_id, now).await {
+                Ok(Some(reservation)) => sweep.expired.push(reservation),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::error!(reservation_id, error = %error.message, "sweep: could not expire a hold");
+                    sweep.failed += 1;
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        match next {
+            Some(key) => start = Some(key),
+            None => {
+                sweep.finished = true;
+                break;
+            }
+        }
     }
-    Ok(expired)
+    match first_error {
+        Some(error) if sweep.expired.is_empty() => Err(error),
+        _ => Ok(sweep),
+    }
 }

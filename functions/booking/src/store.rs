@@ -7,7 +7,9 @@
 //! | slot        | `PROVIDER#<id>`       | `SLOT#<start, RFC 3339>`    |
 //! | reservation | `RESERVATION#<id>`    | `RESERVATION`               |
 //!
-//! A provider's slots sort by start time under the provider, so a listing is one `Query`. A slot
+//! A provider's slots sort by start time under the provider, so a listing is one `Query`. The
+//! provider's profile carries `availability_version`, which every slot creation moves on, so
+//! that creations for one provider commit one at a time against what they read. A slot
 //! carries the reservation that holds it (`reservation_id`, `reservation_status`,
 //! `hold_expires_ms`); the conditions on those attributes are what make double booking
 //! impossible. Held reservations also carry `hold_pk = "HELD"` and `hold_expires_ms`, the keys of
@@ -99,6 +101,16 @@ impl Reservation {
     }
 }
 
+/// What [`Store::create_slots`] committed.
+#[derive(Debug)]
+pub struct Creation {
+    /// The slots created, a whole transaction at a time.
+    pub created: Vec<Slot>,
+    /// False when a transaction was refused: the provider's availability changed since it was
+    /// read, and the slots not yet created must be worked out again.
+    pub complete: bool,
+}
+
 /// Why a reservation write did not commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
@@ -164,7 +176,13 @@ impl Store {
 
     /// A provider's slots starting in `[from, to]` (whole seconds, both inclusive), by start time.
     pub async fn slots(&self, provider_id: &str, from: Timestamp, to: Timestamp) -> Result<Vec<Slot>, StoreError> {
-        let (pk, from, to) = (s(format!("PROVIDER#{provider_id}")), s(slot_sk(from)), s(slot_sk(to)));
+        let (from, to) = (slot_sk(from), slot_sk(to));
+        // DynamoDB refuses a BETWEEN whose bounds sort the wrong way round (the local emulator
+        // answers it): refuse it here too, so that tests see what AWS would do.
+        if from > to {
+            return Err(StoreError::Unexpected(format!("slot query bounds out of order: {from} > {to}")));
+        }
+        let (pk, from, to) = (s(format!("PROVIDER#{provider_id}")), s(from), s(to));
         self.table
             .query(
                 |q| {
@@ -182,28 +200,63 @@ impl Store {
         self.table.get(slot_key(id)).await
     }
 
-    /// Creates the slots that do not exist yet and returns those it created. Each put is
-    /// conditional on its key being free, so a slot posted twice (even concurrently) exists
-    /// once. Puts go 100 to a transaction; a transaction refused because another request created
-    /// one of its slots meanwhile is redone slot by slot.
-    pub async fn create_slots(&self, slots: Vec<Slot>) -> Result<Vec<Slot>, StoreError> {
+    /// The provider's availability version (0 until slots are first created), read strongly
+    /// consistent; `None` if there is no such provider.
+    pub async fn availability_version(&self, provider_id: &str) -> Result<Option<u64>, StoreError> {
+        #[derive(Deserialize)]
+        struct Versioned {
+            #[serde(default)]
+            availability_version: u64,
+        }
+        Ok(self.table.get::<Versioned>(provider_key(provider_id)).await?.map(|p| p.availability_version))
+    }
+
+    /// Creates `slots` (a provider's, computed from what the caller read at availability version
+    /// `version`) and returns what it committed. Slot keys are provider + start, so two slots
+    /// of different lengths that overlap have different keys: the key alone cannot keep them
+    /// apart. So every transaction also moves the provider's `availability_version` on from the
+    /// version it was computed at; a creation computed from a reading that another one has
+    /// since changed is refused whole, and the caller reads again. Transactions take 99 slots
+    /// and the version, each chunk conditioned on the version the previous one left.
+    pub async fn create_slots(&self, provider_id: &str, slots: &[Slot], version: u64) -> Result<Creation, StoreError> {
         let mut created = Vec::with_capacity(slots.len());
-        for chunk in slots.chunks(MAX_TRANSACTION_ITEMS) {
-            let puts = chunk.iter().map(|slot| self.new_slot_put(slot)).collect::<Result<Vec<_>, _>>()?;
-            let items = puts.into_iter().map(|put| TransactWriteItem::builder().put(put).build()).collect();
+        for (index, chunk) in slots.chunks(MAX_TRANSACTION_ITEMS - 1).enumerate() {
+            let mut items = vec![
+                TransactWriteItem::builder().update(self.bump_version(provider_id, version + index as u64)?).build(),
+            ];
+            for slot in chunk {
+                items.push(TransactWriteItem::builder().put(self.new_slot_put(slot)?).build());
+            }
             match self.table.transact(items).await {
                 Ok(()) => created.extend_from_slice(chunk),
-                Err(TxFailure::Cancelled(_)) => {
-                    for slot in chunk {
-                        if self.table.put_new(slot_key(&Self::slot_id(slot)?), slot).await? {
-                            created.push(slot.clone());
-                        }
-                    }
+                // The version moved (another creation committed), a slot exists after all, or a
+                // concurrent transaction: in every case, what was read is stale.
+                Err(TxFailure::Cancelled(reasons)) => {
+                    tracing::debug!(provider_id, ?reasons, "slot creation refused; reading again");
+                    return Ok(Creation { created, complete: false });
                 }
                 Err(TxFailure::Store(err)) => return Err(err),
             }
         }
-        Ok(created)
+        Ok(Creation { created, complete: true })
+    }
+
+    /// The provider's `availability_version` moves from `version` to the next, on condition that
+    /// the provider exists and is still at `version` (an absent version is 0).
+    fn bump_version(&self, provider_id: &str, version: u64) -> Result<Update, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(provider_key(provider_id)))
+            .update_expression("SET availability_version = :next")
+            .expression_attribute_values(":next", n(version + 1));
+        let update = if version == 0 {
+            update.condition_expression("attribute_exists(pk) AND attribute_not_exists(availability_version)")
+        } else {
+            update
+                .condition_expression("availability_version = :version")
+                .expression_attribute_values(":version", n(version))
+        };
+        Ok(update.build()?)
     }
 
     fn slot_id(slot: &Slot) -> Result<SlotId, StoreError> {
@@ -346,7 +399,23 @@ impl Store {
     /// Expires the reservation alone: for a hold whose slot is already gone or held by someone
     /// else (after the hold ran out, the slot was free for others to take or to delete).
     pub async fn expire_reservation_only(&self, reservation: &Reservation, now: Timestamp) -> Result<bool, StoreError> {
-        let update = self.close_update(reservation, Status::Expired, "expired_at", now)?;
+        self.close_reservation_only(reservation, Status::Expired, "expired_at", now).await
+    }
+
+    /// Cancels the reservation alone, under cancel's condition: for one whose slot is not held by
+    /// it, so that there is nothing to release. `Ok(false)` if refused.
+    pub async fn cancel_reservation_only(&self, reservation: &Reservation, now: Timestamp) -> Result<bool, StoreError> {
+        self.close_reservation_only(reservation, Status::Cancelled, "cancelled_at", now).await
+    }
+
+    async fn close_reservation_only(
+        &self,
+        reservation: &Reservation,
+        to: Status,
+        at_field: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let update = self.close_update(reservation, to, at_field, now)?;
         let result = self
             .table
             .client
@@ -430,9 +499,15 @@ impl Store {
         }
     }
 
-    /// Ids of held reservations whose hold ended at or before `now`, oldest first, from the
-    /// sparse index (eventually consistent: the expiry transaction re-checks everything).
-    pub async fn overdue_holds(&self, now: Timestamp, limit: i32) -> Result<Vec<String>, StoreError> {
+    /// One page of the ids of held reservations whose hold ended at or before `now`, oldest
+    /// first, from the sparse index (eventually consistent: the expiry transaction re-checks
+    /// everything), and where the next page starts (`None` after the last).
+    pub async fn overdue_holds(
+        &self,
+        now: Timestamp,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<(Vec<String>, Option<Item>), StoreError> {
         let output = self
             .table
             .client
@@ -443,6 +518,7 @@ impl Store {
             .expression_attribute_values(":held", s(HELD))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .limit(limit)
+            .set_exclusive_start_key(start)
             .send()
             .await
             .map_err(store_err)?;
@@ -450,11 +526,12 @@ impl Store {
         struct Due {
             reservation_id: String,
         }
-        output
+        let ids = output
             .items
             .unwrap_or_default()
             .into_iter()
             .map(|item| from_item::<Due>(item).map(|d| d.reservation_id))
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok((ids, output.last_evaluated_key))
     }
 }
