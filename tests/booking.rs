@@ -377,6 +377,20 @@ async fn bad_availability_requests_name_the_problem() {
         ),
         (json!({"start_time": "tomorrow at ten", "end_time": text(at(3, 11, 0))}), 400, "invalid_field", "start_time"),
         (json!({"start_time": 1795341600, "end_time": text(at(3, 11, 0))}), 400, "invalid_field", "start_time"),
+        // Strict RFC 3339: chrono alone would take these, and the five-digit year would reach
+        // DynamoDB as an impossible key range.
+        (
+            json!({"start_time": at(3, 10, 0).format("%Y-%m-%d %H:%M:%S UTC").to_string(), "end_time": text(at(3, 11, 0))}),
+            400,
+            "invalid_field",
+            "start_time",
+        ),
+        (
+            json!({"start_time": text(at(3, 10, 0)), "end_time": "+10000-01-01T00:00:00Z"}),
+            400,
+            "invalid_field",
+            "end_time",
+        ),
         (json!({"end_time": text(at(3, 11, 0))}), 400, "missing_field", "start_time"),
     ];
     for (body, status, code, mention) in cases {
@@ -986,4 +1000,34 @@ async fn unknown_routes_and_methods() {
     assert_eq!((wrong.status, wrong.code()), (405, Some("method_not_allowed")));
     let unknown = call((), handlers::fallback, request("GET", "/booking/v1/nothing", None)).await;
     assert_eq!((unknown.status, unknown.code()), (404, Some("route_not_found")));
+}
+
+#[tokio::test]
+async fn ids_that_cannot_be_ours_are_not_found_without_asking_the_database() {
+    // Nothing listens on this port: any request that reached the database would be a 503.
+    let port = local_stack::emulator::free_port().unwrap();
+    let unreachable = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
+    let config = Config { table: "unreachable".into(), expiry_queue_url: None, timings: timings(1800) };
+    let real = Booking::new(1800).await;
+    let b = Booking { app: Box::leak(Box::new(App::new(&unreachable, &config))), stack: real.stack, sdk: real.sdk };
+
+    let long = "x".repeat(3000);
+    let slot = format!("{}.{}.15", shared::ids::new_id(), at(3, 9, 0).format("%Y%m%dT%H%MZ"));
+    let range = json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0))});
+    let cases = [
+        (b.add_availability(&long, range).await, "provider_not_found"),
+        (b.list(&long, "").await, "provider_not_found"),
+        (b.reserve("some-client", &format!("{long}.20261124T1015Z.15")).await, "slot_not_found"),
+        (b.reserve(&long, &slot).await, "client_not_found"),
+        (b.get(&long).await, "reservation_not_found"),
+        (b.confirm(&long, "some-client").await, "reservation_not_found"),
+        (b.cancel(&long, Some("some-client")).await, "reservation_not_found"),
+        (b.delete_slot(&long, &long).await, "slot_not_found"),
+    ];
+    for (reply, code) in cases {
+        assert_eq!((reply.status, reply.code()), (404, Some(code)), "{reply:?}");
+    }
+    // The control: a plausible id does ask, and gets the outage.
+    let reply = b.get(&shared::ids::new_id()).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
 }

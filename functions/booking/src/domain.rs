@@ -101,6 +101,9 @@ impl fmt::Display for SlotId {
 impl FromStr for SlotId {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
+        if !shared::ids::is_plausible(s) {
+            return Err(());
+        }
         let mut parts = s.rsplitn(3, '.');
         let minutes: SlotMinutes = parts.next().ok_or(())?.parse().map_err(|_| ())?;
         let start = chrono::NaiveDateTime::parse_from_str(parts.next().ok_or(())?, SLOT_ID_TIME).map_err(|_| ())?;
@@ -338,6 +341,7 @@ mod tests {
             "p.2026-11-24.15",
             ".20261124T1015Z.15",
             "p.20261124T1015Z.7",
+            "p q.20261124T1015Z.15",
         ] {
             assert!(bad.parse::<SlotId>().is_err(), "{bad}");
         }

@@ -69,7 +69,9 @@ fn slots(list: &[Slot]) -> Slots<'_> {
 /// Timestamps in any RFC 3339 offset; converted to UTC.
 #[derive(Deserialize)]
 struct AvailabilityBody {
+    #[serde(deserialize_with = "time::deserialize")]
     start_time: Timestamp,
+    #[serde(deserialize_with = "time::deserialize")]
     end_time: Timestamp,
     #[serde(default)]
     slot_minutes: Option<SlotMinutes>,

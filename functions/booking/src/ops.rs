@@ -65,6 +65,16 @@ fn provider_not_found(provider_id: &str) -> ApiError {
     ApiError::not_found("provider_not_found", format!("there is no provider {provider_id}"))
 }
 
+/// An id from a client that cannot be one of ours is not found, without a request that DynamoDB
+/// would refuse (keys over 2 KB) and we would answer with a 500.
+fn plausible(id: &str, not_found: impl FnOnce(&str) -> ApiError) -> Result<(), ApiError> {
+    if ids::is_plausible(id) { Ok(()) } else { Err(not_found(id)) }
+}
+
+fn client_not_found(client_id: &str) -> ApiError {
+    ApiError::not_found("client_not_found", format!("there is no client {client_id}"))
+}
+
 async fn provider_exists(app: &App, provider_id: &str) -> Result<(), ApiError> {
     match app.store.profile::<serde_json::Value>(provider_key(provider_id)).await? {
         Some(_) => Ok(()),
@@ -114,6 +124,7 @@ pub async fn add_availability(
     minutes: Option<SlotMinutes>,
     now: Timestamp,
 ) -> Result<Vec<Slot>, ApiError> {
+    plausible(provider_id, provider_not_found)?;
     let minutes = minutes.unwrap_or(app.timings.default_slot_minutes);
     let wanted = cut_range(provider_id, start, end, minutes, now)?;
     let mut created = Vec::new();
@@ -152,6 +163,7 @@ pub async fn list_availability(
     to: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<Vec<Slot>, ApiError> {
+    plausible(provider_id, provider_not_found)?;
     if let (Some(from), Some(to)) = (from, to)
         && to <= from
     {
@@ -196,6 +208,7 @@ pub async fn delete_slot(app: &App, provider_id: &str, raw_slot_id: &str, now: T
 /// Holds a slot for a client: one transaction, then the expiry message.
 pub async fn reserve(app: &App, client_id: &str, raw_slot_id: &str, now: Timestamp) -> Result<Reservation, ApiError> {
     let slot = slot_id(raw_slot_id, None)?;
+    plausible(client_id, client_not_found)?;
     if !within_lead(slot.start, now, &app.timings) {
         // Refused either way; a slot that does not exist is a 404 whatever its time, so this
         // path (and only this one) spends a read to tell the two apart.
@@ -232,7 +245,7 @@ pub async fn reserve(app: &App, client_id: &str, raw_slot_id: &str, now: Timesta
                 return Ok(reservation);
             }
             Err(Refused::Client) => {
-                return Err(ApiError::not_found("client_not_found", format!("there is no client {client_id}")));
+                return Err(client_not_found(client_id));
             }
             Err(Refused::Slot) => {
                 return match app.store.slot(&slot).await? {
@@ -269,6 +282,7 @@ fn reservation_not_found(reservation_id: &str) -> ApiError {
 
 /// The reservation as clients see it now (an overdue hold reads as expired).
 pub async fn get(app: &App, reservation_id: &str, now: Timestamp) -> Result<Reservation, ApiError> {
+    plausible(reservation_id, reservation_not_found)?;
     let mut reservation =
         app.store.reservation(reservation_id).await?.ok_or_else(|| reservation_not_found(reservation_id))?;
     reservation.status = reservation.status_at(now);
@@ -396,6 +410,9 @@ pub async fn cancel(app: &App, reservation_id: &str, client_id: &str) -> Result<
 /// nothing to do: unknown, already confirmed, cancelled or expired, or not due yet. Safe to run
 /// any number of times, concurrently with confirm and cancel.
 pub async fn expire_one(app: &App, reservation_id: &str, now: Timestamp) -> Result<Option<Reservation>, ApiError> {
+    if !ids::is_plausible(reservation_id) {
+        return Ok(None);
+    }
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
     loop {
         let Some(mut reservation) = app.store.reservation(reservation_id).await? else { return Ok(None) };
