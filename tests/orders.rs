@@ -334,6 +334,24 @@ async fn bad_orders_name_the_field() {
         call(o.app, handlers::create_order, system_tests::raw_request("POST", "/orders/v1/orders", "{".into())).await;
     assert_eq!((malformed.status, malformed.code()), (400, Some("malformed_json")));
     assert_eq!(o.order("no-such-order").await.code(), Some("order_not_found"));
+    // Ids DynamoDB would refuse as keys (over 2048 bytes; DynamoDB answers a 500 for them, the
+    // local endpoint does not check) or that cannot be ours are not found without asking the
+    // database: with it unreachable they are still a 404, where a plausible id is a 503.
+    let port = local_stack::emulator::free_port().unwrap();
+    let dead_sdk = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
+    let unreachable: &'static App = Box::leak(Box::new(App::new(&dead_sdk, &config(&o.stack, 30))));
+    let get = |app: &'static App, id: String| async move {
+        let req = with_path_params(request("GET", "/orders/v1/orders/x", None), &[("order_id", &id)]);
+        call(app, handlers::get_order, req).await
+    };
+    for id in ["x".repeat(3000), "a".repeat(129), "ORDER#1 2".to_owned(), "é/../x".to_owned()] {
+        for app in [o.app, unreachable] {
+            let reply = get(app, id.clone()).await;
+            assert_eq!((reply.status, reply.code()), (404, Some("order_not_found")), "{id:.40}: {reply:?}");
+            assert!(reply.message().len() < 200, "the message does not echo a huge id");
+        }
+    }
+    assert_eq!(get(unreachable, "gen-20261122T1030Z-0000".into()).await.status, 503);
     assert_eq!(o.queued_messages().await, 0, "nothing was queued for refused orders");
     let wrong = call((), handlers::fallback, request("DELETE", "/orders/v1/metrics", None)).await;
     assert_eq!((wrong.status, wrong.code()), (405, Some("method_not_allowed")));
