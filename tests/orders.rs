@@ -18,6 +18,7 @@ use orders::{
     domain::{Micros, PriceRange},
     handlers,
     ops::{self, Generated},
+    store::Processed,
 };
 use serde_json::{Value, json};
 use system_tests::{InProcess, Reply, call, fresh_stack, request, sdk, template, with_path_params};
@@ -190,7 +191,7 @@ async fn the_same_message_three_times_counts_once() {
     assert_eq!(Orders::processed_count(&o.metrics().await), 1);
     let first_price = o.order(&id).await.body["execution_price"].clone();
     // A late duplicate does not re-price the order either.
-    assert_eq!(ops::process(o.app, &id).await, Ok(orders::store::Processed::Before));
+    assert_eq!(ops::process(o.app, &id).await, Ok(Processed::Before));
     assert_eq!(o.order(&id).await.body["execution_price"], first_price);
     assert_eq!(Orders::processed_count(&o.metrics().await), 1);
 }
@@ -355,4 +356,32 @@ async fn bad_orders_name_the_field() {
     assert_eq!(o.queued_messages().await, 0, "nothing was queued for refused orders");
     let wrong = call((), handlers::fallback, request("DELETE", "/orders/v1/metrics", None)).await;
     assert_eq!((wrong.status, wrong.code()), (405, Some("method_not_allowed")));
+}
+
+#[tokio::test]
+async fn a_failed_send_removes_the_order_unless_it_was_processed_meanwhile() {
+    let o = Orders::new(30).await;
+    // A queue that does not exist: every send fails, and the posted order is removed again.
+    let mut broken = config(&o.stack, 30);
+    broken.queue_url = Some(format!("{}-missing", o.stack.queue("OrdersQueue").url));
+    let broken: &'static App = Box::leak(Box::new(App::new(&o.sdk, &broken)));
+    let reply =
+        call(broken, handlers::create_order, request("POST", "/orders/v1/orders", Some(json!({"quantity": 2})))).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    let dynamodb = aws_sdk_dynamodb::Client::new(&o.sdk);
+    let items = dynamodb.scan().table_name(o.stack.table("OrdersTable")).send().await.unwrap();
+    assert_eq!(items.count, 0, "the refused order was removed: {:?}", items.items);
+
+    // The removal is conditional on the order still being queued: a processed order stays, and
+    // `create` then answers 202 (the send went through despite its error).
+    let posted = o.post(json!({"quantity": 2})).await;
+    let id = posted.body["order_id"].as_str().unwrap().to_owned();
+    let price = Micros(3_000_000);
+    assert_eq!(o.app.store.process(&id, price, shared::time::now()).await.unwrap(), Processed::Now);
+    assert!(!o.app.store.delete_queued_order(&id).await.unwrap());
+    assert_eq!(o.order(&id).await.body["status"], "processed");
+    let queued = o.post(json!({"quantity": 1})).await;
+    let queued_id = queued.body["order_id"].as_str().unwrap();
+    assert!(o.app.store.delete_queued_order(queued_id).await.unwrap());
+    assert_eq!(o.order(queued_id).await.status, 404);
 }

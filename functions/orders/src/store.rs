@@ -111,8 +111,9 @@ impl Store {
         }
     }
 
-    /// Removes an order that could not be queued, as long as nothing processed it.
-    pub async fn delete_queued_order(&self, order_id: &str) -> Result<(), StoreError> {
+    /// Removes an order that could not be queued, as long as nothing processed it. `Ok(false)`
+    /// when it is no longer queued: the message did go through after all and was processed.
+    pub async fn delete_queued_order(&self, order_id: &str) -> Result<bool, StoreError> {
         let result = self
             .table
             .client
@@ -125,8 +126,9 @@ impl Store {
             .send()
             .await;
         match result {
-            Err(err) if !dynamo::is_condition_failed(&err) => Err(store_err(err)),
-            _ => Ok(()),
+            Ok(_) => Ok(true),
+            Err(err) if dynamo::is_condition_failed(&err) => Ok(false),
+            Err(err) => Err(store_err(err)),
         }
     }
 
