@@ -15,10 +15,10 @@ use local_stack::{
 };
 use orders::{
     App, Config,
-    domain::{Micros, PriceRange},
+    domain::{Micros, PriceRange, Quantity, Totals, generated_order_id},
     handlers,
-    ops::{self, Generated},
-    store::Processed,
+    ops::{self, Generated, Generation},
+    store::{Minute, Order, OrderStatus, Processed},
 };
 use serde_json::{Value, json};
 use system_tests::{InProcess, Reply, call, fresh_stack, request, sdk, template, with_path_params};
@@ -106,6 +106,48 @@ impl Orders {
             .send()
             .await
             .unwrap();
+    }
+
+    /// Polls the queue with the real processor until it is empty (nothing visible, in flight
+    /// or delayed) and every batch succeeded.
+    async fn drain(&self) -> BatchOutcome {
+        let source = self.source();
+        let processor = Self::processor(self.app);
+        let mut total = BatchOutcome::default();
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while self.queued_messages().await > 0 {
+            assert!(Instant::now() < deadline, "timed out draining the queue (so far {total:?})");
+            let outcome = source.poll_once(&processor, 1).await.unwrap();
+            total.received += outcome.received;
+            total.deleted += outcome.deleted;
+            total.failed += outcome.failed;
+        }
+        assert_eq!(total.failed, 0, "{total:?}");
+        total
+    }
+
+    /// The generated orders `0..count` of `minute` exist, and no order `count`.
+    async fn assert_minute_has(&self, minute: DateTime<Utc>, count: u32) {
+        for i in 0..count {
+            let id = generated_order_id(minute, i);
+            assert_eq!(self.order(&id).await.status, 200, "{id} exists");
+        }
+        assert_eq!(self.order(&generated_order_id(minute, count)).await.code(), Some("order_not_found"));
+    }
+
+    /// Every generated order of these minutes is processed, and the aggregate counts exactly
+    /// them, once each, with the sum of their prices (nothing else was processed).
+    async fn assert_processed_once(&self, minutes: &[(DateTime<Utc>, u32)]) {
+        let (mut count, mut sum) = (0u64, 0i64);
+        for &(minute, orders) in minutes {
+            for i in 0..orders {
+                let order = self.app.store.order(&generated_order_id(minute, i)).await.unwrap().unwrap();
+                assert_eq!(order.status, OrderStatus::Processed, "{}", order.order_id);
+                count += 1;
+                sum = sum.checked_add(order.execution_price.unwrap().0).unwrap();
+            }
+        }
+        assert_eq!(self.app.store.totals().await.unwrap(), Totals { count, sum: Micros(sum) });
     }
 
     /// Messages in the orders queue, visible, in flight or delayed.
@@ -201,28 +243,94 @@ async fn a_doubled_schedule_invocation_creates_one_minute_of_orders() {
     let o = Orders::new(5).await;
     let minute = shared::time::parse("2026-11-22T10:30:00Z").unwrap();
     let first = handlers::generator(o.app, scheduled_event(minute + chrono::Duration::seconds(1))).await.unwrap();
-    assert!(first["outcome"].as_str().unwrap().starts_with("Created"), "{first}");
+    assert_eq!(first, json!({"outcome": format!("{:?}", Generated::Created { minute, orders: 5 }), "resumed": []}));
     let second = handlers::generator(o.app, scheduled_event(minute)).await.unwrap();
-    assert!(second["outcome"].as_str().unwrap().starts_with("AlreadyDone"), "{second}");
+    assert_eq!(second["outcome"], format!("{:?}", Generated::AlreadyDone { minute }), "{second}");
     assert_eq!(o.queued_messages().await, 5, "one message per order, not per invocation");
-    for i in 0..5 {
-        assert_eq!(o.order(&format!("gen-20261122T1030Z-{i:04}")).await.body["status"], "queued");
-    }
-    assert_eq!(o.order("gen-20261122T1030Z-0005").await.code(), Some("order_not_found"));
+    o.assert_minute_has(minute, 5).await;
 
-    // Two invocations racing for the next minute: one creates, none doubles the orders.
+    // Two invocations racing for the next minute: both succeed, one creates, none doubles the
+    // orders. The other normally finds the minute claimed under it (in progress); if it looked
+    // only after the claim, it finishes the minute alongside (duplicate messages, no new orders).
     let next = minute + chrono::Duration::minutes(1);
-    let outcomes = join_all((0..2).map(|_| ops::generate(o.app, next))).await;
-    let created = outcomes.iter().filter(|r| matches!(r, Ok(Generated::Created { .. }))).count();
-    assert_eq!(created, 1, "{outcomes:?}");
-    assert_eq!(o.order("gen-20261122T1031Z-0005").await.code(), Some("order_not_found"));
-    o.drain_until("both minutes processed", |t| t.deleted >= 10 && t.received == t.deleted).await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while o.queued_messages().await > 0 {
-        assert!(Instant::now() < deadline, "queue drained");
-        o.drain_until("requeued duplicates", |t| t.received > 0).await;
-    }
-    assert_eq!(Orders::processed_count(&o.metrics().await), 10, "two minutes of five orders, each counted once");
+    let outcomes: Vec<Generated> =
+        join_all((0..2).map(|_| ops::generate(o.app, next))).await.into_iter().map(|r| r.unwrap().outcome).collect();
+    let created = Generated::Created { minute: next, orders: 5 };
+    assert_eq!(outcomes.iter().filter(|g| **g == created).count(), 1, "{outcomes:?}");
+    let other = outcomes.iter().find(|g| **g != created).unwrap();
+    assert!(
+        matches!(
+            other,
+            Generated::InProgress { .. } | Generated::AlreadyDone { .. } | Generated::Resumed { orders: 5, .. }
+        ),
+        "{other:?}"
+    );
+    o.assert_minute_has(next, 5).await;
+    o.drain().await;
+    o.assert_processed_once(&[(minute, 5), (next, 5)]).await;
+}
+
+#[tokio::test]
+async fn a_minute_of_more_than_one_transaction_is_created_once() {
+    let o = Orders::new(150).await;
+    let minute = shared::time::parse("2026-11-22T12:00:00Z").unwrap();
+    let generation = ops::generate(o.app, minute).await.unwrap();
+    assert_eq!(generation.outcome, Generated::Created { minute, orders: 150 });
+    assert_eq!(ops::generate(o.app, minute).await.unwrap().outcome, Generated::AlreadyDone { minute });
+    o.assert_minute_has(minute, 150).await;
+    assert_eq!(o.queued_messages().await, 150);
+    o.drain().await;
+    o.assert_processed_once(&[(minute, 150)]).await;
+}
+
+#[tokio::test]
+async fn a_half_done_minute_is_finished_by_later_invocations_even_when_generation_is_stopped() {
+    let o = Orders::new(5).await;
+    let store = &o.app.store;
+    let queue = orders::queue::OrdersQueue::new(o.sqs(), o.stack.queue("OrdersQueue").url.clone());
+    // An invocation that died after claiming a minute of 120 orders, having written 40 of them
+    // and sent 10 messages; one of those orders was already processed.
+    let minute = shared::time::parse("2026-11-22T13:00:00Z").unwrap();
+    let orders: Vec<Order> = (0..40)
+        .map(|i| Order {
+            order_id: generated_order_id(minute, i),
+            symbol: "ABC".to_owned().try_into().unwrap(),
+            quantity: Quantity::try_from(2).unwrap(),
+            status: OrderStatus::Queued,
+            created_at: shared::time::now(),
+            execution_price: None,
+            processed_at: None,
+        })
+        .collect();
+    assert!(store.claim_minute(&Minute { minute, orders: 120, queued: false }, &orders).await.unwrap());
+    let sent: Vec<(String, i32)> = orders[..10].iter().map(|order| (order.order_id.clone(), 0)).collect();
+    queue.send_all(&sent).await.unwrap();
+    let early = Micros(2_500_000);
+    assert_eq!(store.process(&orders[3].order_id, early, shared::time::now()).await.unwrap(), Processed::Now);
+
+    // Generation is stopped before the next invocation: the half-done minute is finished anyway.
+    ops::set_generation(o.app, false).await.unwrap();
+    let later = minute + chrono::Duration::minutes(3);
+    let generation = ops::generate(o.app, later).await.unwrap();
+    assert_eq!(generation, Generation { outcome: Generated::Stopped, resumed: vec![minute] });
+    assert!(store.minute(minute).await.unwrap().unwrap().queued, "the minute ends queued");
+    o.assert_minute_has(minute, 120).await;
+    assert_eq!(o.order(&orders[3].order_id).await.body["execution_price"], json!(2.5), "a processed order is kept");
+    assert_eq!(o.order(&orders[4].order_id).await.body["symbol"], "ABC", "written orders are kept");
+    let again = ops::generate(o.app, later).await.unwrap();
+    assert_eq!(again, Generation { outcome: Generated::Stopped, resumed: vec![] }, "finished once");
+
+    // A retry of an interrupted invocation (here: the first 2 of 5 orders written) finishes its own
+    // minute. The minutes between were never claimed: missed minutes stay missed.
+    ops::set_generation(o.app, true).await.unwrap();
+    let retried = minute + chrono::Duration::minutes(5);
+    assert!(store.claim_minute(&Minute { minute: retried, orders: 5, queued: false }, &[]).await.unwrap());
+    let generation = ops::generate(o.app, retried).await.unwrap();
+    assert_eq!(generation, Generation { outcome: Generated::Resumed { minute: retried, orders: 5 }, resumed: vec![] });
+    assert_eq!(o.order(&generated_order_id(later, 0)).await.status, 404);
+
+    o.drain().await;
+    o.assert_processed_once(&[(minute, 120), (retried, 5)]).await;
 }
 
 #[tokio::test]
@@ -242,17 +350,17 @@ async fn generation_can_be_stopped_and_started_again() {
     assert_eq!(status("/orders/v1/generation/stop", "POST").await, json!({"running": false, "orders_per_minute": 3}));
     assert_eq!(status("/orders/v1/generation", "GET").await["running"], false);
     let minute = shared::time::parse("2026-11-22T11:00:00Z").unwrap();
-    assert_eq!(ops::generate(o.app, minute).await, Ok(Generated::Stopped));
+    assert_eq!(ops::generate(o.app, minute).await.unwrap().outcome, Generated::Stopped);
     assert_eq!(o.queued_messages().await, 0);
     assert_eq!(o.order("gen-20261122T1100Z-0000").await.status, 404);
 
     assert_eq!(status("/orders/v1/generation/start", "POST").await["running"], true);
-    assert_eq!(ops::generate(o.app, minute).await, Ok(Generated::Created { minute, orders: 3 }));
+    assert_eq!(ops::generate(o.app, minute).await.unwrap().outcome, Generated::Created { minute, orders: 3 });
     // Stop and start again: unlike the old system, start works after stop.
     status("/orders/v1/generation/stop", "POST").await;
     assert_eq!(status("/orders/v1/generation/start", "POST").await["running"], true);
     let later = minute + chrono::Duration::minutes(1);
-    assert_eq!(ops::generate(o.app, later).await, Ok(Generated::Created { minute: later, orders: 3 }));
+    assert_eq!(ops::generate(o.app, later).await.unwrap().outcome, Generated::Created { minute: later, orders: 3 });
 }
 
 #[tokio::test]

@@ -114,67 +114,128 @@ pub async fn process(app: &App, order_id: &str) -> Result<Processed, String> {
     }
 }
 
-/// What one scheduled invocation did.
+/// What one scheduled invocation did with its own minute.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Generated {
-    /// Generation is stopped.
+    /// Generation is stopped and the minute was never claimed: no orders.
     Stopped,
     /// The minute's orders were created and queued.
     Created { minute: Timestamp, orders: u32 },
     /// An earlier invocation for this minute created and queued them: nothing to do.
     AlreadyDone { minute: Timestamp },
-    /// An earlier invocation created them but may not have queued them all: queued (again).
-    Requeued { minute: Timestamp, orders: u32 },
+    /// Another invocation claimed the minute between this one's look and its own claim: that one
+    /// is writing and queueing the orders (if it dies, a later invocation's look-back finishes them).
+    InProgress { minute: Timestamp },
+    /// An earlier invocation claimed the minute but did not finish it: its missing orders were
+    /// written and all its messages sent (again; the processor ignores duplicates).
+    Resumed { minute: Timestamp, orders: u32 },
 }
 
+/// One scheduled invocation's work: its own minute, and the earlier unfinished ones it finished.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Generation {
+    pub outcome: Generated,
+    pub resumed: Vec<Timestamp>,
+}
+
+/// How many minutes before its own each invocation checks for one left unfinished: an
+/// invocation that died (timeout, crash, an outage it reported) is finished by the next ones,
+/// whether or not Lambda retries it (the local schedule never does). A minute left unfinished
+/// for longer than this is abandoned, with its queued orders.
+pub const LOOK_BACK_MINUTES: i64 = 10;
+
 /// Generates the orders of the minute `scheduled` falls in, once, and queues them spread over
-/// the generation window so that the processor sees an even cadence.
-pub async fn generate(app: &App, scheduled: Timestamp) -> Result<Generated, ApiError> {
+/// the generation window so that the processor sees an even cadence. Also finishes any minute of
+/// the last [`LOOK_BACK_MINUTES`] that was claimed but not finished, even when generation is
+/// stopped: its orders exist (some of them) and must all reach the processor.
+///
+/// Each minute is attempted even if another fails; the first error is returned, so that Lambda
+/// reports (and retries) the invocation.
+pub async fn generate(app: &App, scheduled: Timestamp) -> Result<Generation, ApiError> {
+    let queue = queue(app)?;
+    let minute = minute_of(scheduled);
+    let window: Vec<Timestamp> = (0..=LOOK_BACK_MINUTES).map(|back| minute - chrono::Duration::minutes(back)).collect();
+    let markers = app.store.minutes(&window).await?;
+
+    let own = markers.iter().find(|m| m.minute == minute);
+    let outcome = match own {
+        Some(marker) if marker.queued => Ok(Generated::AlreadyDone { minute }),
+        Some(marker) => {
+            finish_minute(app, queue, marker).await.map(|()| Generated::Resumed { minute, orders: marker.orders })
+        }
+        None => new_minute(app, queue, minute).await,
+    };
+    let mut first_error = outcome.as_ref().err().cloned();
+    let mut resumed = Vec::new();
+    for marker in markers.iter().filter(|m| !m.queued && m.minute != minute) {
+        match finish_minute(app, queue, marker).await {
+            Ok(()) => resumed.push(marker.minute),
+            Err(error) => {
+                let minute = time::format(marker.minute);
+                tracing::error!(%minute, error = %error.message, "could not finish an earlier minute; a later invocation retries");
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    if let Some(error) = first_error {
+        return Err(error);
+    }
+    Ok(Generation { outcome: outcome?, resumed })
+}
+
+/// Claims a minute nobody claimed yet (if generation is running), writes and queues its orders.
+async fn new_minute(app: &App, queue: &OrdersQueue, minute: Timestamp) -> Result<Generated, ApiError> {
     if !generation_running(app).await? {
         return Ok(Generated::Stopped);
     }
-    let queue = queue(app)?;
-    let minute = minute_of(scheduled);
-    let count = app.orders_per_minute;
+    let marker = Minute { minute, orders: app.orders_per_minute, queued: false };
+    if !app.store.claim_minute(&marker, &minute_orders(&marker)).await? {
+        return Ok(Generated::InProgress { minute });
+    }
+    queue_minute(app, queue, &marker).await?;
+    Ok(Generated::Created { minute, orders: marker.orders })
+}
+
+/// Finishes a minute an earlier invocation claimed: writes whichever of its orders are missing
+/// (fresh symbols and quantities for those; the existing ones stay as they are), then queues them
+/// all. Another invocation may be finishing it at the same time: the writes are conditional and
+/// the processor ignores duplicate messages.
+async fn finish_minute(app: &App, queue: &OrdersQueue, marker: &Minute) -> Result<(), ApiError> {
+    tracing::warn!(minute = %time::format(marker.minute), orders = marker.orders, "finishing an unfinished minute");
+    app.store.write_orders(&minute_orders(marker)).await?;
+    queue_minute(app, queue, marker).await
+}
+
+/// The orders of a minute, as freshly generated (their ids are fixed by the minute).
+fn minute_orders(marker: &Minute) -> Vec<Order> {
     let now = time::now();
-    let orders: Vec<Order> = {
-        let mut rng = rand::rng();
-        (0..count)
-            .map(|i| Order {
-                order_id: generated_order_id(minute, i),
-                symbol: Symbol::random(&mut rng),
-                quantity: Quantity::random(&mut rng),
-                status: OrderStatus::Queued,
-                created_at: now,
-                execution_price: None,
-                processed_at: None,
-            })
-            .collect()
-    };
-    let outcome = if app.store.claim_minute(&Minute { minute, orders: count, queued: false }, &orders).await? {
-        Generated::Created { minute, orders: count }
-    } else {
-        match app.store.minute(minute).await? {
-            Some(done) if done.queued => return Ok(Generated::AlreadyDone { minute }),
-            Some(partial) => Generated::Requeued { minute, orders: partial.orders },
-            None => return Err(ApiError::internal()),
-        }
-    };
-    let n = match outcome {
-        Generated::Created { orders, .. } | Generated::Requeued { orders, .. } => orders,
-        _ => 0,
-    };
-    let messages: Vec<(String, i32)> = spread(n, app.generation_window_seconds)
+    let mut rng = rand::rng();
+    (0..marker.orders)
+        .map(|i| Order {
+            order_id: generated_order_id(marker.minute, i),
+            symbol: Symbol::random(&mut rng),
+            quantity: Quantity::random(&mut rng),
+            status: OrderStatus::Queued,
+            created_at: now,
+            execution_price: None,
+            processed_at: None,
+        })
+        .collect()
+}
+
+/// Sends a message for every order of the minute (all of them exist by now), spread over the
+/// generation window, then marks the minute finished.
+async fn queue_minute(app: &App, queue: &OrdersQueue, marker: &Minute) -> Result<(), ApiError> {
+    let messages: Vec<(String, i32)> = spread(marker.orders, app.generation_window_seconds)
         .into_iter()
         .enumerate()
-        .map(|(i, delay)| (generated_order_id(minute, i as u32), delay))
+        .map(|(i, delay)| (generated_order_id(marker.minute, i as u32), delay))
         .collect();
     queue.send_all(&messages).await.map_err(|error| {
-        tracing::error!(%error, "could not queue the minute's orders; the next invocation for this minute retries");
+        tracing::error!(%error, "could not queue the minute's orders; a later invocation finishes the minute");
         ApiError::unavailable("the order queue is unavailable")
     })?;
-    app.store.mark_minute_queued(minute).await?;
-    Ok(outcome)
+    Ok(app.store.mark_minute_queued(marker.minute).await?)
 }
 
 #[cfg(test)]
