@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
-use aws_lambda_events::cloudwatch_events::CloudWatchEvent;
+use aws_lambda_events::{cloudwatch_events::CloudWatchEvent, sqs::SqsEvent};
 use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
@@ -238,6 +238,38 @@ async fn the_same_message_three_times_counts_once() {
     assert_eq!(Orders::processed_count(&o.metrics().await), 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_transaction_condition_counts_an_order_once() {
+    let o = Orders::new(30).await;
+    let store = &o.app.store;
+    // Two deliveries that both read the order while it was still queued: the read lets both
+    // through, and the second is refused by the transaction's condition alone.
+    let id = o.post(json!({"quantity": 4})).await.body["order_id"].as_str().unwrap().to_owned();
+    assert_eq!(store.order(&id).await.unwrap().unwrap().status, OrderStatus::Queued);
+    let now = shared::time::now();
+    assert_eq!(store.process(&id, Micros(5_000_000), now).await.unwrap(), Processed::Now);
+    assert_eq!(store.process(&id, Micros(7_000_000), now).await.unwrap(), Processed::Before);
+    assert_eq!(store.totals().await.unwrap(), Totals { count: 1, sum: Micros(5_000_000) });
+    assert_eq!(o.order(&id).await.body["execution_price"], json!(5.0), "the refused delivery did not re-price it");
+    assert_eq!(o.metrics().await, json!({"total_orders_processed": 1, "average_execution_price": 5.0}));
+
+    // Ten deliveries of one order processed at once: one prices and counts it.
+    let id = o.post(json!({"quantity": 3})).await.body["order_id"].as_str().unwrap().to_owned();
+    let app = o.app;
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let id = id.clone();
+            tokio::spawn(async move { ops::process(app, &id).await })
+        })
+        .collect();
+    let outcomes: Vec<Processed> = join_all(tasks).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
+    assert_eq!(outcomes.iter().filter(|p| **p == Processed::Now).count(), 1, "{outcomes:?}");
+    assert!(outcomes.iter().all(|p| matches!(p, Processed::Now | Processed::Before)), "{outcomes:?}");
+    let price = store.order(&id).await.unwrap().unwrap().execution_price.unwrap();
+    assert!(price >= Micros(3_300_000) && price < Micros(6_000_000), "3 × [1.1, 2.0): {price}");
+    assert_eq!(store.totals().await.unwrap(), Totals { count: 2, sum: Micros(5_000_000 + price.0) });
+}
+
 #[tokio::test]
 async fn a_doubled_schedule_invocation_creates_one_minute_of_orders() {
     let o = Orders::new(5).await;
@@ -364,6 +396,38 @@ async fn generation_can_be_stopped_and_started_again() {
 }
 
 #[tokio::test]
+async fn a_batch_reports_exactly_its_poison_records_as_failures() {
+    let o = Orders::new(30).await;
+    let mut good = Vec::new();
+    for quantity in 1..=3 {
+        good.push(o.post(json!({"quantity": quantity})).await.body["order_id"].as_str().unwrap().to_owned());
+    }
+    let bodies = [
+        json!({"order_id": good[0]}).to_string(),
+        json!({"order_id": "no-such-order"}).to_string(),
+        json!({"order_id": good[1]}).to_string(),
+        "not json at all".to_owned(),
+        json!({"order_id": good[2]}).to_string(),
+        json!({"order_id": "x".repeat(3000)}).to_string(),
+        json!({"order_id": good[0]}).to_string(),
+    ];
+    let records: Vec<Value> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| json!({"messageId": format!("m{i}"), "body": body, "eventSource": "aws:sqs"}))
+        .collect();
+    let event: SqsEvent = serde_json::from_value(json!({"Records": records})).unwrap();
+    let response = handlers::processor(o.app, event).await.unwrap();
+    let mut failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+    failed.sort();
+    assert_eq!(failed, ["m1", "m3", "m5"], "exactly the poison records, and a duplicate is no failure");
+    for id in &good {
+        assert_eq!(o.order(id).await.body["status"], "processed", "{id}");
+    }
+    assert_eq!(Orders::processed_count(&o.metrics().await), 3);
+}
+
+#[tokio::test]
 async fn poison_messages_go_to_the_dead_letter_queue_and_the_rest_of_the_batch_succeeds() {
     let o = Orders::new(30).await;
     o.set_visibility_timeout(1).await;
@@ -380,12 +444,12 @@ async fn poison_messages_go_to_the_dead_letter_queue_and_the_rest_of_the_batch_s
     let deadline = Instant::now() + Duration::from_secs(90);
     let source = o.source();
     let processor = Orders::processor(o.app);
-    let mut first_batch = None;
+    let mut batches = Vec::new();
     while dead.len() < 2 {
         assert!(Instant::now() < deadline, "poison messages dead-lettered in time: {dead:?}");
         let outcome = source.poll_once(&processor, 1).await.unwrap();
-        if outcome.received == 5 {
-            first_batch.get_or_insert(outcome);
+        if outcome.received > 0 {
+            batches.push(outcome);
         }
         let received = o.sqs().receive_message().queue_url(&dlq).max_number_of_messages(10).send().await.unwrap();
         dead.extend(received.messages.unwrap_or_default().into_iter().filter_map(|m| m.body));
@@ -394,9 +458,13 @@ async fn poison_messages_go_to_the_dead_letter_queue_and_the_rest_of_the_batch_s
     let mut expected = poison.to_vec();
     expected.sort();
     assert_eq!(dead, expected);
-    if let Some(batch) = first_batch {
-        assert_eq!((batch.deleted, batch.failed), (3, 2), "the good messages of a mixed batch succeed");
-    }
+    // All five were queued before the first poll: the first batch mixes the good and the poison.
+    assert_eq!(batches[0], BatchOutcome { received: 5, deleted: 3, failed: 2 }, "{batches:?}");
+    assert!(batches[1..].iter().all(|b| b.deleted == 0), "only the poison came back: {batches:?}");
+    let queues = template().queues().unwrap();
+    let (_, max_receives) = queues.iter().find(|q| q.logical_id == "OrdersQueue").unwrap().redrive.clone().unwrap();
+    let failures: usize = batches.iter().map(|b| b.failed).sum();
+    assert_eq!(failures, 2 * max_receives as usize, "each poison message received maxReceiveCount times");
     assert_eq!(Orders::processed_count(&o.metrics().await), 3);
 }
 
