@@ -7,9 +7,10 @@ use local_stack::{
     Stack,
     dev::{WatchProcess, function_environment},
     emulator::free_port,
-    invoke::WatchInvoker,
+    invoke::{Invoker, WatchInvoker},
     triggers::{ScheduleSource, SqsSource},
 };
+use orders::domain::{generated_order_id, minute_of};
 use serde_json::{Value, json};
 use system_tests::{endpoint, fresh_stack, sdk, template, workspace};
 
@@ -219,6 +220,7 @@ async fn orders_flow_from_the_schedule_through_the_queue() {
         .collect();
     // The template's generation schedule, fired every second instead of every minute: every
     // firing within one minute is the same minute, so it still generates six orders a minute.
+    let first_minute = minute_of(chrono::Utc::now());
     for mut schedule in ScheduleSource::from_template(template()).unwrap() {
         if schedule.function == "orders-generator" {
             schedule.every = Duration::from_secs(1);
@@ -249,8 +251,56 @@ async fn orders_flow_from_the_schedule_through_the_queue() {
 
     let (status, stopped_view) = api.send("POST", "/generation/stop", None).await;
     assert_eq!((status, &stopped_view["running"]), (200, &json!(false)));
+    let stop_minute = minute_of(chrono::Utc::now());
     let (status, error) = api.send("POST", "/orders", Some(json!({"quantity": 11}))).await;
     assert_eq!((status, &error["error"]["code"]), (400, &json!("invalid_field")));
+
+    // The next minute's invocation, made now through cargo lambda watch: stopped, no orders.
+    let next = stop_minute + chrono::Duration::minutes(1);
+    let generator = ScheduleSource::from_template(template())
+        .unwrap()
+        .into_iter()
+        .find(|s| s.function == "orders-generator")
+        .unwrap();
+    let outcome = invoker.invoke("orders-generator", generator.event(next + chrono::Duration::seconds(1))).await;
+    assert_eq!(outcome.unwrap()["outcome"], "Stopped");
+    let (status, _) = api.send("GET", &format!("/orders/{}", generated_order_id(next, 0)), None).await;
+    assert_eq!(status, 404);
+
+    // The processed count settles (messages are delayed by up to the 2 s window, the schedule keeps
+    // firing every second) at exactly the orders generated before the stop and the posted one.
+    let generated_before_stop = || async {
+        let mut orders = 0;
+        let mut minute = first_minute;
+        while minute <= stop_minute {
+            if api.send("GET", &format!("/orders/{}", generated_order_id(minute, 0)), None).await.0 == 200 {
+                orders += 6;
+            }
+            minute += chrono::Duration::minutes(1);
+        }
+        orders
+    };
+    let quiet = Duration::from_secs(5);
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    let mut last: Option<(u64, std::time::Instant)> = None;
+    loop {
+        let (_, metrics) = api.send("GET", "/metrics", None).await;
+        let count = metrics["total_orders_processed"].as_u64().unwrap();
+        match last {
+            Some((previous, since)) if previous == count => {
+                if since.elapsed() >= quiet && count == 1 + generated_before_stop().await {
+                    break;
+                }
+            }
+            _ => last = Some((count, std::time::Instant::now())),
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "processed {count}, expected it to settle at 1 + {} generated before the stop",
+            generated_before_stop().await
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 
     let _ = stop.send(true);
     for task in tasks {

@@ -103,11 +103,20 @@ pub struct PriceRange {
     pub max: Micros,
 }
 
+/// The highest unit price [`PriceRange::new`] accepts. It keeps one order's price (at most
+/// 10 × 10^12 micros) far from `i64`'s limit, and the aggregate's sum of micros in `i64` for at
+/// least 900,000 orders at the highest price (billions at the default prices).
+pub const MAX_UNIT_PRICE: Micros = Micros(1_000_000 * 1_000_000);
+
 impl PriceRange {
     pub fn new(min: f64, max: f64) -> Result<Self, String> {
+        // NaN maps to 0 and infinities saturate, so both are refused below.
         let (min, max) = (Micros::from_decimal(min), Micros::from_decimal(max));
         if min.0 <= 0 || max <= min {
             return Err(format!("need 0 < min < max, got [{min}, {max})"));
+        }
+        if max > MAX_UNIT_PRICE {
+            return Err(format!("max must be at most {MAX_UNIT_PRICE}, got {max}"));
         }
         Ok(Self { min, max })
     }
@@ -118,9 +127,10 @@ impl PriceRange {
     }
 }
 
-/// `quantity × unit price`.
+/// `quantity × unit price`. Saturating: a range built by [`PriceRange::new`] cannot reach the
+/// limit, but its fields are public and a wrapped price would corrupt the aggregate for good.
 pub fn execution_price(quantity: Quantity, unit: Micros) -> Micros {
-    Micros(quantity.0 as i64 * unit.0)
+    Micros(unit.0.saturating_mul(quantity.0 as i64))
 }
 
 /// The running totals behind `GET /metrics`.
@@ -190,6 +200,18 @@ mod tests {
         assert_eq!(execution_price(Quantity::try_from(3).unwrap(), Micros(1_500_000)), Micros(4_500_000));
         assert!(PriceRange::new(2.0, 1.1).is_err());
         assert!(PriceRange::new(0.0, 1.0).is_err());
+    }
+
+    #[test]
+    fn prices_stay_far_from_overflow() {
+        assert!(PriceRange::new(1.0, 1_000_000.0).is_ok());
+        assert!(PriceRange::new(1.0, 1_000_000.01).is_err());
+        assert!(PriceRange::new(1.0, f64::INFINITY).is_err());
+        assert!(PriceRange::new(f64::NAN, 2.0).is_err());
+        assert!(PriceRange::new(1.0, f64::NAN).is_err());
+        let ten = Quantity::try_from(10).unwrap();
+        assert_eq!(execution_price(ten, MAX_UNIT_PRICE), Micros(10_000_000_000_000));
+        assert_eq!(execution_price(ten, Micros(i64::MAX / 2)), Micros(i64::MAX), "saturates, never wraps");
     }
 
     #[test]

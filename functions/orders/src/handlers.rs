@@ -115,10 +115,14 @@ pub async fn processor(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, s
     .await)
 }
 
-/// The generation schedule (every minute): this minute's orders, once.
+/// The generation schedule (every minute): this minute's orders, once, and any recent minute
+/// an interrupted invocation left unfinished.
 pub async fn generator(app: &App, event: CloudWatchEvent) -> Result<serde_json::Value, shared::lambda::Error> {
     // Boxed: the generation future is deep enough to exceed the compiler's layout depth inline.
-    let outcome = Box::pin(ops::generate(app, event.time)).await.map_err(|e| e.message)?;
-    tracing::info!(?outcome, "generation");
-    Ok(json!({"outcome": format!("{outcome:?}")}))
+    let generation = Box::pin(ops::generate(app, event.time)).await.map_err(|e| e.message)?;
+    tracing::info!(outcome = ?generation.outcome, resumed = ?generation.resumed, "generation");
+    Ok(json!({
+        "outcome": format!("{:?}", generation.outcome),
+        "resumed": generation.resumed.iter().map(|m| shared::time::format(*m)).collect::<Vec<_>>(),
+    }))
 }

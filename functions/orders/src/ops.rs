@@ -22,8 +22,12 @@ fn queue(app: &App) -> Result<&OrdersQueue, ApiError> {
     })
 }
 
-/// Stores a client's order and queues it. If it cannot be queued, it is removed again and the
-/// client gets a 503: an order is either on its way to the processor or does not exist.
+/// Stores a client's order and queues it. If queueing fails, the order is removed again and the
+/// client gets a 503, unless the order is no longer queued: an error can hide a send that went
+/// through, and then the order was already processed, so it was accepted after all (202).
+///
+/// Not covered: if this function dies between the write and the send (or the database fails
+/// during the removal), a queued order is left that no message will reach.
 pub async fn create(app: &App, quantity: Quantity, symbol: Option<Symbol>) -> Result<Order, ApiError> {
     let queue = queue(app)?;
     let order = Order {
@@ -38,17 +42,37 @@ pub async fn create(app: &App, quantity: Quantity, symbol: Option<Symbol>) -> Re
     app.store.create_order(&order).await?;
     if let Err(error) = queue.send(&order.order_id).await {
         tracing::warn!(order_id = %order.order_id, %error, "could not queue the order; removing it");
-        app.store.delete_queued_order(&order.order_id).await?;
-        return Err(ApiError::unavailable("the order queue is unavailable; the order was not accepted, try again"));
+        if app.store.delete_queued_order(&order.order_id).await? {
+            return Err(ApiError::unavailable("the order queue is unavailable; the order was not accepted, try again"));
+        }
+        // The contract's 202 shows the order as accepted (queued); GET shows it processed.
+        tracing::info!(order_id = %order.order_id, "the order was processed despite the queueing error; accepted");
     }
     Ok(order)
 }
 
+/// Whether `id` could be one of our order ids (a UUID, or `gen-YYYYMMDDTHHMMZ-NNNN`): at most
+/// 128 bytes of `[A-Za-z0-9._:-]`. Anything else cannot exist, and asking DynamoDB would turn a
+/// client's typo into a 500 (it refuses keys over 2048 bytes). The same rule as the planned
+/// `shared::ids::is_plausible`, which should replace it once it lands.
+fn plausible_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+fn order_not_found(order_id: &str) -> ApiError {
+    // An implausible id may be huge or hold anything: the message names only a bounded prefix.
+    let shown: String = order_id.chars().take(64).collect();
+    let ellipsis = if shown.len() < order_id.len() { "..." } else { "" };
+    ApiError::not_found("order_not_found", format!("there is no order {shown:?}{ellipsis}"))
+}
+
 pub async fn get(app: &App, order_id: &str) -> Result<Order, ApiError> {
-    app.store
-        .order(order_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("order_not_found", format!("there is no order {order_id}")))
+    if !plausible_id(order_id) {
+        return Err(order_not_found(order_id));
+    }
+    app.store.order(order_id).await?.ok_or_else(|| order_not_found(order_id))
 }
 
 pub async fn metrics(app: &App) -> Result<Totals, ApiError> {
@@ -67,6 +91,9 @@ pub async fn set_generation(app: &App, running: bool) -> Result<(), ApiError> {
 /// Prices and counts one queued order, once however often it is delivered. An order that does
 /// not exist is an error: the message is retried and, if it never appears, dead-lettered.
 pub async fn process(app: &App, order_id: &str) -> Result<Processed, String> {
+    if !plausible_id(order_id) {
+        return Err("the message names an order id that cannot exist".into());
+    }
     let mut backoff = Backoff::new(10);
     loop {
         let order = app
@@ -87,65 +114,143 @@ pub async fn process(app: &App, order_id: &str) -> Result<Processed, String> {
     }
 }
 
-/// What one scheduled invocation did.
+/// What one scheduled invocation did with its own minute.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Generated {
-    /// Generation is stopped.
+    /// Generation is stopped and the minute was never claimed: no orders.
     Stopped,
     /// The minute's orders were created and queued.
     Created { minute: Timestamp, orders: u32 },
     /// An earlier invocation for this minute created and queued them: nothing to do.
     AlreadyDone { minute: Timestamp },
-    /// An earlier invocation created them but may not have queued them all: queued (again).
-    Requeued { minute: Timestamp, orders: u32 },
+    /// Another invocation claimed the minute between this one's look and its own claim: that one
+    /// is writing and queueing the orders (if it dies, a later invocation's look-back finishes them).
+    InProgress { minute: Timestamp },
+    /// An earlier invocation claimed the minute but did not finish it: its missing orders were
+    /// written and all its messages sent (again; the processor ignores duplicates).
+    Resumed { minute: Timestamp, orders: u32 },
 }
 
+/// One scheduled invocation's work: its own minute, and the earlier unfinished ones it finished.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Generation {
+    pub outcome: Generated,
+    pub resumed: Vec<Timestamp>,
+}
+
+/// How many minutes before its own each invocation checks for one left unfinished: an
+/// invocation that died (timeout, crash, an outage it reported) is finished by the next ones,
+/// whether or not Lambda retries it (the local schedule never does). A minute left unfinished
+/// for longer than this is abandoned, with its queued orders.
+pub const LOOK_BACK_MINUTES: i64 = 10;
+
 /// Generates the orders of the minute `scheduled` falls in, once, and queues them spread over
-/// the generation window so that the processor sees an even cadence.
-pub async fn generate(app: &App, scheduled: Timestamp) -> Result<Generated, ApiError> {
+/// the generation window so that the processor sees an even cadence. Also finishes any minute of
+/// the last [`LOOK_BACK_MINUTES`] that was claimed but not finished, even when generation is
+/// stopped: its orders exist (some of them) and must all reach the processor.
+///
+/// Each minute is attempted even if another fails; the first error is returned, so that Lambda
+/// reports (and retries) the invocation.
+pub async fn generate(app: &App, scheduled: Timestamp) -> Result<Generation, ApiError> {
+    let queue = queue(app)?;
+    let minute = minute_of(scheduled);
+    let window: Vec<Timestamp> = (0..=LOOK_BACK_MINUTES).map(|back| minute - chrono::Duration::minutes(back)).collect();
+    let markers = app.store.minutes(&window).await?;
+
+    let own = markers.iter().find(|m| m.minute == minute);
+    let outcome = match own {
+        Some(marker) if marker.queued => Ok(Generated::AlreadyDone { minute }),
+        Some(marker) => {
+            finish_minute(app, queue, marker).await.map(|()| Generated::Resumed { minute, orders: marker.orders })
+        }
+        None => new_minute(app, queue, minute).await,
+    };
+    let mut first_error = outcome.as_ref().err().cloned();
+    let mut resumed = Vec::new();
+    for marker in markers.iter().filter(|m| !m.queued && m.minute != minute) {
+        match finish_minute(app, queue, marker).await {
+            Ok(()) => resumed.push(marker.minute),
+            Err(error) => {
+                let minute = time::format(marker.minute);
+                tracing::error!(%minute, error = %error.message, "could not finish an earlier minute; a later invocation retries");
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    if let Some(error) = first_error {
+        return Err(error);
+    }
+    Ok(Generation { outcome: outcome?, resumed })
+}
+
+/// Claims a minute nobody claimed yet (if generation is running), writes and queues its orders.
+async fn new_minute(app: &App, queue: &OrdersQueue, minute: Timestamp) -> Result<Generated, ApiError> {
     if !generation_running(app).await? {
         return Ok(Generated::Stopped);
     }
-    let queue = queue(app)?;
-    let minute = minute_of(scheduled);
-    let count = app.orders_per_minute;
+    let marker = Minute { minute, orders: app.orders_per_minute, queued: false };
+    if !app.store.claim_minute(&marker, &minute_orders(&marker)).await? {
+        return Ok(Generated::InProgress { minute });
+    }
+    queue_minute(app, queue, &marker).await?;
+    Ok(Generated::Created { minute, orders: marker.orders })
+}
+
+/// Finishes a minute an earlier invocation claimed: writes whichever of its orders are missing
+/// (fresh symbols and quantities for those; the existing ones stay as they are), then queues them
+/// all. Another invocation may be finishing it at the same time: the writes are conditional and
+/// the processor ignores duplicate messages.
+async fn finish_minute(app: &App, queue: &OrdersQueue, marker: &Minute) -> Result<(), ApiError> {
+    tracing::warn!(minute = %time::format(marker.minute), orders = marker.orders, "finishing an unfinished minute");
+    app.store.write_orders(&minute_orders(marker)).await?;
+    queue_minute(app, queue, marker).await
+}
+
+/// The orders of a minute, as freshly generated (their ids are fixed by the minute).
+fn minute_orders(marker: &Minute) -> Vec<Order> {
     let now = time::now();
-    let orders: Vec<Order> = {
-        let mut rng = rand::rng();
-        (0..count)
-            .map(|i| Order {
-                order_id: generated_order_id(minute, i),
-                symbol: Symbol::random(&mut rng),
-                quantity: Quantity::random(&mut rng),
-                status: OrderStatus::Queued,
-                created_at: now,
-                execution_price: None,
-                processed_at: None,
-            })
-            .collect()
-    };
-    let outcome = if app.store.claim_minute(&Minute { minute, orders: count, queued: false }, &orders).await? {
-        Generated::Created { minute, orders: count }
-    } else {
-        match app.store.minute(minute).await? {
-            Some(done) if done.queued => return Ok(Generated::AlreadyDone { minute }),
-            Some(partial) => Generated::Requeued { minute, orders: partial.orders },
-            None => return Err(ApiError::internal()),
-        }
-    };
-    let n = match outcome {
-        Generated::Created { orders, .. } | Generated::Requeued { orders, .. } => orders,
-        _ => 0,
-    };
-    let messages: Vec<(String, i32)> = spread(n, app.generation_window_seconds)
+    let mut rng = rand::rng();
+    (0..marker.orders)
+        .map(|i| Order {
+            order_id: generated_order_id(marker.minute, i),
+            symbol: Symbol::random(&mut rng),
+            quantity: Quantity::random(&mut rng),
+            status: OrderStatus::Queued,
+            created_at: now,
+            execution_price: None,
+            processed_at: None,
+        })
+        .collect()
+}
+
+/// Sends a message for every order of the minute (all of them exist by now), spread over the
+/// generation window, then marks the minute finished.
+async fn queue_minute(app: &App, queue: &OrdersQueue, marker: &Minute) -> Result<(), ApiError> {
+    let messages: Vec<(String, i32)> = spread(marker.orders, app.generation_window_seconds)
         .into_iter()
         .enumerate()
-        .map(|(i, delay)| (generated_order_id(minute, i as u32), delay))
+        .map(|(i, delay)| (generated_order_id(marker.minute, i as u32), delay))
         .collect();
     queue.send_all(&messages).await.map_err(|error| {
-        tracing::error!(%error, "could not queue the minute's orders; the next invocation for this minute retries");
+        tracing::error!(%error, "could not queue the minute's orders; a later invocation finishes the minute");
         ApiError::unavailable("the order queue is unavailable")
     })?;
-    app.store.mark_minute_queued(minute).await?;
-    Ok(outcome)
+    Ok(app.store.mark_minute_queued(marker.minute).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plausible_ids_are_ours() {
+        for id in ["0b7f3c1e-8d2a-4f4e-9a51-3f0c2d1e4b5a", "gen-20261122T1030Z-0007", "a.b_c:d-E9"] {
+            assert!(plausible_id(id), "{id}");
+        }
+        assert!(plausible_id(&"a".repeat(128)));
+        for id in ["", "a b", "a/b", "ORDER#x", "é", "a\u{0}b", "%2F"] {
+            assert!(!plausible_id(id), "{id:?}");
+        }
+        assert!(!plausible_id(&"a".repeat(129)));
+    }
 }

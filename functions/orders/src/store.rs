@@ -13,11 +13,13 @@
 
 use aws_sdk_dynamodb::{
     Client,
-    types::{Put, TransactWriteItem, Update},
+    types::{KeysAndAttributes, Put, TransactWriteItem, Update},
 };
+use futures::{TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 use shared::{
     dynamo::{self, Item, StoreError, Table, TxFailure, item_at, key, n, s, store_err, tx_failure},
+    retry::Backoff,
     time::{self, Timestamp},
 };
 
@@ -55,7 +57,8 @@ pub struct Minute {
     pub minute: Timestamp,
     /// How many orders the minute has (ids `0..orders`).
     pub orders: u32,
-    /// Whether their messages were all sent.
+    /// Whether all its orders are written and all their messages sent. Until then the minute is
+    /// unfinished, whatever the generation switch says, and the next invocations finish it.
     #[serde(default)]
     pub queued: bool,
 }
@@ -78,6 +81,13 @@ pub struct Store {
 
 /// `TransactWriteItems` takes at most 100 items.
 const MAX_TRANSACTION_ITEMS: usize = 100;
+
+/// How many of a minute's order transactions run at once: enough for `ORDERS_PER_MINUTE=6000`
+/// (60 transactions) to take a few seconds, few enough not to burst the table's capacity.
+const TRANSACTIONS_IN_FLIGHT: usize = 4;
+
+/// How many single conditional puts run at once when a transaction's orders are redone one by one.
+const PUTS_IN_FLIGHT: usize = 10;
 
 fn order_key(order_id: &str) -> Item {
     key(format!("ORDER#{order_id}"), "ORDER")
@@ -111,8 +121,9 @@ impl Store {
         }
     }
 
-    /// Removes an order that could not be queued, as long as nothing processed it.
-    pub async fn delete_queued_order(&self, order_id: &str) -> Result<(), StoreError> {
+    /// Removes an order that could not be queued, as long as nothing processed it. `Ok(false)`
+    /// when it is no longer queued: the message did go through after all and was processed.
+    pub async fn delete_queued_order(&self, order_id: &str) -> Result<bool, StoreError> {
         let result = self
             .table
             .client
@@ -125,8 +136,9 @@ impl Store {
             .send()
             .await;
         match result {
-            Err(err) if !dynamo::is_condition_failed(&err) => Err(store_err(err)),
-            _ => Ok(()),
+            Ok(_) => Ok(true),
+            Err(err) if dynamo::is_condition_failed(&err) => Ok(false),
+            Err(err) => Err(store_err(err)),
         }
     }
 
@@ -183,10 +195,11 @@ impl Store {
         self.table.put(key("GENERATION", "STATE"), state).await
     }
 
-    /// Records a minute and writes its orders, all conditional on not existing yet. `Ok(false)`
-    /// when the minute was already generated (a doubled invocation): nothing is written twice.
-    /// Orders beyond the first transaction's capacity go in further transactions; if one of those
-    /// is refused (a retry after a crash), its orders are written one by one, skipping existing ones.
+    /// Claims a minute: one transaction writes its marker (`queued: false`) and as many of its
+    /// orders as fit, all conditional on not existing; the rest follow with [`Store::write_orders`].
+    /// `Ok(false)` when the minute was claimed before (a doubled invocation): nothing is written.
+    /// An error after the first transaction leaves a marker that is not `queued`, which is what
+    /// tells a later invocation to finish the minute.
     pub async fn claim_minute(&self, minute: &Minute, orders: &[Order]) -> Result<bool, StoreError> {
         let marker = Put::builder()
             .table_name(&self.table.name)
@@ -198,43 +211,83 @@ impl Store {
         for order in first {
             items.push(TransactWriteItem::builder().put(self.new_order_put(order)?).build());
         }
-        match self.table.client.transact_write_items().set_transact_items(Some(items)).send().await.map_err(tx_failure)
-        {
-            Ok(_) => {}
+        match self.table.transact(items).await {
+            Ok(()) => {}
             Err(failure) if failure.condition_failed_at(0) => return Ok(false),
             Err(failure) => return Err(failure.into_store_error()),
         }
-        for chunk in rest.chunks(MAX_TRANSACTION_ITEMS) {
-            let items = chunk
-                .iter()
-                .map(|order| Ok(TransactWriteItem::builder().put(self.new_order_put(order)?).build()))
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            if let Err(failure) = self
+        self.write_orders(rest).await?;
+        Ok(true)
+    }
+
+    /// Writes the orders that do not exist yet and leaves existing ones as they are (they may
+    /// be processed already: overwriting one would queue it, and count it, again). A transaction
+    /// of conditional puts per hundred orders, a few at a time; a transaction refused because some
+    /// of its orders exist (finishing an interrupted minute) is redone one conditional put per
+    /// order. Any other failure is returned: the minute stays unfinished and is retried.
+    pub async fn write_orders(&self, orders: &[Order]) -> Result<(), StoreError> {
+        stream::iter(orders.chunks(MAX_TRANSACTION_ITEMS).map(Ok))
+            .try_for_each_concurrent(TRANSACTIONS_IN_FLIGHT, |chunk| async move {
+                let items = chunk
+                    .iter()
+                    .map(|order| Ok(TransactWriteItem::builder().put(self.new_order_put(order)?).build()))
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                match self.table.transact(items).await {
+                    Ok(()) => Ok(()),
+                    Err(TxFailure::Cancelled(reasons)) => {
+                        tracing::debug!(?reasons, "some orders exist; writing the others one by one");
+                        stream::iter(chunk.iter().map(Ok))
+                            .try_for_each_concurrent(PUTS_IN_FLIGHT, |order| async move {
+                                self.table.put_new(order_key(&order.order_id), order).await.map(|_| ())
+                            })
+                            .await
+                    }
+                    Err(failure) => Err(failure.into_store_error()),
+                }
+            })
+            .await
+    }
+
+    /// The markers of `minutes` that exist, strongly consistent, in one `BatchGetItem` (plus
+    /// retries of keys DynamoDB leaves unprocessed under load).
+    pub async fn minutes(&self, minutes: &[Timestamp]) -> Result<Vec<Minute>, StoreError> {
+        let mut found = Vec::new();
+        if minutes.is_empty() {
+            return Ok(found);
+        }
+        if minutes.len() > 100 {
+            return Err(StoreError::Unexpected("BatchGetItem reads at most 100 keys".into()));
+        }
+        let keys = minutes.iter().map(|m| minute_key(*m)).collect();
+        let mut request = Some(KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build()?);
+        let mut backoff = Backoff::new(8);
+        while let Some(pending) = request.take() {
+            let output = self
                 .table
                 .client
-                .transact_write_items()
-                .set_transact_items(Some(items))
+                .batch_get_item()
+                .request_items(&self.table.name, pending)
                 .send()
                 .await
-                .map_err(tx_failure)
-            {
-                if !matches!(failure, TxFailure::Cancelled(_)) {
-                    return Err(failure.into_store_error());
-                }
-                for order in chunk {
-                    if let Err(err) = self.create_order(order).await {
-                        tracing::debug!(order_id = %order.order_id, %err, "order already written");
-                    }
-                }
+                .map_err(store_err)?;
+            for item in output.responses.unwrap_or_default().remove(&self.table.name).unwrap_or_default() {
+                found.push(dynamo::from_item(item)?);
+            }
+            request = output.unprocessed_keys.unwrap_or_default().remove(&self.table.name);
+            if request.is_some() && !backoff.wait().await {
+                return Err(StoreError::Unavailable("BatchGetItem kept leaving keys unprocessed".into()));
             }
         }
-        Ok(true)
+        found.sort_by_key(|m: &Minute| m.minute);
+        Ok(found)
     }
 
     pub async fn minute(&self, minute: Timestamp) -> Result<Option<Minute>, StoreError> {
         self.table.get(minute_key(minute)).await
     }
 
+    /// Records that every message of the minute was sent. Conditional on the marker: a minute
+    /// is only ever finished after it was claimed.
     pub async fn mark_minute_queued(&self, minute: Timestamp) -> Result<(), StoreError> {
         self.table
             .client
@@ -242,6 +295,7 @@ impl Store {
             .table_name(&self.table.name)
             .set_key(Some(minute_key(minute)))
             .update_expression("SET queued = :yes")
+            .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
             .send()
             .await
