@@ -16,7 +16,9 @@ use chrono::{DateTime, Datelike, TimeZone, Utc};
 use futures::future::join_all;
 use local_stack::{Stack, triggers::SqsSource};
 use serde_json::{Value, json};
-use system_tests::{InProcess, Reply, call, eventually, fresh_stack, request, sdk, template, with_path_params};
+use system_tests::{
+    InProcess, Reply, call, eventually, fresh_stack, inject_conflicts, request, sdk, template, with_path_params,
+};
 
 struct Booking {
     app: &'static App,
@@ -1030,4 +1032,30 @@ async fn ids_that_cannot_be_ours_are_not_found_without_asking_the_database() {
     // The control: a plausible id does ask, and gets the outage.
     let reply = b.get(&shared::ids::new_id()).await;
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+}
+
+#[tokio::test]
+async fn transaction_conflicts_are_retried_a_bounded_number_of_times_then_503() {
+    let b = Booking::new(1800).await;
+    let table = b.stack.table("BookingTable").to_owned();
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slots = b.slots(&p, at(3, 8, 0), at(3, 8, 30)).await;
+
+    // A conflict or two: the client never sees them.
+    inject_conflicts(&table, "TransactWriteItems", 2).await;
+    let r = b.hold(&c, &slots[0]).await;
+    inject_conflicts(&table, "TransactWriteItems", 2).await;
+    assert_eq!(b.confirm(&r, &c).await.status, 200);
+
+    // Conflicts that do not end: a 503 after the bounded retries, and nothing half-done.
+    inject_conflicts(&table, "TransactWriteItems", 10_000).await;
+    let reply = b.reserve(&c, &slots[1]).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    let reply = b.cancel(&r, Some(&c)).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    inject_conflicts(&table, "TransactWriteItems", 0).await;
+    assert_eq!(b.listed(&p).await, [slots[1].clone()], "the refused reservation took nothing");
+    assert_eq!(b.get(&r).await.body["status"], "confirmed", "the refused cancel changed nothing");
+    assert_eq!(b.reserve(&c, &slots[1]).await.status, 201);
 }

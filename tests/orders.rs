@@ -21,7 +21,7 @@ use orders::{
     store::{Minute, Order, OrderStatus, Processed},
 };
 use serde_json::{Value, json};
-use system_tests::{InProcess, Reply, call, fresh_stack, request, sdk, template, with_path_params};
+use system_tests::{InProcess, Reply, call, fresh_stack, inject_conflicts, request, sdk, template, with_path_params};
 
 struct Orders {
     app: &'static App,
@@ -553,4 +553,34 @@ async fn a_failed_send_removes_the_order_unless_it_was_processed_meanwhile() {
     let queued_id = queued.body["order_id"].as_str().unwrap();
     assert!(o.app.store.delete_queued_order(queued_id).await.unwrap());
     assert_eq!(o.order(queued_id).await.status, 404);
+}
+
+#[tokio::test]
+async fn transaction_conflicts_on_the_aggregate_are_retried_and_a_lasting_one_counts_nothing() {
+    let o = Orders::new(0).await;
+    let table = o.stack.table("OrdersTable").to_owned();
+    let first = o.post(json!({"quantity": 2})).await.body["order_id"].as_str().unwrap().to_owned();
+    let second = o.post(json!({"quantity": 3})).await.body["order_id"].as_str().unwrap().to_owned();
+
+    // A few conflicts (other batches updating the aggregate): retried, counted once.
+    inject_conflicts(&table, "TransactWriteItems", 3).await;
+    assert_eq!(ops::process(o.app, &first).await, Ok(Processed::Now));
+
+    // Conflicts that do not end: the message fails (SQS will redeliver it), nothing is counted.
+    inject_conflicts(&table, "TransactWriteItems", 10_000).await;
+    assert!(ops::process(o.app, &second).await.is_err());
+    inject_conflicts(&table, "TransactWriteItems", 0).await;
+    assert_eq!(o.order(&second).await.body["status"], "queued");
+    assert_eq!(Orders::processed_count(&o.metrics().await), 1);
+
+    // The redelivery, once the conflicts are over, counts it once.
+    assert_eq!(ops::process(o.app, &second).await, Ok(Processed::Now));
+    let metrics = o.metrics().await;
+    assert_eq!(Orders::processed_count(&metrics), 2);
+    let mut sum = 0.0;
+    for id in [&first, &second] {
+        sum += o.order(id).await.body["execution_price"].as_f64().unwrap();
+    }
+    let average = metrics["average_execution_price"].as_f64().unwrap();
+    assert!((average - sum / 2.0).abs() < 1e-9, "{metrics} vs {sum}");
 }

@@ -13,6 +13,14 @@ pub fn is_plausible(raw: &str) -> bool {
         && raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
+/// An id as an error message names it: a client's implausible id may be huge or hold anything,
+/// so only a bounded, quoted prefix is shown.
+pub fn shown(raw: &str) -> String {
+    let prefix: String = raw.chars().take(64).collect();
+    let ellipsis = if prefix.len() < raw.len() { "..." } else { "" };
+    format!("{prefix:?}{ellipsis}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,5 +34,11 @@ mod tests {
             assert!(!is_plausible(bad), "{bad:?}");
         }
         assert!(!is_plausible(&"a".repeat(129)));
+    }
+
+    #[test]
+    fn shown_ids_are_bounded() {
+        assert_eq!(shown("abc"), "\"abc\"");
+        assert_eq!(shown(&"a".repeat(100)), format!("\"{}\"...", "a".repeat(64)));
     }
 }

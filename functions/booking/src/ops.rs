@@ -62,7 +62,7 @@ pub async fn create_client(app: &App, first_name: PersonName, last_name: PersonN
 }
 
 fn provider_not_found(provider_id: &str) -> ApiError {
-    ApiError::not_found("provider_not_found", format!("there is no provider {provider_id}"))
+    ApiError::not_found("provider_not_found", format!("there is no provider {}", ids::shown(provider_id)))
 }
 
 /// An id from a client that cannot be one of ours is not found, without a request that DynamoDB
@@ -72,7 +72,7 @@ fn plausible(id: &str, not_found: impl FnOnce(&str) -> ApiError) -> Result<(), A
 }
 
 fn client_not_found(client_id: &str) -> ApiError {
-    ApiError::not_found("client_not_found", format!("there is no client {client_id}"))
+    ApiError::not_found("client_not_found", format!("there is no client {}", ids::shown(client_id)))
 }
 
 async fn provider_exists(app: &App, provider_id: &str) -> Result<(), ApiError> {
@@ -182,7 +182,7 @@ pub async fn list_availability(
 }
 
 fn slot_not_found(slot_id: &str) -> ApiError {
-    ApiError::not_found("slot_not_found", format!("there is no slot {slot_id}"))
+    ApiError::not_found("slot_not_found", format!("there is no slot {}", ids::shown(slot_id)))
 }
 
 /// Parses a slot id of `provider_id` (if given); an id that cannot be one is simply not found.
@@ -277,7 +277,7 @@ async fn schedule_expiry(app: &App, reservation: &Reservation, now: Timestamp) {
 }
 
 fn reservation_not_found(reservation_id: &str) -> ApiError {
-    ApiError::not_found("reservation_not_found", format!("there is no reservation {reservation_id}"))
+    ApiError::not_found("reservation_not_found", format!("there is no reservation {}", ids::shown(reservation_id)))
 }
 
 /// The reservation as clients see it now (an overdue hold reads as expired).
