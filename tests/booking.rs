@@ -153,6 +153,17 @@ impl Booking {
         call(self.app, handlers::expire_now, request("POST", "/booking/v1/reservations/expire", None)).await
     }
 
+    /// Waits (polling, with a deadline) until the hold of `reservation` has run out by the clock;
+    /// nothing else happens to it meanwhile.
+    async fn until_the_hold_runs_out(&self, reservation: &str) -> DateTime<Utc> {
+        let expires_at = self.stored(reservation).await.expires_at;
+        eventually("the hold runs out", Duration::from_secs(30), move || async move {
+            (Utc::now() > expires_at).then_some(())
+        })
+        .await;
+        expires_at
+    }
+
     /// The reservation exactly as stored, without the read-time view of an overdue hold.
     async fn stored(&self, reservation: &str) -> Reservation {
         self.app.store.reservation(reservation).await.unwrap().expect("stored reservation")
@@ -175,6 +186,16 @@ impl Booking {
     fn sqs(&self) -> aws_sdk_sqs::Client {
         aws_sdk_sqs::Client::new(&self.sdk)
     }
+}
+
+/// The event the sweep's schedule sends now, as the local trigger makes it.
+fn sweep_event() -> aws_lambda_events::cloudwatch_events::CloudWatchEvent {
+    let source = local_stack::triggers::ScheduleSource {
+        function: "booking-sweep".into(),
+        rule: "Sweep".into(),
+        every: Duration::from_secs(300),
+    };
+    serde_json::from_value(source.event(Utc::now())).unwrap()
 }
 
 fn ids(reply: &Reply) -> Vec<String> {
@@ -737,13 +758,7 @@ async fn a_duplicate_expiry_delivery_changes_nothing() {
     let c = b.client().await;
     let slot = b.slots(&p, at(3, 8, 0), at(3, 8, 15)).await.remove(0);
     let r = b.hold(&c, &slot).await;
-    let expires_at = b.stored(&r).await.expires_at;
-    eventually(
-        "the hold runs out",
-        Duration::from_secs(30),
-        move || async move { (Utc::now() > expires_at).then_some(()) },
-    )
-    .await;
+    let expires_at = b.until_the_hold_runs_out(&r).await;
     let message = ExpiryMessage { reservation_id: r.clone(), expires_at };
     let queue = &b.stack.queue("BookingExpiryQueue").url;
     for _ in 0..2 {
@@ -808,13 +823,7 @@ async fn a_poison_message_goes_to_the_dead_letter_queue_without_blocking_its_bat
         .send()
         .await
         .unwrap();
-    let expires_at = b.stored(&r).await.expires_at;
-    eventually(
-        "the hold runs out",
-        Duration::from_secs(30),
-        move || async move { (Utc::now() > expires_at).then_some(()) },
-    )
-    .await;
+    let expires_at = b.until_the_hold_runs_out(&r).await;
     // A valid, undelayed expiry message and a poison one, visible together: one batch.
     let send = |body: String| {
         let (sqs, queue) = (b.sqs(), queue.clone());
@@ -893,13 +902,7 @@ async fn the_sweep_expires_holds_the_queue_missed() {
     let r1 = b.hold(&c, &slots[0]).await;
     let r2 = b.hold(&c, &slots[1]).await;
     assert_eq!(b.confirm(&r2, &c).await.status, 200);
-    let expires_at = b.stored(&r1).await.expires_at;
-    eventually(
-        "the hold runs out",
-        Duration::from_secs(30),
-        move || async move { (Utc::now() > expires_at).then_some(()) },
-    )
-    .await;
+    b.until_the_hold_runs_out(&r1).await;
     // The index is eventually consistent; the sweep finds the hold within moments.
     let bref = &b;
     let swept = eventually("the sweep expires the hold", Duration::from_secs(30), move || async move {
@@ -917,15 +920,7 @@ async fn the_sweep_expires_holds_the_queue_missed() {
     assert_eq!(b.expire_now().await.body["expired"], json!([]), "nothing left to sweep");
     assert_eq!(b.stored(&r2).await.status, booking::domain::Status::Confirmed);
     // The scheduled function runs the same sweep.
-    let event: aws_lambda_events::cloudwatch_events::CloudWatchEvent = serde_json::from_value(
-        local_stack::triggers::ScheduleSource {
-            function: "booking-sweep".into(),
-            rule: "Sweep".into(),
-            every: Duration::from_secs(300),
-        }
-        .event(Utc::now()),
-    )
-    .unwrap();
+    let event = sweep_event();
     assert_eq!(
         handlers::scheduled_sweep(b.app, event).await.unwrap(),
         json!({"expired": 0, "failed": 0, "finished": true})
@@ -956,13 +951,7 @@ async fn the_sweep_carries_on_past_a_hold_it_cannot_expire_and_stops_at_its_time
         .send()
         .await
         .unwrap();
-    let expires_at = b.stored(&r).await.expires_at;
-    eventually(
-        "the hold runs out",
-        Duration::from_secs(30),
-        move || async move { (Utc::now() > expires_at).then_some(()) },
-    )
-    .await;
+    b.until_the_hold_runs_out(&r).await;
 
     // Out of time before the first hold: it stops without touching anything, and that is no
     // failure.
@@ -983,15 +972,7 @@ async fn the_sweep_carries_on_past_a_hold_it_cannot_expire_and_stops_at_its_time
     // Only the poison is left: nothing could be done and something failed, which is an error
     // (on demand a 500; for the schedule a failed run, which it retries).
     assert_eq!(b.expire_now().await.status, 500);
-    let event: aws_lambda_events::cloudwatch_events::CloudWatchEvent = serde_json::from_value(
-        local_stack::triggers::ScheduleSource {
-            function: "booking-sweep".into(),
-            rule: "Sweep".into(),
-            every: Duration::from_secs(300),
-        }
-        .event(Utc::now()),
-    )
-    .unwrap();
+    let event = sweep_event();
     assert!(handlers::scheduled_sweep(b.app, event).await.is_err());
     assert_eq!(b.stored("poison").await.status, booking::domain::Status::Held);
 }
