@@ -337,7 +337,7 @@ async fn a_half_done_minute_is_finished_by_later_invocations_even_when_generatio
     let later = minute + chrono::Duration::minutes(3);
     let generation = ops::generate(o.app, later).await.unwrap();
     assert_eq!(generation, Generation { outcome: Generated::Stopped, resumed: vec![minute] });
-    assert!(store.minute(minute).await.unwrap().unwrap().queued, "the minute ends queued");
+    assert!(store.minutes(&[minute]).await.unwrap()[0].queued, "the minute ends queued");
     o.assert_minute_has(minute, 120).await;
     assert_eq!(o.order(&orders[3].order_id).await.body["execution_price"], json!(2.5), "a processed order is kept");
     assert_eq!(o.order(&orders[4].order_id).await.body["symbol"], "ABC", "written orders are kept");

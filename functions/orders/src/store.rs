@@ -282,10 +282,6 @@ impl Store {
         Ok(found)
     }
 
-    pub async fn minute(&self, minute: Timestamp) -> Result<Option<Minute>, StoreError> {
-        self.table.get(minute_key(minute)).await
-    }
-
     /// Records that every message of the minute was sent. Conditional on the marker: a minute
     /// is only ever finished after it was claimed.
     pub async fn mark_minute_queued(&self, minute: Timestamp) -> Result<(), StoreError> {
