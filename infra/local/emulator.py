@@ -1,5 +1,10 @@
 """The local AWS endpoint: moto's server with the changes that local development and the tests need.
 
+Written against moto 5.2.5 (pinned in requirements.txt). Changes 1 and 3 below patch moto's
+internals, which another version may move or rename: `check_moto_internals` runs first at start-up
+and stops the endpoint with a message naming the installed and the expected versions if any of
+them is missing, instead of letting the patches silently do nothing.
+
 1. DynamoDB requests are applied one at a time. Moto's threaded server evaluates a conditional write
    or a transaction in several steps without a lock, so two concurrent requests could both pass a
    condition that only one should; real DynamoDB never allows that, and the concurrency tests
@@ -37,14 +42,58 @@ import threading
 import time
 import types
 
-import moto.dynamodb.models as dynamodb_models
-from moto.dynamodb.models.table import Table
-from moto.moto_server.werkzeug_app import (
+import importlib
+
+from werkzeug.serving import make_server
+
+MOTO_VERSION = "5.2.5"
+
+# (module, attributes) this file relies on; see the module docstring.
+MOTO_INTERNALS = (
+    ("moto.dynamodb.models", ("DynamoDBBackend", "copy")),
+    ("moto.dynamodb.models.table", ("Table",)),
+    ("moto.moto_server.werkzeug_app", ("DomainDispatcherApplication", "MotoRequestHandler", "create_backend_app")),
+)
+
+
+def check_moto_internals():
+    """Exits with a clear message unless every moto internal that the patches need is there."""
+    try:
+        import moto
+
+        installed = getattr(moto, "__version__", "unknown")
+    except ImportError:
+        sys.exit(f"emulator.py: moto is not installed (expected moto {MOTO_VERSION}; run `make venv`)")
+    missing = []
+    for module_name, attributes in MOTO_INTERNALS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            missing.append(module_name)
+            continue
+        missing += [f"{module_name}.{a}" for a in attributes if not hasattr(module, a)]
+    backend = getattr(sys.modules.get("moto.dynamodb.models"), "DynamoDBBackend", None)
+    if backend is not None:
+        missing += [f"DynamoDBBackend.{m}" for m in ("transact_write_items", "get_table", "get_item", "put_item", "delete_item") if not hasattr(backend, m)]
+    if missing:
+        sys.exit(
+            f"emulator.py was written against moto {MOTO_VERSION}, but the installed moto {installed} "
+            f"lacks {', '.join(missing)}; install the version pinned in requirements.txt (`make venv`) "
+            "or port the patches in infra/local/emulator.py"
+        )
+    if installed != MOTO_VERSION:
+        print(f"emulator.py: moto {installed} installed, written against {MOTO_VERSION}; its internals are present", file=sys.stderr)
+
+
+check_moto_internals()
+
+import moto.dynamodb.models as dynamodb_models  # noqa: E402
+from moto.dynamodb.models.table import Table  # noqa: E402
+from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
     MotoRequestHandler,
     create_backend_app,
 )
-from werkzeug.serving import make_server
 
 
 IDEMPOTENCY_WINDOW_SECONDS = 600

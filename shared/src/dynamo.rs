@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::{
     Client,
     error::{BuildError, ProvideErrorMetadata, SdkError},
     operation::{query::builders::QueryFluentBuilder, transact_write_items::TransactWriteItemsError},
-    types::{AttributeValue, TransactWriteItem},
+    types::{AttributeValue, Select, TransactWriteItem},
 };
 use aws_smithy_types::error::display::DisplayErrorContext;
 use serde::{Serialize, de::DeserializeOwned};
@@ -87,52 +87,59 @@ where
     classify(&err)
 }
 
-/// True when a single conditional write was refused by its condition.
-pub fn is_condition_failed<E, R>(err: &SdkError<E, R>) -> bool
+/// Why a conditional write did not commit, when neither an outage nor a bug is the reason. `R`
+/// names the role of each item of a transaction (`()` for a single write), so that the store can
+/// say which condition refused it without counting positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal<R = ()> {
+    /// The condition of the item playing this role was false: the state is not what the write
+    /// expected (taken, already done, changed since it was read).
+    Condition(R),
+    /// Another transaction touched the same items at the same moment: read again and retry.
+    Conflict,
+}
+
+/// A conditional write that committed (`Ok`) or was refused (`Err`); outages and bugs are the
+/// outer `StoreError`.
+pub type Written<R = ()> = Result<(), Refusal<R>>;
+
+/// The outcome of a single conditional write (`PutItem`, `UpdateItem`, `DeleteItem` with a
+/// `ConditionExpression`): refused by its condition, or failed as [`classify`] says.
+pub fn written<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<Written, StoreError>
 where
-    E: ProvideErrorMetadata,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
 {
-    err.as_service_error().is_some_and(|e| e.code() == Some("ConditionalCheckFailedException"))
-}
-
-/// Why a `TransactWriteItems` did not commit.
-#[derive(Debug)]
-pub enum TxFailure {
-    /// Cancelled: one reason code per item, in request order ("None" for items that were fine).
-    Cancelled(Vec<String>),
-    Store(StoreError),
-}
-
-impl TxFailure {
-    /// True when the item at `index` failed its condition.
-    pub fn condition_failed_at(&self, index: usize) -> bool {
-        matches!(self, TxFailure::Cancelled(codes) if codes.get(index).is_some_and(|c| c == "ConditionalCheckFailed"))
-    }
-
-    /// True when another transaction touched the same items at the same time: retry.
-    pub fn is_conflict(&self) -> bool {
-        matches!(self, TxFailure::Cancelled(codes) if codes.iter().any(|c| c == "TransactionConflict"))
-    }
-
-    /// The store error for failures the caller does not handle itself.
-    pub fn into_store_error(self) -> StoreError {
-        match self {
-            TxFailure::Cancelled(codes) => StoreError::Unexpected(format!("transaction cancelled: {codes:?}")),
-            TxFailure::Store(err) => err,
+    match result {
+        Ok(_) => Ok(Ok(())),
+        Err(err) if err.as_service_error().is_some_and(|e| e.code() == Some("ConditionalCheckFailedException")) => {
+            Ok(Err(Refusal::Condition(())))
         }
+        Err(err) => Err(classify(&err)),
     }
 }
 
-pub fn tx_failure<R: std::fmt::Debug>(err: SdkError<TransactWriteItemsError, R>) -> TxFailure {
-    match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => TxFailure::Cancelled(
-            cancelled.cancellation_reasons().iter().map(|reason| reason.code().unwrap_or("None").to_owned()).collect(),
-        ),
-        Some(TransactWriteItemsError::TransactionInProgressException(_)) => {
-            TxFailure::Cancelled(vec!["TransactionConflict".to_owned()])
+/// The outcome of a `TransactWriteItems` whose items play `roles` (in request order): the first
+/// item whose condition failed names the refusal; a transaction cancelled by a concurrent one is
+/// a conflict; anything else is an error.
+fn transaction_outcome<R: Copy, Rsp: std::fmt::Debug>(
+    err: SdkError<TransactWriteItemsError, Rsp>,
+    roles: &[R],
+) -> Result<Written<R>, StoreError> {
+    let codes: Vec<&str> = match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+            cancelled.cancellation_reasons().iter().map(|reason| reason.code().unwrap_or("None")).collect()
         }
-        _ => TxFailure::Store(classify(&err)),
+        Some(TransactWriteItemsError::TransactionInProgressException(_)) => return Ok(Err(Refusal::Conflict)),
+        _ => return Err(classify(&err)),
+    };
+    if let Some(role) = codes.iter().position(|code| *code == "ConditionalCheckFailed").and_then(|i| roles.get(i)) {
+        return Ok(Err(Refusal::Condition(*role)));
     }
+    if codes.contains(&"TransactionConflict") {
+        return Ok(Err(Refusal::Conflict));
+    }
+    Err(StoreError::Unexpected(format!("transaction cancelled: {codes:?}")))
 }
 
 /// One table and the client to reach it: the operations every store does the same way.
@@ -161,21 +168,17 @@ impl Table {
         output.item.map(from_item).transpose()
     }
 
-    /// Writes `record` under `key` unless an item is already there; `Ok(false)` if one is.
-    pub async fn put_new<T: Serialize>(&self, key: Item, record: &T) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.name)
-            .set_item(Some(item_at(key, record)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if is_condition_failed(&err) => Ok(false),
-            Err(err) => Err(store_err(err)),
-        }
+    /// Writes `record` under `key` unless an item is already there (refused if one is).
+    pub async fn put_new<T: Serialize>(&self, key: Item, record: &T) -> Result<Written, StoreError> {
+        written(
+            self.client
+                .put_item()
+                .table_name(&self.name)
+                .set_item(Some(item_at(key, record)?))
+                .condition_expression("attribute_not_exists(pk)")
+                .send()
+                .await,
+        )
     }
 
     /// Writes `record` under `key`, whatever was there.
@@ -190,37 +193,64 @@ impl Table {
         Ok(())
     }
 
-    /// A strongly consistent `Query` of the base table, every page (or until `limit` items),
-    /// mapped to records. `configure` adds the key condition and its values.
+    /// A strongly consistent `Query` of the base table, through the SDK's paginator: every page,
+    /// or the first `limit` items (as one page when they fit), mapped to records. `configure` adds
+    /// the key condition and its values.
     pub async fn query<T: DeserializeOwned>(
         &self,
-        configure: impl Fn(QueryFluentBuilder) -> QueryFluentBuilder,
+        configure: impl FnOnce(QueryFluentBuilder) -> QueryFluentBuilder,
         limit: Option<usize>,
     ) -> Result<Vec<T>, StoreError> {
+        let mut items = configure(self.client.query().table_name(&self.name))
+            .consistent_read(true)
+            .set_limit(limit.map(|l| l.min(i32::MAX as usize) as i32))
+            .into_paginator()
+            .items()
+            .send();
         let mut records = Vec::new();
-        let mut start = None;
-        loop {
-            let output = configure(self.client.query().table_name(&self.name))
-                .consistent_read(true)
-                .set_limit(limit.map(|l| (l - records.len()).min(i32::MAX as usize) as i32))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_err)?;
-            for item in output.items.unwrap_or_default() {
-                records.push(from_item(item)?);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() || limit.is_some_and(|l| records.len() >= l) {
-                return Ok(records);
+        while limit.is_none_or(|l| records.len() < l) {
+            match items.next().await {
+                Some(item) => records.push(from_item(item.map_err(store_err)?)?),
+                None => break,
             }
         }
+        Ok(records)
     }
 
-    /// One `TransactWriteItems`.
-    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxFailure> {
-        self.client.transact_write_items().set_transact_items(Some(items)).send().await.map(|_| ()).map_err(tx_failure)
+    /// How many items a strongly consistent `Query` matches, every page counted: nothing but the
+    /// number comes back.
+    pub async fn count(
+        &self,
+        configure: impl FnOnce(QueryFluentBuilder) -> QueryFluentBuilder,
+    ) -> Result<usize, StoreError> {
+        let mut pages = configure(self.client.query().table_name(&self.name))
+            .select(Select::Count)
+            .consistent_read(true)
+            .into_paginator()
+            .send();
+        let mut count = 0;
+        while let Some(page) = pages.next().await {
+            count += page.map_err(store_err)?.count as usize;
+        }
+        Ok(count)
     }
+
+    /// One `TransactWriteItems` of `(role, item)` pairs: committed, or refused as
+    /// [`Refusal`] says, naming the role of the item whose condition failed.
+    pub async fn transact<R: Copy>(&self, items: Vec<(R, TransactWriteItem)>) -> Result<Written<R>, StoreError> {
+        let (roles, items): (Vec<R>, Vec<TransactWriteItem>) = items.into_iter().unzip();
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(Ok(())),
+            Err(err) => transaction_outcome(err, &roles),
+        }
+    }
+}
+
+/// The value a field of a record is stored as: the same serde mapping as whole items, so that a
+/// condition or an update names a status (`"queued"`) exactly as the item holds it.
+pub fn attr<T: Serialize + ?Sized>(value: &T) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(value)
+        .map_err(|err| StoreError::Unexpected(format!("cannot map a value to an attribute: {err}")))
 }
 
 /// A record as an item stored under `key` (the key attributes are added to the record's).

@@ -4,11 +4,16 @@
 //! - [`aws`]: the one `SdkConfig` every client of a function is built from.
 //! - [`http`]: the JSON error shape, request parsing with field-named 400s and a body limit, and
 //!   the Lambda HTTP entry point.
-//! - [`dynamo`]: item mapping (through `serde_dynamo`) and the classification of DynamoDB errors.
+//! - [`app`]: the lifetime of a function's state (built once, borrowed by every invocation).
+//! - [`dynamo`]: item mapping (through `serde_dynamo`), paginated queries, conditional writes and
+//!   transactions with one vocabulary for refusals ([`dynamo::Refusal`]), and the classification
+//!   of DynamoDB errors.
+//! - [`queue`]: the one SQS adapter (JSON messages, delays, batches).
 //! - [`retry`]: bounded, jittered retries for lost optimistic races.
 //! - [`lambda`]: the entry point of functions triggered by SQS or a schedule.
 //! - [`person`], [`time`] and [`ids`]: small types every service uses.
 
+pub mod app;
 pub mod aws;
 pub mod config;
 pub mod dynamo;
@@ -17,5 +22,6 @@ pub mod ids;
 pub mod lambda;
 pub mod logging;
 pub mod person;
+pub mod queue;
 pub mod retry;
 pub mod time;
