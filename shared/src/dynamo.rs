@@ -169,7 +169,7 @@ impl Table {
     }
 
     /// Writes `record` under `key` unless an item is already there (refused if one is).
-    pub async fn put_new<T: Serialize>(&self, key: Item, record: &T) -> Result<Written, StoreError> {
+    pub async fn insert<T: Serialize>(&self, key: Item, record: &T) -> Result<Written, StoreError> {
         written(
             self.client
                 .put_item()
@@ -237,7 +237,7 @@ impl Table {
 
     /// One `TransactWriteItems` of `(role, item)` pairs: committed, or refused as
     /// [`Refusal`] says, naming the role of the item whose condition failed.
-    pub async fn transact<R: Copy>(&self, items: Vec<(R, TransactWriteItem)>) -> Result<Written<R>, StoreError> {
+    pub async fn commit<R: Copy>(&self, items: Vec<(R, TransactWriteItem)>) -> Result<Written<R>, StoreError> {
         let (roles, items): (Vec<R>, Vec<TransactWriteItem>) = items.into_iter().unzip();
         match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => Ok(Ok(())),
@@ -282,3 +282,78 @@ pub fn n(value: impl ToString) -> AttributeValue {
 pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
     HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
 }
+
+// ---- LEGACY (temporary, removed once every service uses the API above) ----
+/// True when a single conditional write was refused by its condition.
+pub fn is_condition_failed<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    err.as_service_error().is_some_and(|e| e.code() == Some("ConditionalCheckFailedException"))
+}
+
+/// Why a `TransactWriteItems` did not commit.
+#[derive(Debug)]
+pub enum TxFailure {
+    /// Cancelled: one reason code per item, in request order ("None" for items that were fine).
+    Cancelled(Vec<String>),
+    Store(StoreError),
+}
+
+impl TxFailure {
+    /// True when the item at `index` failed its condition.
+    pub fn condition_failed_at(&self, index: usize) -> bool {
+        matches!(self, TxFailure::Cancelled(codes) if codes.get(index).is_some_and(|c| c == "ConditionalCheckFailed"))
+    }
+
+    /// True when another transaction touched the same items at the same time: retry.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, TxFailure::Cancelled(codes) if codes.iter().any(|c| c == "TransactionConflict"))
+    }
+
+    /// The store error for failures the caller does not handle itself.
+    pub fn into_store_error(self) -> StoreError {
+        match self {
+            TxFailure::Cancelled(codes) => StoreError::Unexpected(format!("transaction cancelled: {codes:?}")),
+            TxFailure::Store(err) => err,
+        }
+    }
+}
+
+pub fn tx_failure<R: std::fmt::Debug>(err: SdkError<TransactWriteItemsError, R>) -> TxFailure {
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => TxFailure::Cancelled(
+            cancelled.cancellation_reasons().iter().map(|reason| reason.code().unwrap_or("None").to_owned()).collect(),
+        ),
+        Some(TransactWriteItemsError::TransactionInProgressException(_)) => {
+            TxFailure::Cancelled(vec!["TransactionConflict".to_owned()])
+        }
+        _ => TxFailure::Store(classify(&err)),
+    }
+}
+
+
+impl Table {
+    /// Writes `record` under `key` unless an item is already there; `Ok(false)` if one is.
+    pub async fn put_new<T: Serialize>(&self, key: Item, record: &T) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.name)
+            .set_item(Some(item_at(key, record)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) if is_condition_failed(&err) => Ok(false),
+            Err(err) => Err(store_err(err)),
+        }
+    }
+
+    /// One `TransactWriteItems`.
+    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxFailure> {
+        self.client.transact_write_items().set_transact_items(Some(items)).send().await.map(|_| ()).map_err(tx_failure)
+    }
+}
+
