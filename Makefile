@@ -22,7 +22,7 @@ $(VENV_STAMP): requirements.txt
 ## Run everything locally: AWS endpoint on :4566, API on :9000, queues and schedules live.
 dev: venv
 	cargo build --workspace --bins
-	./target/debug/local-stack dev
+	cargo run --quiet -p local-stack --bin local-stack -- dev
 
 ## Unit and integration tests (each starts its own local AWS endpoint), template check, lints.
 test: venv lint

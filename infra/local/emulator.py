@@ -21,13 +21,18 @@ them is missing, instead of letting the patches silently do nothing.
    local stack, a test run) exits for whatever reason, so no stale endpoint keeps the port.
 
 It also counts requests per operation (GET /_local/stats, POST /_local/stats/reset) so that the
-benchmarks can report how many DynamoDB and SQS calls an API request costs, and injects the one
-DynamoDB failure that serial application makes impossible, a conflict with a concurrent
-transaction (POST /_local/faults {"table", "operation", "count"}): the next `count` requests of
-that operation on that table fail as DynamoDB fails them, TransactWriteItems with
-TransactionCanceledException (every reason TransactionConflict), single-item writes with
-TransactionConflictException. Faults name a table, so tests sharing an endpoint do not meet
-each other's.
+benchmarks can report how many DynamoDB and SQS calls an API request costs, and injects the DynamoDB
+failures that a single local process cannot produce by itself (POST /_local/faults
+{"table", "operation", "count", "kind"?, "delay_ms"?}): the next `count` requests of that operation
+on that table
+- kind "conflict" (the default; TransactWriteItems, PutItem, UpdateItem, DeleteItem): fail as a
+  concurrent transaction makes them fail, TransactWriteItems with TransactionCanceledException (every
+  reason TransactionConflict), single-item writes with TransactionConflictException;
+- kind "throttle" (any operation): fail as DynamoDB does when a partition or the table is over its
+  capacity, TransactWriteItems with TransactionCanceledException (every reason ThrottlingError),
+  anything else with ProvisionedThroughputExceededException;
+- kind "delay" (any operation): are answered `delay_ms` milliseconds late, as a slow database.
+Faults name a table, so tests sharing an endpoint do not meet each other's.
 """
 
 import argparse
@@ -170,48 +175,73 @@ class TransactionTokens:
 
 
 CONFLICT_OPERATIONS = ("TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem")
+FAULT_KINDS = ("conflict", "throttle", "delay")
+
+
+def tables_of(operation, request):
+    """The tables a DynamoDB request names."""
+    if operation in ("TransactWriteItems", "TransactGetItems"):
+        return {next(iter(item.values())).get("TableName") for item in request.get("TransactItems", []) if item}
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return set(request.get("RequestItems", {}))
+    return {request.get("TableName")}
 
 
 class Faults:
-    """Injected transaction conflicts, by (operation, table)."""
+    """Injected failures, by (operation, table)."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.pending = collections.Counter()
+        self.pending = {}  # (operation, table) -> [kind, count, delay_ms]
 
     def add(self, spec):
         operation, table, count = spec["operation"], spec["table"], int(spec["count"])
-        if operation not in CONFLICT_OPERATIONS:
-            raise ValueError(f"operation must be one of {CONFLICT_OPERATIONS}")
+        kind = spec.get("kind", "conflict")
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind must be one of {FAULT_KINDS}")
+        if kind == "conflict" and operation not in CONFLICT_OPERATIONS:
+            raise ValueError(f"conflicts happen to {CONFLICT_OPERATIONS} only")
+        delay_ms = int(spec.get("delay_ms", 0))
+        if kind == "delay" and not 0 < delay_ms <= 60_000:
+            raise ValueError("delay_ms must be between 1 and 60000")
         with self.lock:
-            self.pending[(operation, table)] = count
+            self.pending[(operation, table)] = [kind, count, delay_ms]
 
     def take(self, operation, request):
-        """The error response body for this request if a fault is pending for it, else None."""
+        """(error response body or None, delay in seconds) for this request."""
         if not self.pending:
-            return None
-        if operation == "TransactWriteItems":
-            items = request.get("TransactItems", [])
-            tables = {next(iter(item.values())).get("TableName") for item in items if item}
-        else:
-            items, tables = [], {request.get("TableName")}
+            return None, 0
+        tables = tables_of(operation, request)
         with self.lock:
-            hit = next((t for t in tables if self.pending[(operation, t)] > 0), None)
+            hit = next((t for t in tables if self.pending.get((operation, t), [None, 0])[1] > 0), None)
             if hit is None:
-                return None
-            self.pending[(operation, hit)] -= 1
+                return None, 0
+            fault = self.pending[(operation, hit)]
+            fault[1] -= 1
+            kind, delay_ms = fault[0], fault[2]
+        if kind == "delay":
+            return None, delay_ms / 1000
+        items = request.get("TransactItems", [])
         if operation == "TransactWriteItems":
-            reasons = [{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"} for _ in items]
+            code, message = {
+                "conflict": ("TransactionConflict", "Transaction is ongoing for the item"),
+                "throttle": ("ThrottlingError", "Throughput exceeds the current capacity for one or more items"),
+            }[kind]
             return {
                 "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
                 "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons "
-                + "[" + ", ".join("TransactionConflict" for _ in items) + "]",
-                "CancellationReasons": reasons,
-            }
+                + "[" + ", ".join(code for _ in items) + "]",
+                "CancellationReasons": [{"Code": code, "Message": message} for _ in items],
+            }, 0
+        if kind == "throttle":
+            return {
+                "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                "message": "The level of configured provisioned throughput for the table was exceeded",
+            }, 0
         return {
             "__type": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
             "message": "Transaction is ongoing for the item",
-        }
+        }, 0
 
 
 def read_json_body(environ):
@@ -252,8 +282,10 @@ class LocalEndpoint:
                 self.stats[target] += 1
         if target.startswith("DynamoDB_"):
             operation = target.rsplit(".", 1)[-1]
-            if self.faults.pending and operation in CONFLICT_OPERATIONS:
-                fault = self.faults.take(operation, read_json_body(environ))
+            if self.faults.pending:
+                fault, delay = self.faults.take(operation, read_json_body(environ))
+                if delay:
+                    time.sleep(delay)  # outside the lock: a slow request does not stall the others
                 if fault is not None:
                     return json_response(start_response, "400 Bad Request", fault)
             with self.dynamodb_lock:

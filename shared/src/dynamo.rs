@@ -60,6 +60,9 @@ const TRANSIENT_CODES: &[&str] = &[
     "RequestLimitExceeded",
 ];
 
+/// Cancellation reasons of a transaction that was refused for capacity, not for its content.
+const THROTTLING_REASONS: &[&str] = &["ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"];
+
 /// Sorts any SDK error into unavailable or unexpected.
 pub fn classify<E, R>(err: &SdkError<E, R>) -> StoreError
 where
@@ -139,7 +142,11 @@ fn transaction_outcome<R: Copy, Rsp: std::fmt::Debug>(
     if codes.contains(&"TransactionConflict") {
         return Ok(Err(Refusal::Conflict));
     }
-    Err(StoreError::Unexpected(format!("transaction cancelled: {codes:?}")))
+    let detail = format!("transaction cancelled: {codes:?}");
+    if codes.iter().any(|code| THROTTLING_REASONS.contains(code)) {
+        return Err(StoreError::Unavailable(detail));
+    }
+    Err(StoreError::Unexpected(detail))
 }
 
 /// One table and the client to reach it: the operations every store does the same way.

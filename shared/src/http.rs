@@ -10,7 +10,7 @@ use std::{borrow::Cow, future::Future};
 use lambda_http::{
     Body, RequestExt,
     http::StatusCode,
-    http::header::{ALLOW, CONTENT_TYPE},
+    http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER},
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::json;
@@ -19,6 +19,10 @@ pub use lambda_http::{Request, Response};
 
 /// Largest JSON body any endpoint accepts. Every request of the contract is a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// What a 503 or a 429 tells the client to wait before trying again: throttling and conflicts
+/// clear within a second or two, and an outage is not helped by a client retrying faster.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
 
 /// `{"error": {"code": ..., "message": ...}}` with its HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,6 +86,9 @@ impl ApiError {
         let mut response = json_response(self.status, &json!({"error": {"code": self.code, "message": self.message}}));
         if let Some(allow) = self.allow.as_deref().and_then(|a| a.parse().ok()) {
             response.headers_mut().insert(ALLOW, allow);
+        }
+        if matches!(self.status, StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS) {
+            response.headers_mut().insert(RETRY_AFTER, RETRY_AFTER_SECONDS.into());
         }
         response
     }
@@ -360,6 +367,13 @@ mod tests {
         assert!(!path_matches("/walkin/v1/queue", "/walkin/v1/queue/"));
         assert!(!path_matches("/walkin/v1/appointment/{service_id}", "/walkin/v1/appointment/"));
         assert!(!path_matches("/walkin/v1/appointment/{service_id}", "/walkin/v1/appointment/1/x"));
+    }
+
+    #[test]
+    fn unavailable_says_when_to_retry() {
+        let response = ApiError::unavailable("try later").to_response();
+        assert_eq!(response.headers()[RETRY_AFTER], RETRY_AFTER_SECONDS.to_string().as_str());
+        assert!(ApiError::internal().to_response().headers().get(RETRY_AFTER).is_none());
     }
 
     #[test]

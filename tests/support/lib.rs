@@ -162,7 +162,26 @@ impl local_stack::invoke::Invoker for InProcess {
 /// their items. The local endpoint applies requests one at a time, so without this no test
 /// could meet a conflict. A count of 0 clears the fault.
 pub async fn inject_conflicts(table: &str, operation: &str, count: u32) {
-    let body = serde_json::json!({"table": table, "operation": operation, "count": count});
+    inject_fault(serde_json::json!({"table": table, "operation": operation, "count": count})).await;
+}
+
+/// Makes the next `count` `operation` requests (any DynamoDB operation) on `table` fail as
+/// DynamoDB fails them over capacity: `ProvisionedThroughputExceededException`, or for
+/// `TransactWriteItems` a cancellation whose reasons are `ThrottlingError`.
+pub async fn inject_throttling(table: &str, operation: &str, count: u32) {
+    inject_fault(serde_json::json!({"table": table, "operation": operation, "count": count, "kind": "throttle"}))
+        .await;
+}
+
+/// Makes the next `count` `operation` requests on `table` answer `delay` late.
+pub async fn inject_delay(table: &str, operation: &str, count: u32, delay: std::time::Duration) {
+    let body = serde_json::json!({
+        "table": table, "operation": operation, "count": count, "kind": "delay", "delay_ms": delay.as_millis() as u64,
+    });
+    inject_fault(body).await;
+}
+
+async fn inject_fault(body: Value) {
     let response = reqwest::Client::new()
         .post(format!("{}/_local/faults", endpoint()))
         .json(&body)

@@ -34,12 +34,10 @@ pub struct DevOptions {
     pub api_address: String,
 }
 
-/// `cargo lambda invoke` sends to `[::1]:9000` and the contract's URL is `127.0.0.1:9000`; the
-/// dual-stack wildcard serves both (it is also cargo-lambda's own default). Without IPv6, IPv4
-/// loopback. `API_ADDRESS` overrides, e.g. `127.0.0.1` to stay off the network.
-fn default_api_address() -> String {
-    if Path::new("/proc/net/if_inet6").exists() { "::".to_owned() } else { "127.0.0.1".to_owned() }
-}
+/// Loopback unless asked otherwise: the local API and the function runtime have no sign-in of
+/// their own to speak of and must not be reachable from the network by default. `API_ADDRESS=::`
+/// (or `0.0.0.0`) opens them wider, e.g. for a phone on the same network.
+const DEFAULT_API_ADDRESS: &str = "127.0.0.1";
 
 impl DevOptions {
     pub fn from_env(workspace: PathBuf) -> Result<Self> {
@@ -51,7 +49,7 @@ impl DevOptions {
             workspace,
             aws_port: port("LOCAL_AWS_PORT", 4566)?,
             api_port: port("API_PORT", 9000)?,
-            api_address: std::env::var("API_ADDRESS").unwrap_or_else(|_| default_api_address()),
+            api_address: std::env::var("API_ADDRESS").unwrap_or_else(|_| DEFAULT_API_ADDRESS.to_owned()),
         })
     }
 }
