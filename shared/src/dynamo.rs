@@ -339,7 +339,6 @@ pub fn tx_failure<R: std::fmt::Debug>(err: SdkError<TransactWriteItemsError, R>)
     }
 }
 
-
 impl Table {
     /// Writes `record` under `key` unless an item is already there; `Ok(false)` if one is.
     pub async fn put_new<T: Serialize>(&self, key: Item, record: &T) -> Result<bool, StoreError> {
@@ -363,4 +362,3 @@ impl Table {
         self.client.transact_write_items().set_transact_items(Some(items)).send().await.map(|_| ()).map_err(tx_failure)
     }
 }
-

@@ -15,6 +15,8 @@ use lambda_http::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::json;
 
+use crate::deadline;
+
 pub use lambda_http::{Request, Response};
 
 /// Largest JSON body any endpoint accepts. Every request of the contract is a few hundred bytes.
@@ -261,9 +263,26 @@ where
 {
     let handler = &handler;
     lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
-        Ok::<_, std::convert::Infallible>(respond(handler(state, req).await))
+        Ok::<_, std::convert::Infallible>(handle(state, handler, req).await)
     }))
     .await
+}
+
+/// One invocation: the handler runs within the invocation's deadline (from the Lambda context
+/// the request carries) and whatever it ends with becomes the response; work that would outlast
+/// the deadline is cut off and answered `503`.
+pub async fn handle<S, F, Fut>(state: S, handler: F, req: Request) -> Response<Body>
+where
+    F: FnOnce(S, Request) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, ApiError>>,
+{
+    let deadline = req
+        .lambda_context_ref()
+        .map_or_else(|| deadline::from_epoch_millis(0), |context| deadline::from_epoch_millis(context.deadline));
+    let outcome = deadline::scope(deadline, handler(state, req)).await.unwrap_or_else(|deadline::OutOfTime| {
+        Err(ApiError::unavailable("the request ran out of time waiting for the database; try again"))
+    });
+    respond(outcome)
 }
 
 /// The response for a handler's outcome; server-side failures are logged here, once.

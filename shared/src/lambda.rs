@@ -6,6 +6,8 @@ use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::{StreamExt, stream};
 use serde::{Serialize, de::DeserializeOwned};
 
+use crate::deadline;
+
 pub use lambda_runtime::Error;
 
 /// Runs `handler` for every event of type `E` (an `SqsEvent`, an EventBridge `CloudWatchEvent`).
@@ -20,14 +22,17 @@ where
 {
     let handler = &handler;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
-        handler(state, event.payload).await
+        let deadline = deadline::from_epoch_millis(event.context.deadline);
+        deadline::scope(deadline, handler(state, event.payload)).await?
     }))
     .await
 }
 
 /// Handles each record of an SQS batch (up to `concurrency` at a time) and reports the ones that
 /// failed, so that only those are retried (the event source must declare
-/// `ReportBatchItemFailures`). A failure is logged with its message id.
+/// `ReportBatchItemFailures`). A failure is logged with its message id. Inside [`serve`], a record
+/// still running at the invocation's cut-off is abandoned and one not yet started is not taken:
+/// both are reported as failures, so the batch is answered in time and only they come back.
 pub async fn each_record<F, Fut>(event: SqsEvent, concurrency: usize, handle: F) -> SqsBatchResponse
 where
     F: Fn(SqsMessage) -> Fut,
@@ -37,7 +42,13 @@ where
         .map(|record| {
             let id = record.message_id.clone();
             let outcome = handle(record);
-            async move { (id, outcome.await) }
+            async move {
+                if !deadline::part_may_start() {
+                    return (id, Err("not started: the invocation is out of time".to_owned()));
+                }
+                let outcome = deadline::part(outcome).await;
+                (id, outcome.unwrap_or_else(|out_of_time| Err(out_of_time.to_string())))
+            }
         })
         .buffer_unordered(concurrency.max(1))
         .collect()

@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 /// The longest a caller keeps retrying: the answer (a 503 at worst) must leave well inside the
-/// functions' 15 s timeout, or the client gets the platform's own error instead of ours.
+/// functions' 15 s timeout, or the client gets the platform's own error instead of ours. Inside
+/// an invocation the budget also ends with the time the invocation has left.
 pub const TIME_BUDGET: Duration = Duration::from_secs(8);
 
 pub struct Backoff {
@@ -23,7 +24,7 @@ impl Backoff {
             max_attempts,
             base: Duration::from_millis(4),
             cap: Duration::from_millis(250),
-            deadline: Instant::now() + TIME_BUDGET,
+            deadline: Instant::now() + crate::deadline::remaining().map_or(TIME_BUDGET, |left| left.min(TIME_BUDGET)),
         }
     }
 

@@ -112,7 +112,7 @@ where
     F: FnOnce(S, Request) -> Fut,
     Fut: Future<Output = Result<Response<Body>, ApiError>>,
 {
-    Reply::from_response(shared::http::respond(handler(state, req).await))
+    Reply::from_response(shared::http::handle(state, handler, req).await)
 }
 
 type BoxedHandler =
