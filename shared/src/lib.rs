@@ -11,6 +11,7 @@
 //!   of DynamoDB errors.
 //! - [`queue`]: the one SQS adapter (JSON messages, delays, batches).
 //! - [`retry`]: bounded, jittered retries for lost optimistic races.
+//! - [`idempotency`]: `Idempotency-Key` (the first answer again, the work done once).
 //! - [`lambda`]: the entry point of functions triggered by SQS or a schedule.
 //! - [`person`], [`time`] and [`ids`]: small types every service uses.
 
@@ -20,6 +21,7 @@ pub mod config;
 pub mod deadline;
 pub mod dynamo;
 pub mod http;
+pub mod idempotency;
 pub mod ids;
 pub mod lambda;
 pub mod logging;

@@ -1,0 +1,333 @@
+//! `Idempotency-Key`: a client that did not hear the answer sends the request again with the same
+//! key and gets the first answer, without the work being done twice.
+//!
+//! One item per key, in the service's own table (`pk = IDEMPOTENCY#<scope>#<key>`), moved by
+//! conditional writes only:
+//! 1. **claim**: written `in_progress` unless a live record exists, with a fingerprint of the
+//!    request and a lease that ends with the invocation; of two concurrent requests one claims and
+//!    the other is told `409 request_in_progress`;
+//! 2. **complete**: the answer (status and body) is stored, conditional on still holding the
+//!    claim; a `5xx` is not an answer to keep: the record is deleted instead, so that the retry
+//!    does the work;
+//! 3. a repeat finds the record: the same fingerprint replays the answer, another is
+//!    `422 idempotency_key_reused`; a claim whose lease ran out (its invocation died) is taken over.
+//!
+//! Records live 24 hours: the table's TTL attribute `ttl` removes them, and until it does (TTL
+//! deletes within a day or two) an expired record counts as absent.
+
+use std::future::Future;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use lambda_http::{Body, RequestExt, http::StatusCode};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    deadline,
+    dynamo::{StoreError, Table, attr, item_at, key, n, s, written},
+    http::{ApiError, Request, Response},
+    time::Timestamp,
+};
+
+pub const HEADER: &str = "idempotency-key";
+
+/// How long a key is remembered.
+pub const RETENTION_SECONDS: i64 = 24 * 3600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum State {
+    InProgress,
+    Done,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Record {
+    fingerprint: String,
+    state: State,
+    /// Who holds the claim: a random token per attempt.
+    owner: String,
+    /// Until when the claim holds (epoch milliseconds): the claiming invocation's deadline.
+    lease_until_ms: i64,
+    /// Epoch seconds after which the record is gone (the table's TTL attribute).
+    ttl: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    body: Option<String>,
+}
+
+/// The key of a request: `None` without the header, a 400 naming it when malformed.
+pub fn key_of(req: &Request) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(HEADER) else { return Ok(None) };
+    let valid = value.to_str().ok().filter(|key| {
+        (1..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    });
+    match valid {
+        Some(key) => Ok(Some(key.to_owned())),
+        None => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_header",
+            "`Idempotency-Key` must be 1 to 64 characters of A-Z, a-z, 0-9, `-` and `_`",
+        )),
+    }
+}
+
+/// What identifies "the same request": method, path and body.
+fn fingerprint(req: &Request) -> String {
+    let mut hash = Sha256::new();
+    hash.update(req.method().as_str());
+    hash.update(b"\n");
+    hash.update(req.raw_http_path());
+    hash.update(b"\n");
+    hash.update(req.body().as_ref());
+    URL_SAFE_NO_PAD.encode(hash.finalize())
+}
+
+/// What a repeat of a key meets.
+#[derive(Debug, PartialEq, Eq)]
+enum Found {
+    /// Nothing live: claim it.
+    Absent,
+    /// The first request's answer.
+    Answer { status: u16, body: String },
+    /// The same key with another request.
+    Reused,
+    /// The first request is still running.
+    InProgress,
+    /// The first request's invocation ended without an answer: take over its claim.
+    Abandoned { lease_until_ms: i64 },
+}
+
+fn judge(record: &Record, fingerprint: &str, now: Timestamp) -> Found {
+    if record.ttl <= now.timestamp() {
+        return Found::Absent;
+    }
+    if record.fingerprint != fingerprint {
+        return Found::Reused;
+    }
+    match (record.state, record.status, &record.body) {
+        (State::Done, Some(status), Some(body)) => Found::Answer { status, body: body.clone() },
+        _ if record.lease_until_ms > now.timestamp_millis() => Found::InProgress,
+        _ => Found::Abandoned { lease_until_ms: record.lease_until_ms },
+    }
+}
+
+/// The keys of one service, in its table.
+#[derive(Clone)]
+pub struct Idempotency {
+    table: Table,
+}
+
+impl Idempotency {
+    pub fn new(table: Table) -> Self {
+        Self { table }
+    }
+
+    /// Runs `handler` for `req` at most once per `Idempotency-Key` within `scope` (the route and
+    /// the caller: the same key from two callers are two keys). Without the header it simply runs.
+    pub async fn run<F, Fut>(
+        &self,
+        scope: &str,
+        req: Request,
+        now: Timestamp,
+        handler: F,
+    ) -> Result<Response<Body>, ApiError>
+    where
+        F: FnOnce(Request) -> Fut,
+        Fut: Future<Output = Result<Response<Body>, ApiError>>,
+    {
+        let Some(idempotency_key) = key_of(&req)? else { return handler(req).await };
+        let record_key = key(format!("IDEMPOTENCY#{scope}#{idempotency_key}"), "IDEMPOTENCY");
+        let claim = Record {
+            fingerprint: fingerprint(&req),
+            state: State::InProgress,
+            owner: crate::ids::new_id(),
+            lease_until_ms: now.timestamp_millis()
+                + (deadline::remaining().unwrap_or(deadline::DEFAULT_BUDGET) + deadline::RESERVE).as_millis() as i64,
+            ttl: now.timestamp() + RETENTION_SECONDS,
+            status: None,
+            body: None,
+        };
+        // Two rounds at most: a record that expires or is released between our claim and our
+        // read is claimed again once.
+        for _ in 0..2 {
+            if self.claim(&record_key, &claim, now).await?.is_ok() {
+                return Ok(self.finish(&record_key, claim, handler(req).await).await);
+            }
+            let Some(found) = self.table.get::<Record>(record_key.clone()).await? else { continue };
+            match judge(&found, &claim.fingerprint, now) {
+                Found::Absent => continue,
+                Found::Answer { status, body } => return Ok(replay(status, body)),
+                Found::Reused => {
+                    return Err(ApiError::unprocessable(
+                        "idempotency_key_reused",
+                        "this `Idempotency-Key` was used with a different request; use a new key",
+                    ));
+                }
+                Found::InProgress => {
+                    return Err(ApiError::conflict(
+                        "request_in_progress",
+                        "a request with this `Idempotency-Key` is still running; try again shortly",
+                    ));
+                }
+                Found::Abandoned { lease_until_ms } => {
+                    if self.take_over(&record_key, &claim, lease_until_ms).await?.is_ok() {
+                        return Ok(self.finish(&record_key, claim, handler(req).await).await);
+                    }
+                }
+            }
+        }
+        Err(ApiError::conflict(
+            "request_in_progress",
+            "a request with this `Idempotency-Key` is still running; try again shortly",
+        ))
+    }
+
+    async fn claim(
+        &self,
+        record_key: &crate::dynamo::Item,
+        claim: &Record,
+        now: Timestamp,
+    ) -> Result<crate::dynamo::Written, StoreError> {
+        written(
+            self.table
+                .client
+                .put_item()
+                .table_name(&self.table.name)
+                .set_item(Some(item_at(record_key.clone(), claim)?))
+                .condition_expression("attribute_not_exists(pk) OR #ttl <= :now")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":now", n(now.timestamp()))
+                .send()
+                .await,
+        )
+    }
+
+    async fn take_over(
+        &self,
+        record_key: &crate::dynamo::Item,
+        claim: &Record,
+        lease_until_ms: i64,
+    ) -> Result<crate::dynamo::Written, StoreError> {
+        written(
+            self.table
+                .client
+                .put_item()
+                .table_name(&self.table.name)
+                .set_item(Some(item_at(record_key.clone(), claim)?))
+                .condition_expression("lease_until_ms = :lease AND #state = :in_progress")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":lease", n(lease_until_ms))
+                .expression_attribute_values(":in_progress", attr(&State::InProgress)?)
+                .send()
+                .await,
+        )
+    }
+
+    /// Keeps the answer (or, for a 5xx, lets the key go), then returns it. A failure to keep it
+    /// is logged, not answered: the work is done and its answer is what the client needs.
+    async fn finish(
+        &self,
+        record_key: &crate::dynamo::Item,
+        claim: Record,
+        outcome: Result<Response<Body>, ApiError>,
+    ) -> Response<Body> {
+        let response = crate::http::respond(outcome);
+        let owner = claim.owner.clone();
+        let kept = if response.status().is_server_error() {
+            self.table
+                .client
+                .delete_item()
+                .table_name(&self.table.name)
+                .set_key(Some(record_key.clone()))
+                .condition_expression("#owner = :owner")
+                .expression_attribute_names("#owner", "owner")
+                .expression_attribute_values(":owner", s(owner))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|err| crate::dynamo::classify(&err))
+        } else {
+            // Every answer of this API is JSON text.
+            let body = String::from_utf8_lossy(response.body().as_ref()).into_owned();
+            let done =
+                Record { state: State::Done, status: Some(response.status().as_u16()), body: Some(body), ..claim };
+            match item_at(record_key.clone(), &done) {
+                Ok(item) => written(
+                    self.table
+                        .client
+                        .put_item()
+                        .table_name(&self.table.name)
+                        .set_item(Some(item))
+                        .condition_expression("#owner = :owner")
+                        .expression_attribute_names("#owner", "owner")
+                        .expression_attribute_values(":owner", s(owner))
+                        .send()
+                        .await,
+                )
+                .map(|_| ()),
+                Err(err) => Err(err),
+            }
+        };
+        if let Err(error) = kept {
+            tracing::error!(%error, "could not record the answer of an idempotent request");
+        }
+        response
+    }
+}
+
+/// The first answer again, marked as a replay.
+fn replay(status: u16, body: String) -> Response<Body> {
+    let mut response = crate::http::json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), &());
+    *response.body_mut() = Body::Text(body);
+    response.headers_mut().insert("idempotent-replayed", lambda_http::http::HeaderValue::from_static("true"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(state: State, lease_until_ms: i64, ttl: i64) -> Record {
+        Record {
+            fingerprint: "f".into(),
+            state,
+            owner: "o".into(),
+            lease_until_ms,
+            ttl,
+            status: (state == State::Done).then_some(201),
+            body: (state == State::Done).then(|| "{}".into()),
+        }
+    }
+
+    #[test]
+    fn a_repeat_meets_the_first_answer_or_its_progress() {
+        let now = crate::time::parse("2026-11-24T10:00:00Z").unwrap();
+        let (ms, s) = (now.timestamp_millis(), now.timestamp());
+        assert_eq!(judge(&record(State::Done, ms, s + 10), "f", now), Found::Answer { status: 201, body: "{}".into() });
+        assert_eq!(judge(&record(State::Done, ms, s + 10), "g", now), Found::Reused);
+        assert_eq!(judge(&record(State::InProgress, ms + 1, s + 10), "f", now), Found::InProgress);
+        assert_eq!(judge(&record(State::InProgress, ms, s + 10), "f", now), Found::Abandoned { lease_until_ms: ms });
+        assert_eq!(judge(&record(State::Done, ms, s), "g", now), Found::Absent, "expired: as if never seen");
+    }
+
+    #[test]
+    fn keys_are_checked_for_shape() {
+        let with = |value: &str| {
+            let mut req = Request::default();
+            req.headers_mut().insert(HEADER, value.parse().unwrap());
+            key_of(&req)
+        };
+        assert_eq!(with("order-42_a").unwrap().as_deref(), Some("order-42_a"));
+        for bad in ["", "a b", "ключ", &"k".repeat(65)] {
+            if let Ok(value) = lambda_http::http::HeaderValue::from_str(bad) {
+                let mut req = Request::default();
+                req.headers_mut().insert(HEADER, value);
+                let err = key_of(&req).unwrap_err();
+                assert_eq!((err.status, err.code.as_ref()), (StatusCode::BAD_REQUEST, "invalid_header"), "{bad:?}");
+            }
+        }
+        assert_eq!(key_of(&Request::default()).unwrap(), None);
+    }
+}
