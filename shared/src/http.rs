@@ -210,6 +210,16 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters().first(name).filter(|value| !value.is_empty()).map(str::to_owned)
 }
 
+/// The page size of a paginated listing: `default` without `limit`, else an integer from 1 to
+/// `max`; anything else is a 400 naming `limit`.
+pub fn limit_param(req: &Request, default: usize, max: usize) -> Result<usize, ApiError> {
+    let Some(raw) = req.query_string_parameters().first("limit").map(str::to_owned) else { return Ok(default) };
+    match raw.trim().parse::<usize>() {
+        Ok(limit) if (1..=max).contains(&limit) => Ok(limit),
+        _ => Err(ApiError::invalid_field("limit", format!("must be an integer from 1 to {max}, got {raw:?}"))),
+    }
+}
+
 /// The error for a request no route matched (the per-service `ANY /<prefix>/{proxy+}` route):
 /// 405 naming the allowed methods when the path exists, 404 otherwise. `routes` are
 /// `(method, path)` pairs in API Gateway syntax.
@@ -386,6 +396,25 @@ mod tests {
         assert!(!path_matches("/walkin/v1/queue", "/walkin/v1/queue/"));
         assert!(!path_matches("/walkin/v1/appointment/{service_id}", "/walkin/v1/appointment/"));
         assert!(!path_matches("/walkin/v1/appointment/{service_id}", "/walkin/v1/appointment/1/x"));
+    }
+
+    #[test]
+    fn limits_are_bounded() {
+        let with = |query: &str| {
+            let req = Request::default().with_query_string_parameters(
+                query
+                    .split_once('=')
+                    .map(|(k, v)| std::collections::HashMap::from([(k.to_owned(), v.to_owned())]))
+                    .unwrap_or_default(),
+            );
+            limit_param(&req, 100, 500)
+        };
+        assert_eq!(with("").unwrap(), 100);
+        assert_eq!(with("limit=500").unwrap(), 500);
+        for bad in ["limit=0", "limit=-1", "limit=501", "limit=ten", "limit="] {
+            let err = with(bad).unwrap_err();
+            assert!(err.message.starts_with("`limit`"), "{bad}: {}", err.message);
+        }
     }
 
     #[test]

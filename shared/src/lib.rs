@@ -2,6 +2,7 @@
 //!
 //! - [`config`]: settings read once from the environment at start-up.
 //! - [`aws`]: the one `SdkConfig` every client of a function is built from.
+//! - [`cursor`]: opaque, signed pagination cursors.
 //! - [`deadline`]: every invocation answers before its deadline (from the Lambda context).
 //! - [`http`]: the JSON error shape, request parsing with field-named 400s and a body limit, and
 //!   the Lambda HTTP entry point.
@@ -18,6 +19,7 @@
 pub mod app;
 pub mod aws;
 pub mod config;
+pub mod cursor;
 pub mod deadline;
 pub mod dynamo;
 pub mod http;
