@@ -10,7 +10,7 @@ use std::{borrow::Cow, future::Future};
 use lambda_http::{
     Body, RequestExt,
     http::StatusCode,
-    http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER},
+    http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE},
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::json;
@@ -88,6 +88,9 @@ impl ApiError {
         let mut response = json_response(self.status, &json!({"error": {"code": self.code, "message": self.message}}));
         if let Some(allow) = self.allow.as_deref().and_then(|a| a.parse().ok()) {
             response.headers_mut().insert(ALLOW, allow);
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(WWW_AUTHENTICATE, lambda_http::http::HeaderValue::from_static("Bearer"));
         }
         if matches!(self.status, StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS) {
             response.headers_mut().insert(RETRY_AFTER, RETRY_AFTER_SECONDS.into());
@@ -422,6 +425,8 @@ mod tests {
         let response = ApiError::unavailable("try later").to_response();
         assert_eq!(response.headers()[RETRY_AFTER], RETRY_AFTER_SECONDS.to_string().as_str());
         assert!(ApiError::internal().to_response().headers().get(RETRY_AFTER).is_none());
+        let unauthenticated = ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in");
+        assert_eq!(unauthenticated.to_response().headers()[WWW_AUTHENTICATE], "Bearer");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What every service shares. Nothing here knows about a particular service.
 //!
 //! - [`config`]: settings read once from the environment at start-up.
+//! - [`auth`]: Cognito tokens verified, and who may call each route.
 //! - [`aws`]: the one `SdkConfig` every client of a function is built from.
 //! - [`cursor`]: opaque, signed pagination cursors.
 //! - [`deadline`]: every invocation answers before its deadline (from the Lambda context).
@@ -17,6 +18,7 @@
 //! - [`person`], [`time`] and [`ids`]: small types every service uses.
 
 pub mod app;
+pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod cursor;

@@ -1,0 +1,461 @@
+//! Who is calling, and may they: Cognito tokens verified against the user pool's keys, and one
+//! function that enforces each route's rule.
+//!
+//! In AWS the HTTP API's JWT authorizer has already refused bad tokens on every route that is not
+//! public; the functions verify the token again anyway, so that the same rules hold locally (where
+//! `cargo lambda watch` has no authorizer) and no route depends on the template being right.
+//!
+//! The pool's keys (JWKS) are fetched on the first request that carries a token, not at start-up,
+//! and kept for the life of the process; a token signed with a key we do not know makes us fetch
+//! them again (at most once a minute), which is how a key rotation is picked up.
+
+use std::{
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
+use lambda_http::http::{StatusCode, header::AUTHORIZATION};
+use serde::Deserialize;
+use tokio::sync::RwLock;
+
+use crate::{
+    config::{self, ConfigError},
+    http::{ApiError, Request},
+};
+
+/// Clock skew tolerated on `exp` and `nbf`.
+const LEEWAY_SECONDS: u64 = 60;
+
+/// The shortest time between two fetches of the keys for an unknown `kid`: a flood of tokens
+/// with made-up key ids must not become a flood of requests to Cognito.
+const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+
+const JWKS_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A verified caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The user's stable id in the pool.
+    pub sub: String,
+    /// Present in ID tokens; access tokens carry no email.
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub groups: Vec<String>,
+}
+
+impl Caller {
+    pub fn in_group(&self, group: &str) -> bool {
+        self.groups.iter().any(|g| g == group)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.in_group(ADMIN)
+    }
+
+    /// In `group`, or an admin (who may do everything).
+    pub fn may_act_as(&self, group: &str) -> bool {
+        self.is_admin() || self.in_group(group)
+    }
+
+    /// The caller's email if Cognito verified it.
+    pub fn verified_email(&self) -> Option<&str> {
+        self.email.as_deref().filter(|_| self.email_verified)
+    }
+}
+
+pub const ADMIN: &str = "admin";
+pub const STAFF: &str = "staff";
+pub const PROVIDER: &str = "provider";
+pub const ANALYST: &str = "analyst";
+pub const INGEST: &str = "ingest";
+
+/// Who may call a route: each service lists one per route, next to its routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// Anyone. A token, if sent, must be valid, and tells the route who calls (the queue board
+    /// shows staff the names).
+    Public,
+    /// Any signed-in user; what they may touch is then the route's business (their own things).
+    SignedIn,
+    /// Members of one of these groups, and admins.
+    Groups(&'static [&'static str]),
+}
+
+/// Why a token was refused. The detail is logged (without the token), never sent.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("no bearer token")]
+    Missing,
+    #[error("invalid token: {0}")]
+    Invalid(String),
+    #[error("the pool's keys are unavailable: {0}")]
+    KeysUnavailable(String),
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Missing => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "sign in: this route needs `Authorization: Bearer <token>`",
+            ),
+            AuthError::Invalid(detail) => {
+                tracing::info!(%detail, "token refused");
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "the token is invalid or expired; sign in again",
+                )
+            }
+            AuthError::KeysUnavailable(detail) => {
+                tracing::warn!(%detail, "cannot fetch the user pool's keys");
+                ApiError::unavailable("sign-in cannot be checked right now; try again shortly")
+            }
+        }
+    }
+}
+
+/// The claims we read; `jsonwebtoken` checks `exp`, `nbf` and `iss` itself.
+#[derive(Debug, Deserialize)]
+struct Claims {
+    sub: String,
+    token_use: String,
+    #[serde(default)]
+    aud: Option<serde_json::Value>,
+    #[serde(default)]
+    client_id: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    email_verified: Option<serde_json::Value>,
+    #[serde(default, rename = "cognito:groups")]
+    groups: Vec<String>,
+}
+
+/// Where a pool's tokens come from and whose they must be.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub jwks_url: String,
+}
+
+impl AuthConfig {
+    /// `COGNITO_USER_POOL_ID` and `COGNITO_CLIENT_ID` (the template passes both), in `AWS_REGION`.
+    /// With `AWS_ENDPOINT_URL` (the local AWS endpoint) the keys are fetched from there; the
+    /// issuer the tokens name is the same as in AWS.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let pool = config::required("COGNITO_USER_POOL_ID")?;
+        let client_id = config::required("COGNITO_CLIENT_ID")?;
+        let region = config::or_default("AWS_REGION", "us-east-1".to_owned())?;
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").ok().filter(|e| !e.trim().is_empty());
+        Ok(Self::for_pool(&region, &pool, &client_id, endpoint.as_deref()))
+    }
+
+    pub fn for_pool(region: &str, pool: &str, client_id: &str, endpoint: Option<&str>) -> Self {
+        let issuer = format!("https://cognito-idp.{region}.amazonaws.com/{pool}");
+        let jwks_url = match endpoint {
+            Some(endpoint) => format!("{}/{pool}/.well-known/jwks.json", endpoint.trim_end_matches('/')),
+            None => format!("{issuer}/.well-known/jwks.json"),
+        };
+        Self { issuer, client_id: client_id.to_owned(), jwks_url }
+    }
+}
+
+struct Keys {
+    set: JwkSet,
+    fetched: Option<Instant>,
+}
+
+/// Verifies tokens of one user pool and app client.
+pub struct Verifier {
+    config: AuthConfig,
+    keys: RwLock<Keys>,
+    http: OnceLock<reqwest::Client>,
+}
+
+impl Verifier {
+    pub fn new(config: AuthConfig) -> Self {
+        Self { config, keys: RwLock::new(Keys { set: JwkSet::default(), fetched: None }), http: OnceLock::new() }
+    }
+
+    /// A verifier that knows its keys already (tests, tools).
+    pub fn with_keys(config: AuthConfig, set: JwkSet) -> Self {
+        Self { config, keys: RwLock::new(Keys { set, fetched: Some(Instant::now()) }), http: OnceLock::new() }
+    }
+
+    /// The caller a request names, checked against `who`: `Ok(None)` for an anonymous call of a
+    /// public route; 401 without a valid token where one is needed; 403 for a caller outside the
+    /// route's groups.
+    pub async fn authorize(&self, req: &Request, who: Who) -> Result<Option<Caller>, ApiError> {
+        let caller = match bearer(req) {
+            Ok(None) if who == Who::Public => return Ok(None),
+            Ok(None) => return Err(AuthError::Missing.into()),
+            Ok(Some(token)) => self.verify(token).await?,
+            Err(err) => return Err(err.into()),
+        };
+        match who {
+            Who::Groups(groups) if !groups.iter().any(|group| caller.may_act_as(group)) => Err(forbidden(groups)),
+            _ => Ok(Some(caller)),
+        }
+    }
+
+    /// Verifies a token: RS256 by a key of the pool, issued by the pool, for our app client, an
+    /// ID or access token, within its validity (give or take a minute of clock skew).
+    pub async fn verify(&self, token: &str) -> Result<Caller, AuthError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(format!("header: {e}")))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(AuthError::Invalid(format!("algorithm {:?}", header.alg)));
+        }
+        let kid = header.kid.ok_or_else(|| AuthError::Invalid("no kid".into()))?;
+        let key = self.key(&kid).await?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        validation.validate_aud = false; // ID tokens name the client in `aud`, access tokens in `client_id`
+        validation.set_issuer(&[&self.config.issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+            .map_err(|e| AuthError::Invalid(format!("claims: {e}")))?
+            .claims;
+        let client = match claims.token_use.as_str() {
+            "id" => match &claims.aud {
+                Some(serde_json::Value::String(aud)) => Some(aud.as_str()),
+                _ => None,
+            },
+            "access" => claims.client_id.as_deref(),
+            other => return Err(AuthError::Invalid(format!("token_use {other:?}"))),
+        };
+        if client != Some(self.config.client_id.as_str()) {
+            return Err(AuthError::Invalid("issued to another app client".into()));
+        }
+        let email_verified = match claims.email_verified {
+            Some(serde_json::Value::Bool(verified)) => verified,
+            Some(serde_json::Value::String(verified)) => verified == "true",
+            _ => false,
+        };
+        Ok(Caller { sub: claims.sub, email: claims.email, email_verified, groups: claims.groups })
+    }
+
+    async fn key(&self, kid: &str) -> Result<DecodingKey, AuthError> {
+        let stale = {
+            let keys = self.keys.read().await;
+            if let Some(jwk) = keys.set.find(kid) {
+                return DecodingKey::from_jwk(jwk).map_err(|e| AuthError::Invalid(format!("key {kid}: {e}")));
+            }
+            keys.fetched.is_none_or(|at| at.elapsed() >= REFETCH_INTERVAL)
+        };
+        if !stale {
+            return Err(AuthError::Invalid(format!("unknown kid {kid:?}")));
+        }
+        let mut keys = self.keys.write().await;
+        // Another request may have fetched while we waited for the lock.
+        if keys.set.find(kid).is_none() && keys.fetched.is_none_or(|at| at.elapsed() >= REFETCH_INTERVAL) {
+            keys.set = self.fetch().await?;
+            keys.fetched = Some(Instant::now());
+        }
+        let jwk = keys.set.find(kid).ok_or_else(|| AuthError::Invalid(format!("unknown kid {kid:?}")))?;
+        DecodingKey::from_jwk(jwk).map_err(|e| AuthError::Invalid(format!("key {kid}: {e}")))
+    }
+
+    async fn fetch(&self) -> Result<JwkSet, AuthError> {
+        let http =
+            self.http.get_or_init(|| reqwest::Client::builder().timeout(JWKS_TIMEOUT).build().unwrap_or_default());
+        let unavailable = |e: reqwest::Error| AuthError::KeysUnavailable(e.to_string());
+        http.get(&self.config.jwks_url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(unavailable)?
+            .json::<JwkSet>()
+            .await
+            .map_err(unavailable)
+    }
+}
+
+/// The bearer token of a request, if it sends one.
+fn bearer(req: &Request) -> Result<Option<&str>, AuthError> {
+    let Some(value) = req.headers().get(AUTHORIZATION) else { return Ok(None) };
+    let value = value.to_str().map_err(|_| AuthError::Invalid("Authorization is not text".into()))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(AuthError::Invalid("Authorization is not `Bearer <token>`".into())),
+    }
+}
+
+fn forbidden(groups: &[&str]) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        format!("this route is for {} only", groups.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_lc_rs::{
+        encoding::AsDer,
+        rsa::{KeyPair, KeySize},
+        signature::KeyPair as _,
+    };
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use jsonwebtoken::{EncodingKey, Header};
+    use lambda_http::http::HeaderValue;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    const CLIENT: &str = "app-client";
+
+    fn config() -> AuthConfig {
+        AuthConfig::for_pool("us-east-1", "us-east-1_pool", CLIENT, Some("http://127.0.0.1:9"))
+    }
+
+    struct Signer {
+        encoding: EncodingKey,
+        jwk: Value,
+    }
+
+    /// A fresh RSA key, as Cognito would publish it under `kid`.
+    fn signer(kid: &str) -> Signer {
+        let pair = KeyPair::generate(KeySize::Rsa2048).unwrap();
+        let pkcs8 = pair.as_der().unwrap();
+        // jsonwebtoken signs with a PKCS#1 key: the one inside PKCS#8's OCTET STRING.
+        let pkcs8 = pkcs8.as_ref();
+        assert_eq!(pkcs8[22], 0x04, "PKCS#8 of a 2048-bit key: the OCTET STRING starts at byte 22");
+        let public = pair.public_key();
+        let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+        Signer {
+            encoding: EncodingKey::from_rsa_der(&pkcs8[26..]),
+            jwk: json!({"kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid,
+                "n": b64(public.modulus().big_endian_without_leading_zero()),
+                "e": b64(public.exponent().big_endian_without_leading_zero())}),
+        }
+    }
+
+    fn verifier(signers: &[&Signer]) -> Verifier {
+        let set: JwkSet =
+            serde_json::from_value(json!({"keys": signers.iter().map(|s| s.jwk.clone()).collect::<Vec<_>>()})).unwrap();
+        Verifier::with_keys(config(), set)
+    }
+
+    fn claims(overrides: Value) -> Value {
+        let now = chrono::Utc::now().timestamp();
+        let mut claims = json!({
+            "sub": "user-1", "iss": config().issuer, "aud": CLIENT, "token_use": "id",
+            "email": "ada@example.com", "email_verified": true, "cognito:groups": ["staff"],
+            "iat": now, "exp": now + 3600,
+        });
+        for (key, value) in overrides.as_object().unwrap() {
+            claims[key] = value.clone();
+        }
+        claims
+    }
+
+    fn token(signer: &Signer, kid: &str, claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid.to_owned());
+        jsonwebtoken::encode(&header, claims, &signer.encoding).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_pool_token_names_the_caller() {
+        let key = signer("k1");
+        let caller = verifier(&[&key]).verify(&token(&key, "k1", &claims(json!({})))).await.unwrap();
+        assert_eq!(caller.sub, "user-1");
+        assert_eq!(caller.verified_email(), Some("ada@example.com"));
+        assert!(caller.in_group("staff") && !caller.is_admin());
+        let access = claims(json!({"token_use": "access", "aud": null, "client_id": CLIENT, "email": null}));
+        let caller = verifier(&[&key]).verify(&token(&key, "k1", &access)).await.unwrap();
+        assert_eq!((caller.email.as_deref(), caller.verified_email()), (None, None));
+    }
+
+    #[tokio::test]
+    async fn forged_expired_and_foreign_tokens_are_refused() {
+        let key = signer("k1");
+        let other = signer("k1");
+        let verifier = verifier(&[&key]);
+        let now = chrono::Utc::now().timestamp();
+        let hs256_with_public_key = {
+            let mut header = Header::new(Algorithm::HS256);
+            header.kid = Some("k1".into());
+            jsonwebtoken::encode(
+                &header,
+                &claims(json!({})),
+                &EncodingKey::from_secret(key.jwk["n"].as_str().unwrap().as_bytes()),
+            )
+            .unwrap()
+        };
+        let alg_none = {
+            let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","kid":"k1"}"#);
+            let body = URL_SAFE_NO_PAD.encode(claims(json!({})).to_string());
+            format!("{header}.{body}.")
+        };
+        let cases = [
+            ("another key", token(&other, "k1", &claims(json!({})))),
+            ("expired", token(&key, "k1", &claims(json!({"exp": now - 120})))),
+            ("not yet valid", token(&key, "k1", &claims(json!({"nbf": now + 600})))),
+            (
+                "another pool",
+                token(&key, "k1", &claims(json!({"iss": "https://cognito-idp.us-east-1.amazonaws.com/other"}))),
+            ),
+            ("another client", token(&key, "k1", &claims(json!({"aud": "someone-else"})))),
+            (
+                "access token of another client",
+                token(&key, "k1", &claims(json!({"token_use": "access", "client_id": "x"}))),
+            ),
+            ("refresh-like token_use", token(&key, "k1", &claims(json!({"token_use": "refresh"})))),
+            ("unknown kid", token(&key, "k2", &claims(json!({})))),
+            ("HS256 signed with the public key", hs256_with_public_key),
+            ("alg none", alg_none),
+            ("garbage", "not.a.token".to_owned()),
+            (
+                "an opaque refresh token",
+                "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.x.y.z.w".to_owned(),
+            ),
+        ];
+        for (what, token) in cases {
+            let err = verifier.verify(&token).await.unwrap_err();
+            assert!(matches!(err, AuthError::Invalid(_)), "{what}: {err}");
+            assert_eq!(ApiError::from(err).status, StatusCode::UNAUTHORIZED, "{what}");
+        }
+    }
+
+    fn request(token: Option<&str>) -> Request {
+        let mut req = Request::default();
+        if let Some(token) = token {
+            req.headers_mut().insert(AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
+        }
+        req
+    }
+
+    #[tokio::test]
+    async fn each_route_rule_is_enforced() {
+        let key = signer("k1");
+        let verifier = verifier(&[&key]);
+        let staff = token(&key, "k1", &claims(json!({})));
+        let admin = token(&key, "k1", &claims(json!({"cognito:groups": ["admin"]})));
+        let nobody = token(&key, "k1", &claims(json!({"cognito:groups": []})));
+
+        assert_eq!(verifier.authorize(&request(None), Who::Public).await.unwrap(), None);
+        assert!(verifier.authorize(&request(Some(&staff)), Who::Public).await.unwrap().is_some());
+        let err = verifier.authorize(&request(None), Who::SignedIn).await.unwrap_err();
+        assert_eq!((err.status, err.code.as_ref()), (StatusCode::UNAUTHORIZED, "unauthenticated"));
+        let err = verifier.authorize(&request(Some("garbage")), Who::Public).await.unwrap_err();
+        assert_eq!(err.status, StatusCode::UNAUTHORIZED, "a bad token is refused even where none is needed");
+
+        let desk = Who::Groups(&[STAFF]);
+        assert!(verifier.authorize(&request(Some(&staff)), desk).await.is_ok());
+        assert!(verifier.authorize(&request(Some(&admin)), desk).await.is_ok(), "admins may do everything");
+        let err = verifier.authorize(&request(Some(&nobody)), desk).await.unwrap_err();
+        assert_eq!((err.status, err.code.as_ref()), (StatusCode::FORBIDDEN, "forbidden"));
+
+        let mut basic = Request::default();
+        basic.headers_mut().insert(AUTHORIZATION, HeaderValue::from_static("Basic dXNlcjpwYXNz"));
+        assert_eq!(verifier.authorize(&basic, Who::SignedIn).await.unwrap_err().status, StatusCode::UNAUTHORIZED);
+    }
+}
