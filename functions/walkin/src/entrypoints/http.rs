@@ -1,4 +1,6 @@
-//! One handler per endpoint (each its own Lambda function): request in, domain call, JSON out.
+//! One handler per API Gateway route (each its own Lambda function): request in, use case
+//! called, JSON out. Each use case's error enum becomes the contract's status and code here, in
+//! one `From` per enum; the message is the error's `Display`.
 
 use serde::{Deserialize, Serialize};
 use shared::{
@@ -8,9 +10,9 @@ use shared::{
 
 use crate::{
     App,
-    domain::{Email, PersonName, PhoneNumber, TicketStatus, Tier},
-    ops, routes,
-    store::{Customer, Ticket},
+    domain::{self, Customer, Email, NewCustomer, PersonName, PhoneNumber, Ticket, TicketStatus, Tier},
+    ops::{self, AppointmentError, CancelError, CheckInError, NextError, RegisterError},
+    routes,
 };
 
 type Outcome = Result<Response<lambda_http::Body>, ApiError>;
@@ -57,7 +59,7 @@ pub async fn register_customer(app: &App, req: Request) -> Outcome {
     let body: RegisterBody = http::parse_json(&req)?;
     let customer = ops::register(
         &app.store,
-        ops::NewCustomer {
+        NewCustomer {
             first_name: body.first_name,
             last_name: body.last_name,
             phone_number: body.phone_number,
@@ -126,7 +128,7 @@ pub async fn next(app: &App, _req: Request) -> Outcome {
         last_name: ticket.last_name.as_str(),
         tier: ticket.tier,
         checked_in_at: ticket.checked_in_at,
-        waited_seconds: ops::waited_seconds(&ticket, served_at),
+        waited_seconds: ticket.waited_seconds(served_at),
     })
 }
 
@@ -158,21 +160,21 @@ impl TicketView {
     }
 }
 
+/// The ticket number in the path.
+fn service_id(req: &Request) -> Result<u64, ApiError> {
+    domain::parse_service_id(&http::path_param(req, "service_id")?)
+        .map_err(|reason| ApiError::invalid_field("service_id", reason))
+}
+
 /// GET /walkin/v1/appointment/{service_id}
 pub async fn get_appointment(app: &App, req: Request) -> Outcome {
-    let service_id = ops::service_id(&http::path_param(&req, "service_id")?)?;
-    let ticket = ops::ticket(&app.store, service_id).await?;
-    let position = match ticket.status {
-        TicketStatus::Waiting => ops::position(&app.store, &ticket).await?,
-        _ => None,
-    };
+    let (ticket, position) = ops::appointment(&app.store, service_id(&req)?).await?;
     http::ok(&TicketView::new(&ticket, position))
 }
 
 /// DELETE /walkin/v1/appointment/{service_id}
 pub async fn cancel_appointment(app: &App, req: Request) -> Outcome {
-    let service_id = ops::service_id(&http::path_param(&req, "service_id")?)?;
-    let ticket = ops::cancel(&app.store, service_id).await?;
+    let ticket = ops::cancel(&app.store, service_id(&req)?).await?;
     http::ok(&TicketView::new(&ticket, None))
 }
 
@@ -213,4 +215,56 @@ pub async fn queue(app: &App, _req: Request) -> Outcome {
 /// ANY /walkin/{proxy+}: whatever no other route matched; 405 for a known path, else 404.
 pub async fn fallback(_: (), req: Request) -> Outcome {
     Err(http::unmatched(routes::ROUTES, &req))
+}
+
+impl From<RegisterError> for ApiError {
+    fn from(err: RegisterError) -> Self {
+        match err {
+            RegisterError::CustomerExists(_) => ApiError::conflict("customer_exists", err.to_string()),
+            RegisterError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<CheckInError> for ApiError {
+    fn from(err: CheckInError) -> Self {
+        match err {
+            CheckInError::NotRegistered | CheckInError::OtherName(_) => {
+                ApiError::not_found("customer_not_found", err.to_string())
+            }
+            CheckInError::AlreadyWaiting(_) => ApiError::conflict("already_checked_in", err.to_string()),
+            CheckInError::Busy => ApiError::unavailable(err.to_string()),
+            CheckInError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<NextError> for ApiError {
+    fn from(err: NextError) -> Self {
+        match err {
+            NextError::QueueEmpty => ApiError::not_found("queue_empty", err.to_string()),
+            NextError::Busy => ApiError::unavailable(err.to_string()),
+            NextError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<AppointmentError> for ApiError {
+    fn from(err: AppointmentError) -> Self {
+        match err {
+            AppointmentError::NotFound(_) => ApiError::not_found("appointment_not_found", err.to_string()),
+            AppointmentError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<CancelError> for ApiError {
+    fn from(err: CancelError) -> Self {
+        match err {
+            CancelError::NotFound(_) => ApiError::not_found("appointment_not_found", err.to_string()),
+            CancelError::AlreadyServed(_) => ApiError::conflict("already_served", err.to_string()),
+            CancelError::Busy => ApiError::unavailable(err.to_string()),
+            CancelError::Store(err) => err.into(),
+        }
+    }
 }
