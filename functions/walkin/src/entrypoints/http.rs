@@ -268,3 +268,75 @@ impl From<CancelError> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use lambda_http::http::StatusCode;
+    use shared::dynamo::StoreError;
+
+    use super::*;
+
+    fn answer(err: impl Into<ApiError>) -> (StatusCode, String, String) {
+        let err = err.into();
+        (err.status, err.code.into_owned(), err.message)
+    }
+
+    fn expect(err: impl Into<ApiError>, status: u16, code: &str, message: &str) {
+        assert_eq!(answer(err), (StatusCode::from_u16(status).unwrap(), code.to_owned(), message.to_owned()));
+    }
+
+    #[test]
+    fn each_refusal_has_the_contracts_status_code_and_message() {
+        let phone = PhoneNumber::try_from("+1 555 010 9999".to_owned()).unwrap();
+        expect(
+            RegisterError::CustomerExists(phone.clone()),
+            409,
+            "customer_exists",
+            "a customer with phone number +15550109999 is already registered",
+        );
+        expect(
+            CheckInError::NotRegistered,
+            404,
+            "customer_not_found",
+            "no registered customer has this name and phone number; register first",
+        );
+        expect(
+            CheckInError::OtherName(phone),
+            404,
+            "customer_not_found",
+            "phone number +15550109999 is registered under another name; check the name",
+        );
+        expect(
+            CheckInError::AlreadyWaiting(7),
+            409,
+            "already_checked_in",
+            "this customer is already waiting with ticket 7",
+        );
+        expect(NextError::QueueEmpty, 404, "queue_empty", "nobody is waiting");
+        expect(AppointmentError::NotFound(9), 404, "appointment_not_found", "there is no ticket 9");
+        expect(CancelError::NotFound(9), 404, "appointment_not_found", "there is no ticket 9");
+        expect(CancelError::AlreadyServed(3), 409, "already_served", "ticket 3 has already been served");
+    }
+
+    #[test]
+    fn lost_races_and_outages_are_503s_and_bugs_500s() {
+        for busy in [answer(CheckInError::Busy), answer(NextError::Busy), answer(CancelError::Busy)] {
+            assert_eq!(
+                busy,
+                (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable".into(), "the queue is busy; try again".into())
+            );
+        }
+        let down = || StoreError::Unavailable("connection refused".into());
+        for err in [
+            ApiError::from(RegisterError::from(down())),
+            CheckInError::from(down()).into(),
+            NextError::from(down()).into(),
+            AppointmentError::from(down()).into(),
+            CancelError::from(down()).into(),
+        ] {
+            assert_eq!((err.status, err.code.as_ref()), (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"));
+        }
+        let bug = ApiError::from(CheckInError::from(StoreError::Unexpected("no such table".into())));
+        assert_eq!((bug.status, bug.code.as_ref()), (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"));
+    }
+}
