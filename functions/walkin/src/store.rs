@@ -118,9 +118,7 @@ impl Store {
     /// Waiting tickets of a tier in check-in order; `limit` for just the head.
     pub async fn waiting(&self, tier: Tier, limit: Option<usize>) -> Result<Vec<Ticket>, StoreError> {
         let pk = s(waiting_pk(tier));
-        self.table
-            .query(|q| q.key_condition_expression("pk = :pk").expression_attribute_values(":pk", pk.clone()), limit)
-            .await
+        self.table.query(|q| q.key_condition_expression("pk = :pk").expression_attribute_values(":pk", pk), limit).await
     }
 
     /// How many tickets of `tier` wait, all or (with `up_to`) those numbered up to `up_to`.
