@@ -1,11 +1,19 @@
 //! Walk-in service queue: customers check in at a service centre and staff call the next one.
 //! VIPs and regulars are served two to one, first come first served within each tier.
 //!
-//! Layers: [`handlers`] (HTTP in and out) → [`ops`] (read, decide, commit, retry) →
-//! [`domain`] (pure rules) and [`store`] (DynamoDB).
+//! Layers, each calling only the ones after it:
+//! - [`entrypoints`]: events in, responses out ([`entrypoints::http`] for API Gateway); maps each
+//!   use case's errors to the contract's status and code;
+//! - [`ops`]: the use cases (read, decide with the domain, commit through the store, retry), each
+//!   with its own error enum and no knowledge of HTTP;
+//! - [`domain`]: the entities and their rules, pure (`now` is a parameter);
+//! - [`store`]: DynamoDB (keys, conditions, transactions), nothing else.
+//!
+//! [`routes`] lists the HTTP routes as the template declares them; `src/bin/` has one thin main
+//! per function.
 
 pub mod domain;
-pub mod handlers;
+pub mod entrypoints;
 pub mod ops;
 pub mod routes;
 pub mod store;
@@ -36,11 +44,11 @@ impl App {
         Self { store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table) }
     }
 
-    /// Reads the configuration and builds the clients, once per cold start. The app lives as long
-    /// as the process, so handlers borrow it for `'static`.
+    /// Reads the configuration and builds the clients, once per cold start; the app lives as long
+    /// as the process ([`shared::app::for_process`]).
     pub async fn from_env() -> Result<&'static App, lambda_http::Error> {
         let config = Config::from_env()?;
         let sdk = shared::aws::sdk_config().await;
-        Ok(Box::leak(Box::new(App::new(&sdk, &config))))
+        Ok(shared::app::for_process(App::new(&sdk, &config)))
     }
 }

@@ -18,43 +18,11 @@ use aws_sdk_dynamodb::{
 };
 use serde::{Deserialize, Serialize};
 use shared::{
-    dynamo::{Item, StoreError, Table, TxFailure, item_at, key, n, s},
+    dynamo::{Item, StoreError, Table, Written, attr, item_at, key, n, s},
     time::Timestamp,
 };
 
-use crate::domain::{Email, PersonName, PhoneNumber, Ratio, TicketStatus, Tier};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Customer {
-    pub customer_id: String,
-    pub first_name: PersonName,
-    pub last_name: PersonName,
-    pub phone_number: PhoneNumber,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<Email>,
-    pub vip: bool,
-    pub created_at: Timestamp,
-    /// The ticket this customer is waiting on; set and cleared in the same transactions that
-    /// create and close the ticket, which is what refuses a second check-in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiting_service_id: Option<u64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Ticket {
-    pub service_id: u64,
-    pub customer_id: String,
-    pub phone_number: PhoneNumber,
-    pub first_name: PersonName,
-    pub last_name: PersonName,
-    pub tier: Tier,
-    pub status: TicketStatus,
-    pub checked_in_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub served_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancelled_at: Option<Timestamp>,
-}
+use crate::domain::{Customer, PhoneNumber, Ratio, Ticket, TicketStatus, Tier};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct RatioItem {
@@ -75,15 +43,20 @@ pub struct VersionedRatio {
     pub version: u64,
 }
 
-/// Why a transaction did not commit, as far as the caller needs to know.
-#[derive(Debug)]
-pub enum Refusal {
-    /// Another caller changed what we read (counter, ratio, a ticket): read again and retry.
-    LostRace,
-    /// The customer is already waiting (check-in).
-    AlreadyWaiting,
-    /// The ticket is no longer waiting (cancel).
-    NotWaiting,
+/// The items of the walk-in transactions, named so that a refusal says whose condition failed
+/// ([`shared::dynamo::Refusal::Condition`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The ticket counter (check-in): another check-in took the number.
+    Counter,
+    /// The serving ratio (next): another `next` moved it since it was read.
+    Ratio,
+    /// The ticket: it exists already (check-in) or is no longer waiting (next, cancel).
+    Ticket,
+    /// The ticket's waiting entry: already gone (next).
+    Waiting,
+    /// The customer: unknown or already waiting (check-in).
+    Customer,
 }
 
 #[derive(Clone)]
@@ -115,9 +88,9 @@ impl Store {
         Self { table: Table::new(client, table) }
     }
 
-    /// Registers a customer; `Ok(false)` when the phone number is already registered.
-    pub async fn register(&self, customer: &Customer) -> Result<bool, StoreError> {
-        self.table.put_new(customer_key(&customer.phone_number), customer).await
+    /// Registers a customer; refused when the phone number is already registered.
+    pub async fn register(&self, customer: &Customer) -> Result<Written, StoreError> {
+        self.table.insert(customer_key(&customer.phone_number), customer).await
     }
 
     pub async fn customer(&self, phone: &PhoneNumber) -> Result<Option<Customer>, StoreError> {
@@ -145,48 +118,45 @@ impl Store {
     /// Waiting tickets of a tier in check-in order; `limit` for just the head.
     pub async fn waiting(&self, tier: Tier, limit: Option<usize>) -> Result<Vec<Ticket>, StoreError> {
         let pk = s(waiting_pk(tier));
-        self.table
-            .query(|q| q.key_condition_expression("pk = :pk").expression_attribute_values(":pk", pk.clone()), limit)
-            .await
+        self.table.query(|q| q.key_condition_expression("pk = :pk").expression_attribute_values(":pk", pk), limit).await
     }
 
     /// How many tickets of `tier` wait, all or (with `up_to`) those numbered up to `up_to`.
     /// A count-only query: nothing but the number comes back.
     pub async fn count_waiting(&self, tier: Tier, up_to: Option<u64>) -> Result<usize, StoreError> {
-        let mut count = 0;
-        let mut start = None;
-        loop {
-            let mut query = self
-                .table
-                .client
-                .query()
-                .table_name(&self.table.name)
-                .select(aws_sdk_dynamodb::types::Select::Count)
-                .consistent_read(true)
-                .expression_attribute_values(":pk", s(waiting_pk(tier)))
-                .set_exclusive_start_key(start);
-            query = match up_to {
-                Some(id) => query
-                    .key_condition_expression("pk = :pk AND sk <= :up_to")
-                    .expression_attribute_values(":up_to", s(format!("{id:020}"))),
-                None => query.key_condition_expression("pk = :pk"),
-            };
-            let output = query.send().await.map_err(shared::dynamo::store_err)?;
-            count += output.count as usize;
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(count);
-            }
-        }
+        let pk = s(waiting_pk(tier));
+        self.table
+            .count(|q| {
+                let q = q.expression_attribute_values(":pk", pk);
+                match up_to {
+                    Some(id) => q
+                        .key_condition_expression("pk = :pk AND sk <= :up_to")
+                        .expression_attribute_values(":up_to", s(format!("{id:020}"))),
+                    None => q.key_condition_expression("pk = :pk"),
+                }
+            })
+            .await
     }
 
     /// Creates ticket `ticket.service_id`, which must be `last + 1`, in one transaction:
-    /// 0. the counter moves from `last` to the new number (refused if another check-in took it:
-    ///    no repeats, no gaps, because the number is only consumed when everything commits);
-    /// 1. the ticket, 2. its waiting entry;
-    /// 3. the customer is marked waiting, refused if they already are.
-    pub async fn check_in(&self, ticket: &Ticket, last: u64) -> Result<Result<(), Refusal>, StoreError> {
+    /// - the customer is marked waiting, refused ([`Part::Customer`]) if they already are;
+    /// - the counter moves from `last` to the new number, refused ([`Part::Counter`]) if another
+    ///   check-in took it: no repeats, no gaps, because the number is only consumed when
+    ///   everything commits;
+    /// - the ticket, refused if it exists (which the counter already rules out), and its waiting
+    ///   entry.
+    ///
+    /// The customer comes first because a refusal names the first failing item: when a duplicate
+    /// check-in both marked the customer and moved the counter, "already waiting" is the answer.
+    pub async fn check_in(&self, ticket: &Ticket, last: u64) -> Result<Written<Part>, StoreError> {
         let id = ticket.service_id;
+        let customer = Update::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(customer_key(&ticket.phone_number)))
+            .update_expression("SET waiting_service_id = :id")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(waiting_service_id)")
+            .expression_attribute_values(":id", n(id))
+            .build()?;
         let counter = Update::builder()
             .table_name(&self.table.name)
             .set_key(Some(key("QUEUE", "COUNTER")))
@@ -204,41 +174,29 @@ impl Store {
             .table_name(&self.table.name)
             .set_item(Some(item_at(waiting_key(ticket.tier, id), ticket)?))
             .build()?;
-        let customer = Update::builder()
-            .table_name(&self.table.name)
-            .set_key(Some(customer_key(&ticket.phone_number)))
-            .update_expression("SET waiting_service_id = :id")
-            .condition_expression("attribute_exists(pk) AND attribute_not_exists(waiting_service_id)")
-            .expression_attribute_values(":id", n(id))
-            .build()?;
-        let items = vec![
-            TransactWriteItem::builder().update(counter).build(),
-            TransactWriteItem::builder().put(ticket_put).build(),
-            TransactWriteItem::builder().put(waiting_put).build(),
-            TransactWriteItem::builder().update(customer).build(),
-        ];
-        match self.table.transact(items).await {
-            Ok(()) => Ok(Ok(())),
-            Err(failure) if failure.condition_failed_at(3) => Ok(Err(Refusal::AlreadyWaiting)),
-            Err(failure) if failure.condition_failed_at(0) || failure.is_conflict() => Ok(Err(Refusal::LostRace)),
-            Err(failure) => Err(failure.into_store_error()),
-        }
+        self.table
+            .commit(vec![
+                (Part::Customer, TransactWriteItem::builder().update(customer).build()),
+                (Part::Counter, TransactWriteItem::builder().update(counter).build()),
+                (Part::Ticket, TransactWriteItem::builder().put(ticket_put).build()),
+                (Part::Waiting, TransactWriteItem::builder().put(waiting_put).build()),
+            ])
+            .await
     }
 
     /// Serves `ticket` (the head of its tier) in one transaction:
-    /// 0. the ratio moves to `next_ratio`, refused unless it is still at the version we read, so
-    ///    concurrent callers are serialised and the ratio never skips a step;
-    /// 1. the waiting entry is deleted and 2. the ticket marked served, both refused if a
-    ///    cancel got there first;
-    /// 3. the customer may check in again.
+    /// - the ratio moves to `next_ratio`, refused unless it is still at the version we read, so
+    ///   concurrent callers are serialised and the ratio never skips a step;
+    /// - the waiting entry is deleted and the ticket marked served, both refused if a cancel got
+    ///   there first;
+    /// - the customer may check in again.
     pub async fn serve(
         &self,
         ticket: &Ticket,
         read: VersionedRatio,
         next_ratio: Ratio,
         now: Timestamp,
-    ) -> Result<Result<(), Refusal>, StoreError> {
-        let id = ticket.service_id;
+    ) -> Result<Written<Part>, StoreError> {
         let ratio = Put::builder()
             .table_name(&self.table.name)
             .set_item(Some(item_at(
@@ -248,38 +206,27 @@ impl Store {
             .condition_expression("attribute_not_exists(pk) OR version = :read")
             .expression_attribute_values(":read", n(read.version))
             .build()?;
-        let items = vec![
-            TransactWriteItem::builder().put(ratio).build(),
-            self.delete_waiting(ticket)?,
-            self.close_ticket(id, TicketStatus::Served, "served_at", now)?,
-            self.clear_customer(ticket)?,
-        ];
-        match self.table.transact(items).await {
-            Ok(()) => Ok(Ok(())),
-            Err(failure @ TxFailure::Cancelled(_))
-                if failure.is_conflict() || (0..3).any(|i| failure.condition_failed_at(i)) =>
-            {
-                Ok(Err(Refusal::LostRace))
-            }
-            Err(failure) => Err(failure.into_store_error()),
-        }
+        self.table
+            .commit(vec![
+                (Part::Ratio, TransactWriteItem::builder().put(ratio).build()),
+                (Part::Waiting, self.delete_waiting(ticket)?),
+                (Part::Ticket, self.close_ticket(ticket.service_id, TicketStatus::Served, "served_at", now)?),
+                (Part::Customer, self.clear_customer(ticket)?),
+            ])
+            .await
     }
 
     /// Cancels a waiting ticket in one transaction: the ticket moves from waiting to cancelled
-    /// (refused if it was served or cancelled meanwhile), its waiting entry goes, and the customer
-    /// may check in again.
-    pub async fn cancel(&self, ticket: &Ticket, now: Timestamp) -> Result<Result<(), Refusal>, StoreError> {
-        let items = vec![
-            self.close_ticket(ticket.service_id, TicketStatus::Cancelled, "cancelled_at", now)?,
-            self.delete_waiting(ticket)?,
-            self.clear_customer(ticket)?,
-        ];
-        match self.table.transact(items).await {
-            Ok(()) => Ok(Ok(())),
-            Err(failure) if failure.condition_failed_at(0) => Ok(Err(Refusal::NotWaiting)),
-            Err(failure) if failure.is_conflict() => Ok(Err(Refusal::LostRace)),
-            Err(failure) => Err(failure.into_store_error()),
-        }
+    /// (refused, [`Part::Ticket`], if it was served or cancelled meanwhile), its waiting entry
+    /// goes, and the customer may check in again.
+    pub async fn cancel(&self, ticket: &Ticket, now: Timestamp) -> Result<Written<Part>, StoreError> {
+        self.table
+            .commit(vec![
+                (Part::Ticket, self.close_ticket(ticket.service_id, TicketStatus::Cancelled, "cancelled_at", now)?),
+                (Part::Waiting, self.delete_waiting(ticket)?),
+                (Part::Customer, self.clear_customer(ticket)?),
+            ])
+            .await
     }
 
     fn delete_waiting(&self, ticket: &Ticket) -> Result<TransactWriteItem, StoreError> {
@@ -298,7 +245,6 @@ impl Store {
         at_field: &str,
         now: Timestamp,
     ) -> Result<TransactWriteItem, StoreError> {
-        let status = serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let update = Update::builder()
             .table_name(&self.table.name)
             .set_key(Some(ticket_key(service_id)))
@@ -306,8 +252,8 @@ impl Store {
             .condition_expression("#status = :waiting")
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#at", at_field)
-            .expression_attribute_values(":status", s(status))
-            .expression_attribute_values(":waiting", s("waiting"))
+            .expression_attribute_values(":status", attr(&status)?)
+            .expression_attribute_values(":waiting", attr(&TicketStatus::Waiting)?)
             .expression_attribute_values(":now", s(shared::time::format(now)))
             .build()?;
         Ok(TransactWriteItem::builder().update(update).build())

@@ -2,5 +2,5 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    shared::http::serve((), walkin::handlers::fallback).await
+    shared::http::serve((), walkin::entrypoints::http::fallback).await
 }

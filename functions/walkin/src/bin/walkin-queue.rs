@@ -2,5 +2,5 @@
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
     let app = walkin::App::from_env().await?;
-    shared::http::serve(app, walkin::handlers::queue).await
+    shared::http::serve(app, walkin::entrypoints::http::queue).await
 }

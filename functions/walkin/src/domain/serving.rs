@@ -1,83 +1,9 @@
-//! The walk-in rules, free of I/O: what a valid customer is, and in which order tickets are served.
-
-use std::fmt;
+//! In which order waiting tickets are served: two VIPs, then one regular, first come first
+//! served within each tier.
 
 use serde::{Deserialize, Serialize};
-pub use shared::person::PersonName;
 
-/// A phone number, normalised to an optional leading `+` and 7 to 15 digits (the E.164 range).
-/// Spaces, dots, dashes and parentheses are accepted as separators and dropped, so
-/// `+44 (20) 7946-0958` and `+442079460958` are the same customer.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct PhoneNumber(String);
-
-impl TryFrom<String> for PhoneNumber {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, String> {
-        let trimmed = value.trim();
-        let (plus, rest) = match trimmed.strip_prefix('+') {
-            Some(rest) => ("+", rest),
-            None => ("", trimmed),
-        };
-        let mut digits = String::with_capacity(rest.len());
-        for c in rest.chars() {
-            match c {
-                '0'..='9' => digits.push(c),
-                ' ' | '-' | '.' | '(' | ')' => {}
-                _ => return Err(format!("is not a phone number: unexpected character {c:?}")),
-            }
-        }
-        match digits.len() {
-            7..=15 => Ok(Self(format!("{plus}{digits}"))),
-            n => Err(format!("is not a phone number: expected 7 to 15 digits, got {n}")),
-        }
-    }
-}
-
-impl From<PhoneNumber> for String {
-    fn from(phone: PhoneNumber) -> String {
-        phone.0
-    }
-}
-
-impl PhoneNumber {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for PhoneNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// An e-mail address, checked for shape only (one `@`, a dot in the domain, no spaces); whether
-/// it exists is for the mail server to say.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Email(String);
-
-impl TryFrom<String> for Email {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, String> {
-        let trimmed = value.trim();
-        let valid = trimmed.len() <= 254
-            && !trimmed.contains(char::is_whitespace)
-            && matches!(trimmed.split_once('@'), Some((local, domain))
-                if !local.is_empty() && !domain.contains('@') && domain.contains('.')
-                    && !domain.starts_with('.') && !domain.ends_with('.'));
-        if valid { Ok(Self(trimmed.to_owned())) } else { Err(format!("is not an e-mail address: {trimmed:?}")) }
-    }
-}
-
-impl From<Email> for String {
-    fn from(email: Email) -> String {
-        email.0
-    }
-}
-
+/// The tier a customer is served in; the registry decides it, not the kiosk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
@@ -90,20 +16,21 @@ impl Tier {
         if vip { Tier::Vip } else { Tier::Regular }
     }
 
+    /// The other tier: the one whose waiting tickets interleave with this one's.
+    pub fn other(self) -> Self {
+        match self {
+            Tier::Vip => Tier::Regular,
+            Tier::Regular => Tier::Vip,
+        }
+    }
+
+    /// The serde name, for keys (a test keeps the two equal).
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::Vip => "vip",
             Tier::Regular => "regular",
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TicketStatus {
-    Waiting,
-    Served,
-    Cancelled,
 }
 
 /// How many VIPs are served for each regular when both tiers are waiting.
@@ -175,28 +102,6 @@ pub fn position(ratio: Ratio, tier: Tier, rank: usize, others: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn phone(s: &str) -> Result<PhoneNumber, String> {
-        PhoneNumber::try_from(s.to_owned())
-    }
-
-    #[test]
-    fn phone_numbers_are_normalised() {
-        assert_eq!(phone("+44 (20) 7946-0958").unwrap().as_str(), "+442079460958");
-        assert_eq!(phone(" 555.123.4567 ").unwrap().as_str(), "5551234567");
-        assert!(phone("call me").is_err());
-        assert!(phone("12345").is_err());
-        assert!(phone("+1234567890123456").is_err());
-        assert!(phone("++4412345678").is_err());
-    }
-
-    #[test]
-    fn emails_are_checked_for_shape() {
-        assert!(Email::try_from("ada@example.com".to_owned()).is_ok());
-        for bad in ["ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@c.com"] {
-            assert!(Email::try_from(bad.to_owned()).is_err(), "{bad}");
-        }
-    }
-
     /// Serves everyone, one `next` at a time, the way the store does.
     fn serve_all(vips: &[&'static str], regulars: &[&'static str]) -> Vec<&'static str> {
         serving_order(Ratio::default(), vips.to_vec(), regulars.to_vec())
@@ -254,5 +159,15 @@ mod tests {
     fn the_ratio_carries_over_between_calls() {
         let ratio = Ratio::default().after(Tier::Vip);
         assert_eq!(serving_order(ratio, vec!["V2", "V3"], vec!["R1"]), ["V2", "R1", "V3"]);
+    }
+
+    #[test]
+    fn tiers_alternate_and_key_by_their_serde_name() {
+        for tier in [Tier::Vip, Tier::Regular] {
+            assert_ne!(tier.other(), tier);
+            assert_eq!(tier.other().other(), tier);
+            assert_eq!(serde_json::to_value(tier).unwrap(), tier.as_str());
+        }
+        assert_eq!((Tier::of(true), Tier::of(false)), (Tier::Vip, Tier::Regular));
     }
 }

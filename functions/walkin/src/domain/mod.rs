@@ -1,0 +1,11 @@
+//! The walk-in rules, free of I/O: what a valid customer is, what a ticket goes through, and in
+//! which order tickets are served. Time is a parameter (`now`), never read here.
+
+mod customer;
+mod serving;
+mod ticket;
+
+pub use customer::{Customer, Email, NewCustomer, PhoneNumber};
+pub use serving::{Ratio, Tier, VIPS_PER_REGULAR, position, serving_order};
+pub use shared::person::PersonName;
+pub use ticket::{Ticket, TicketStatus, parse_service_id};

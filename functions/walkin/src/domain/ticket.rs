@@ -1,0 +1,131 @@
+//! A ticket: one customer's visit, from check-in until they are served or cancel.
+
+use serde::{Deserialize, Serialize};
+use shared::{person::PersonName, time::Timestamp};
+
+use super::{Customer, PhoneNumber, Tier};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TicketStatus {
+    Waiting,
+    Served,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Ticket {
+    pub service_id: u64,
+    pub customer_id: String,
+    pub phone_number: PhoneNumber,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub tier: Tier,
+    pub status: TicketStatus,
+    pub checked_in_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<Timestamp>,
+}
+
+impl Ticket {
+    /// Ticket `service_id` for `customer`, waiting in the tier the registry gives them.
+    pub fn issue(customer: &Customer, service_id: u64, now: Timestamp) -> Self {
+        Self {
+            service_id,
+            customer_id: customer.customer_id.clone(),
+            phone_number: customer.phone_number.clone(),
+            first_name: customer.first_name.clone(),
+            last_name: customer.last_name.clone(),
+            tier: Tier::of(customer.vip),
+            status: TicketStatus::Waiting,
+            checked_in_at: now,
+            served_at: None,
+            cancelled_at: None,
+        }
+    }
+
+    pub fn serve(&mut self, now: Timestamp) {
+        self.status = TicketStatus::Served;
+        self.served_at = Some(now);
+    }
+
+    pub fn cancel(&mut self, now: Timestamp) {
+        self.status = TicketStatus::Cancelled;
+        self.cancelled_at = Some(now);
+    }
+
+    /// Seconds between check-in and being called.
+    pub fn waited_seconds(&self, now: Timestamp) -> i64 {
+        (now - self.checked_in_at).num_seconds().max(0)
+    }
+}
+
+/// A ticket number as a client writes it (in a path): a positive integer. The error is the
+/// reason, for a message that names the field.
+pub fn parse_service_id(raw: &str) -> Result<u64, String> {
+    raw.parse::<u64>().ok().filter(|id| *id > 0).ok_or_else(|| format!("must be a positive integer, got {raw:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::domain::NewCustomer;
+
+    fn customer(vip: bool) -> Customer {
+        let name = |s: &str| PersonName::try_from(s.to_owned()).unwrap();
+        let new = NewCustomer {
+            first_name: name("Ada"),
+            last_name: name("Lovelace"),
+            phone_number: PhoneNumber::try_from("5551234567".to_owned()).unwrap(),
+            email: None,
+            vip,
+        };
+        Customer::register(new, "c-1".to_owned(), shared::time::now())
+    }
+
+    #[test]
+    fn a_ticket_waits_in_the_customers_tier() {
+        let now = shared::time::now();
+        let ticket = Ticket::issue(&customer(true), 7, now);
+        assert_eq!((ticket.service_id, ticket.tier, ticket.status), (7, Tier::Vip, TicketStatus::Waiting));
+        assert_eq!((ticket.checked_in_at, ticket.served_at, ticket.cancelled_at), (now, None, None));
+        assert_eq!(Ticket::issue(&customer(false), 8, now).tier, Tier::Regular);
+    }
+
+    #[test]
+    fn serving_and_cancelling_record_when() {
+        let now = shared::time::now();
+        let mut served = Ticket::issue(&customer(false), 1, now);
+        served.serve(now + Duration::seconds(90));
+        assert_eq!((served.status, served.served_at), (TicketStatus::Served, Some(now + Duration::seconds(90))));
+        assert_eq!(served.waited_seconds(now + Duration::seconds(90)), 90);
+        let mut cancelled = Ticket::issue(&customer(false), 2, now);
+        cancelled.cancel(now);
+        assert_eq!((cancelled.status, cancelled.cancelled_at), (TicketStatus::Cancelled, Some(now)));
+    }
+
+    #[test]
+    fn waiting_time_is_never_negative() {
+        let now = shared::time::now();
+        let ticket = Ticket::issue(&customer(false), 1, now);
+        assert_eq!(ticket.waited_seconds(now - Duration::seconds(5)), 0);
+    }
+
+    #[test]
+    fn ticket_numbers_are_positive_integers() {
+        assert_eq!(parse_service_id("42"), Ok(42));
+        for bad in ["abc", "0", "-1", "", "1.5"] {
+            let reason = parse_service_id(bad).unwrap_err();
+            assert!(reason.starts_with("must be a positive integer"), "{bad}: {reason}");
+        }
+    }
+
+    #[test]
+    fn statuses_are_stored_and_shown_in_lowercase() {
+        assert_eq!(serde_json::to_value(TicketStatus::Cancelled).unwrap(), "cancelled");
+    }
+}

@@ -1,0 +1,131 @@
+//! A customer's ticket: checking in, looking it up, cancelling it.
+
+use shared::{
+    dynamo::{Refusal, StoreError},
+    retry::Backoff,
+    time,
+};
+
+use super::{BUSY, MAX_ATTEMPTS, inconsistent, position};
+use crate::{
+    domain::{Customer, PersonName, PhoneNumber, Ticket, TicketStatus},
+    store::{Part, Store},
+};
+
+/// Who is checking in, as typed at the kiosk.
+pub struct CheckIn {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub phone_number: PhoneNumber,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckInError {
+    #[error("no registered customer has this name and phone number; register first")]
+    NotRegistered,
+    /// Registering again would be refused for the phone number: say what does not match.
+    #[error("phone number {0} is registered under another name; check the name")]
+    OtherName(PhoneNumber),
+    #[error("this customer is already waiting with ticket {0}")]
+    AlreadyWaiting(u64),
+    #[error("{}", BUSY)]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Finds the registered customer, or says why not.
+async fn registered(store: &Store, who: &CheckIn) -> Result<Customer, CheckInError> {
+    match store.customer(&who.phone_number).await? {
+        Some(c) if c.is_named(&who.first_name, &who.last_name) => Ok(c),
+        Some(_) => Err(CheckInError::OtherName(who.phone_number.clone())),
+        None => Err(CheckInError::NotRegistered),
+    }
+}
+
+/// Takes the next ticket number and queues the customer in their tier. Returns the ticket and
+/// its position in the serving order.
+pub async fn check_in(store: &Store, who: CheckIn) -> Result<(Ticket, usize), CheckInError> {
+    let mut customer = registered(store, &who).await?;
+    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    loop {
+        if let Some(service_id) = customer.waiting_service_id {
+            return Err(CheckInError::AlreadyWaiting(service_id));
+        }
+        let last = store.last_service_id().await?;
+        let ticket = Ticket::issue(&customer, last + 1, time::now());
+        match store.check_in(&ticket, last).await? {
+            Ok(()) => {
+                let position = position(store, &ticket).await?.unwrap_or(0);
+                return Ok((ticket, position));
+            }
+            // Another request checked this customer in meanwhile: report its ticket.
+            Err(Refusal::Condition(Part::Customer)) => customer = registered(store, &who).await?,
+            // Another check-in took the number.
+            Err(Refusal::Condition(Part::Counter) | Refusal::Conflict) => {
+                if !backoff.wait().await {
+                    return Err(CheckInError::Busy);
+                }
+            }
+            Err(Refusal::Condition(part)) => return Err(inconsistent(part).into()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppointmentError {
+    #[error("there is no ticket {0}")]
+    NotFound(u64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A ticket, with its position in the serving order while it waits.
+pub async fn appointment(store: &Store, service_id: u64) -> Result<(Ticket, Option<usize>), AppointmentError> {
+    let ticket = store.ticket(service_id).await?.ok_or(AppointmentError::NotFound(service_id))?;
+    let position = match ticket.status {
+        TicketStatus::Waiting => position(store, &ticket).await?,
+        _ => None,
+    };
+    Ok((ticket, position))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    #[error("there is no ticket {0}")]
+    NotFound(u64),
+    #[error("ticket {0} has already been served")]
+    AlreadyServed(u64),
+    #[error("{}", BUSY)]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub async fn cancel(store: &Store, service_id: u64) -> Result<Ticket, CancelError> {
+    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    loop {
+        let mut ticket = store.ticket(service_id).await?.ok_or(CancelError::NotFound(service_id))?;
+        match ticket.status {
+            // Cancelling twice is not an error: the ticket is cancelled, as asked.
+            TicketStatus::Cancelled => return Ok(ticket),
+            TicketStatus::Served => return Err(CancelError::AlreadyServed(service_id)),
+            TicketStatus::Waiting => {}
+        }
+        let now = time::now();
+        match store.cancel(&ticket, now).await? {
+            Ok(()) => {
+                ticket.cancel(now);
+                return Ok(ticket);
+            }
+            // Served or cancelled meanwhile: the next read tells which.
+            Err(Refusal::Condition(Part::Ticket)) => {}
+            Err(Refusal::Conflict) => {
+                if !backoff.wait().await {
+                    return Err(CancelError::Busy);
+                }
+            }
+            Err(Refusal::Condition(part)) => return Err(inconsistent(part).into()),
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Checking in: ticket numbers under concurrency, one ticket per customer, who may check in.
+
+use futures::future::join_all;
+use serde_json::json;
+use system_tests::Reply;
+
+use crate::helpers::{Walkin, phone};
+
+#[tokio::test]
+async fn concurrent_check_ins_get_consecutive_ticket_numbers() {
+    let w = Walkin::new().await;
+    for i in 0..20 {
+        assert_eq!(w.register(&format!("P{i}"), &phone(i), i % 2 == 0).await.status, 201);
+    }
+    let w = &w;
+    let replies = join_all((0..20).map(|i| async move { w.check_in(&format!("P{i}"), &phone(i)).await })).await;
+    let mut ids: Vec<u64> = replies
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 201, "{r:?}");
+            r.body["service_id"].as_u64().unwrap()
+        })
+        .collect();
+    ids.sort();
+    assert_eq!(ids, (1..=20).collect::<Vec<u64>>(), "no gaps, no repeats");
+    let queue = w.queue().await;
+    assert_eq!(queue.body["waiting"].as_array().unwrap().len(), 20);
+}
+
+#[tokio::test]
+async fn concurrent_duplicate_check_ins_create_one_ticket() {
+    let w = Walkin::new().await;
+    w.register("Dup", &phone(1), false).await;
+    let dup_phone = phone(1);
+    let replies = join_all((0..8).map(|_| w.check_in("Dup", &dup_phone))).await;
+    let created: Vec<&Reply> = replies.iter().filter(|r| r.status == 201).collect();
+    assert_eq!(created.len(), 1, "{replies:?}");
+    let id = created[0].body["service_id"].as_u64().unwrap();
+    for reply in replies.iter().filter(|r| r.status != 201) {
+        assert_eq!((reply.status, reply.code()), (409, Some("already_checked_in")));
+        assert!(reply.message().contains(&id.to_string()), "{}", reply.message());
+    }
+}
+
+#[tokio::test]
+async fn check_in_identifies_the_customer() {
+    let w = Walkin::new().await;
+    w.register("Grace", "+1 (555) 010-9999", true).await;
+    // camelCase from old kiosks; is_vip is ignored: the registry says VIP.
+    let reply = w
+        .check_in_raw(
+            json!({"firstName": "grace", "lastName": " TESTER ", "phoneNumber": "+15550109999", "is_vip": false}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    assert_eq!(reply.body["tier"], "vip");
+    assert_eq!(reply.body["position"], 1);
+    assert!(reply.body["checked_in_at"].as_str().unwrap().ends_with('Z'));
+
+    let again = w.check_in("Grace", "+15550109999").await;
+    assert_eq!((again.status, again.code()), (409, Some("already_checked_in")));
+    assert!(again.message().contains(&reply.body["service_id"].to_string()));
+
+    let stranger = w.check_in("Nobody", &phone(9)).await;
+    assert_eq!((stranger.status, stranger.code()), (404, Some("customer_not_found")));
+    let wrong_name = w.check_in("Gracie", "+15550109999").await;
+    assert_eq!((wrong_name.status, wrong_name.code()), (404, Some("customer_not_found")));
+    assert!(wrong_name.message().contains("another name"), "{}", wrong_name.message());
+}

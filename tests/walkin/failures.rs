@@ -1,0 +1,57 @@
+//! Outages and lasting conflicts: a 503, and nothing half done.
+
+use system_tests::inject_conflicts;
+use walkin::{App, Config};
+
+use crate::helpers::{Walkin, phone};
+
+#[tokio::test]
+async fn an_unreachable_database_is_a_503() {
+    // Nothing listens on this port: every call fails to connect.
+    let port = local_stack::emulator::free_port().unwrap();
+    let sdk = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
+    let w = Walkin { app: App::new(&sdk, &Config { table: "unreachable".into() }), table: "unreachable".into() };
+    // Bound the wait so that a hang fails the test instead of stalling the run.
+    let reply = tokio::time::timeout(std::time::Duration::from_secs(60), w.queue()).await.expect("no hang");
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")));
+    let reply =
+        tokio::time::timeout(std::time::Duration::from_secs(60), w.check_in("A", &phone(1))).await.expect("no hang");
+    assert_eq!(reply.status, 503);
+    let replies = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        [w.register("A", &phone(1), false).await, w.next().await, w.status("1").await, w.cancel("1").await]
+    })
+    .await
+    .expect("no hang");
+    for reply in replies {
+        assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    }
+}
+
+#[tokio::test]
+async fn transaction_conflicts_are_retried_and_a_lasting_one_is_a_503_that_loses_nothing() {
+    let w = Walkin::new().await;
+    let first = w.arrive("Ada", &phone(1), true).await;
+    let second = w.arrive("Bob", &phone(2), false).await;
+
+    // A few conflicts: the caller never sees them.
+    inject_conflicts(&w.table, "TransactWriteItems", 3).await;
+    let reply = w.next().await;
+    assert_eq!((reply.status, reply.body["service_id"].as_u64()), (200, Some(first)), "{reply:?}");
+
+    // Conflicts that do not end: a 503 once the retries are spent, and the ticket stays queued.
+    inject_conflicts(&w.table, "TransactWriteItems", 10_000).await;
+    let reply = w.next().await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    assert_eq!(w.register("Cy", &phone(3), false).await.status, 201);
+    let reply = w.check_in("Cy", &phone(3)).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    inject_conflicts(&w.table, "TransactWriteItems", 0).await;
+
+    // Nothing happened half-way: the waiting ticket is still first, and the failed check-in
+    // consumed no ticket number.
+    assert_eq!(w.status(&second.to_string()).await.body["status"], "waiting");
+    let reply = w.check_in("Cy", &phone(3)).await;
+    assert_eq!((reply.status, reply.body["service_id"].as_u64()), (201, Some(second + 1)), "{reply:?}");
+    let reply = w.next().await;
+    assert_eq!((reply.status, reply.body["service_id"].as_u64()), (200, Some(second)), "{reply:?}");
+}
