@@ -1,20 +1,30 @@
 //! Orders pipeline: orders are generated on a schedule (or posted), queued, processed exactly
 //! once into an execution price, and summarised as metrics.
 //!
-//! Layers: [`handlers`] (HTTP, SQS, schedule in and out) → [`ops`] (read, decide, commit, retry)
-//! → [`domain`] (pure rules) and [`store`] (DynamoDB) / [`queue`] (SQS).
+//! Layers, as in every service:
+//!
+//! - [`entrypoints`]: HTTP, SQS and schedule events in, answers out; op errors become the
+//!   contract's status and code there.
+//! - [`ops`]: the use cases (read, decide with the domain, commit through the store, retry),
+//!   each with its own error enum.
+//! - [`domain`]: the entities and their rules (orders, prices, metrics, generated minutes), pure.
+//! - [`store`]: DynamoDB (keys, conditions, mapping); [`queue`]: the orders queue's messages.
+//! - [`routes`]: the HTTP routes as the template declares them; `bin/`: one thin main per function.
 
 pub mod domain;
-pub mod handlers;
+pub mod entrypoints;
 pub mod ops;
 pub mod queue;
 pub mod routes;
 pub mod store;
 
 use aws_config::SdkConfig;
-use shared::config::{self, ConfigError};
+use shared::{
+    config::{self, ConfigError},
+    queue::Queue,
+};
 
-use crate::{domain::PriceRange, queue::OrdersQueue, store::Store};
+use crate::{domain::PriceRange, store::Store};
 
 pub struct Config {
     /// `ORDERS_TABLE`.
@@ -67,7 +77,8 @@ impl Config {
 /// What every orders function holds between invocations.
 pub struct App {
     pub store: Store,
-    pub queue: Option<OrdersQueue>,
+    /// The orders queue, for the functions that enqueue orders.
+    pub queue: Option<Queue>,
     pub orders_per_minute: u32,
     pub generation_window_seconds: u32,
     pub prices: PriceRange,
@@ -77,7 +88,7 @@ impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
         Self {
             store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table),
-            queue: config.queue_url.as_ref().map(|url| OrdersQueue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            queue: config.queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             orders_per_minute: config.orders_per_minute,
             generation_window_seconds: config.generation_window_seconds,
             prices: config.prices,
@@ -88,6 +99,6 @@ impl App {
     pub async fn from_env() -> Result<&'static App, lambda_http::Error> {
         let config = Config::from_env()?;
         let sdk = shared::aws::sdk_config().await;
-        Ok(Box::leak(Box::new(App::new(&sdk, &config))))
+        Ok(shared::app::for_process(App::new(&sdk, &config)))
     }
 }

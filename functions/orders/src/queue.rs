@@ -1,80 +1,47 @@
-//! The orders queue: one message per order, `{"order_id": ...}`, consumed by the processor.
+//! The orders queue: one message per order, `{"order_id": ...}`, consumed by the processor and
+//! sent through [`shared::queue::Queue`].
 
-use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use futures::{TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
+
+use crate::domain::{Minute, generated_order_id, spread};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OrderMessage {
     pub order_id: String,
 }
 
-/// `SendMessageBatch` requests in flight at once: 6,000 orders a minute are 600 requests.
-const BATCHES_IN_FLIGHT: usize = 10;
-
-pub struct OrdersQueue {
-    client: aws_sdk_sqs::Client,
-    url: String,
+impl OrderMessage {
+    pub fn new(order_id: impl Into<String>) -> Self {
+        Self { order_id: order_id.into() }
+    }
 }
 
-fn sqs_err<E: std::error::Error + 'static>(err: aws_sdk_sqs::error::SdkError<E>) -> String {
-    aws_sdk_sqs::error::DisplayErrorContext(err).to_string()
+/// The messages of a minute's orders with their delays, spread evenly over `window_seconds` so
+/// that the processor sees an even cadence.
+pub fn minute_messages(marker: &Minute, window_seconds: u32) -> Vec<(OrderMessage, i32)> {
+    spread(marker.orders, window_seconds)
+        .into_iter()
+        .zip(0..)
+        .map(|(delay, i)| (OrderMessage::new(generated_order_id(marker.minute, i)), delay))
+        .collect()
 }
 
-impl OrdersQueue {
-    pub fn new(client: aws_sdk_sqs::Client, url: impl Into<String>) -> Self {
-        Self { client, url: url.into() }
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    pub async fn send(&self, order_id: &str) -> Result<(), String> {
-        let body = serde_json::to_string(&OrderMessage { order_id: order_id.to_owned() }).map_err(|e| e.to_string())?;
-        self.client.send_message().queue_url(&self.url).message_body(body).send().await.map_err(sqs_err)?;
-        Ok(())
-    }
-
-    /// Sends one message per `(order_id, delay_seconds)`, ten to a request and
-    /// [`BATCHES_IN_FLIGHT`] requests at a time, so that a large minute fits in the generator's
-    /// timeout; entries SQS refuses are retried once, then reported.
-    pub async fn send_all(&self, messages: &[(String, i32)]) -> Result<(), String> {
-        stream::iter(messages.chunks(10).map(Ok))
-            .try_for_each_concurrent(BATCHES_IN_FLIGHT, |chunk| self.send_batch(chunk))
-            .await
-    }
-
-    async fn send_batch(&self, chunk: &[(String, i32)]) -> Result<(), String> {
-        let mut pending: Vec<&(String, i32)> = chunk.iter().collect();
-        for attempt in 0..2 {
-            let entries = pending
-                .iter()
-                .enumerate()
-                .map(|(i, (order_id, delay))| {
-                    let body = serde_json::to_string(&OrderMessage { order_id: order_id.clone() })
-                        .map_err(|e| e.to_string())?;
-                    SendMessageBatchRequestEntry::builder()
-                        .id(i.to_string())
-                        .message_body(body)
-                        .delay_seconds((*delay).clamp(0, 900))
-                        .build()
-                        .map_err(|e| e.to_string())
-                })
-                .collect::<Result<Vec<_>, String>>()?;
-            let output = self
-                .client
-                .send_message_batch()
-                .queue_url(&self.url)
-                .set_entries(Some(entries))
-                .send()
-                .await
-                .map_err(sqs_err)?;
-            let failed: Vec<usize> = output.failed.iter().filter_map(|f| f.id.parse().ok()).collect();
-            if failed.is_empty() {
-                return Ok(());
-            }
-            if attempt == 1 {
-                return Err(format!("SQS refused {} messages", failed.len()));
-            }
-            pending = failed.into_iter().filter_map(|i| pending.get(i).copied()).collect();
-        }
-        Ok(())
+    #[test]
+    fn a_minute_has_one_message_per_order_spread_over_the_window() {
+        let minute = shared::time::parse("2026-11-22T10:30:00Z").unwrap();
+        let messages = minute_messages(&Minute { minute, orders: 3, queued: false }, 6);
+        assert_eq!(
+            messages,
+            [
+                (OrderMessage::new("gen-20261122T1030Z-0000"), 0),
+                (OrderMessage::new("gen-20261122T1030Z-0001"), 2),
+                (OrderMessage::new("gen-20261122T1030Z-0002"), 4),
+            ]
+        );
+        assert_eq!(serde_json::to_string(&messages[0].0).unwrap(), r#"{"order_id":"gen-20261122T1030Z-0000"}"#);
     }
 }

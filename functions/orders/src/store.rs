@@ -10,68 +10,33 @@
 //! Processing an order and counting it are one transaction, conditional on the order still
 //! being queued: however often a message is delivered, an order is priced and counted once, and
 //! the aggregate always equals the processed orders. `GET /metrics` is one `GetItem`.
+//!
+//! A conditional write whose refusal means something to a use case returns [`Written`] (naming
+//! the refused item's [`Part`] in a transaction) and the op decides; one whose refusal can only
+//! be a bug (a fresh id already taken, a minute finished before it was claimed) is an error here.
 
 use aws_sdk_dynamodb::{
     Client,
-    types::{KeysAndAttributes, Put, TransactWriteItem, Update},
+    types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update},
 };
 use futures::{TryStreamExt, stream};
-use serde::{Deserialize, Serialize};
 use shared::{
-    dynamo::{self, Item, StoreError, Table, TxFailure, item_at, key, n, s, store_err, tx_failure},
+    dynamo::{self, Item, StoreError, Table, Written, attr, item_at, key, n, store_err},
     retry::Backoff,
-    time::{self, Timestamp},
+    time::Timestamp,
 };
 
-use crate::domain::{Micros, Quantity, Symbol, Totals};
+use crate::domain::{GenerationState, Micros, Minute, Order, OrderStatus, Totals};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OrderStatus {
-    Queued,
-    Processed,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Order {
-    pub order_id: String,
-    pub symbol: Symbol,
-    pub quantity: Quantity,
-    pub status: OrderStatus,
-    pub created_at: Timestamp,
-    /// Millionths; set when processed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub execution_price: Option<Micros>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub processed_at: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct GenerationState {
-    pub running: bool,
-    pub updated_at: Timestamp,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Minute {
-    pub minute: Timestamp,
-    /// How many orders the minute has (ids `0..orders`).
-    pub orders: u32,
-    /// Whether all its orders are written and all their messages sent. Until then the minute is
-    /// unfinished, whatever the generation switch says, and the next invocations finish it.
-    #[serde(default)]
-    pub queued: bool,
-}
-
-/// What a processing attempt did.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Processed {
-    /// Priced and counted now.
-    Now,
-    /// Already processed by an earlier delivery: nothing changed.
-    Before,
-    /// Another transaction touched the aggregate at the same moment: retry.
-    Conflict,
+/// The item a transaction's refusal names: the ops decide what a refused condition means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// An order (`ORDER#<id>`).
+    Order,
+    /// The metrics aggregate.
+    Totals,
+    /// A generated minute's marker.
+    Minute,
 }
 
 #[derive(Clone)]
@@ -114,52 +79,50 @@ impl Store {
             .build()?)
     }
 
+    /// Writes a new order. Its id is fresh, so an order already under it is a bug, not a refusal.
     pub async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
-        match self.table.put_new(order_key(&order.order_id), order).await? {
-            true => Ok(()),
-            false => Err(StoreError::Unexpected(format!("order {} already exists", order.order_id))),
-        }
+        self.table
+            .insert(order_key(&order.order_id), order)
+            .await?
+            .map_err(|_| StoreError::Unexpected(format!("order {} already exists", order.order_id)))
     }
 
-    /// Removes an order that could not be queued, as long as nothing processed it. `Ok(false)`
-    /// when it is no longer queued: the message did go through after all and was processed.
-    pub async fn delete_queued_order(&self, order_id: &str) -> Result<bool, StoreError> {
-        let result = self
-            .table
-            .client
-            .delete_item()
-            .table_name(&self.table.name)
-            .set_key(Some(order_key(order_id)))
-            .condition_expression("#status = :queued")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":queued", s("queued"))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if dynamo::is_condition_failed(&err) => Ok(false),
-            Err(err) => Err(store_err(err)),
-        }
+    /// Removes an order that could not be queued, as long as nothing processed it. Refused when
+    /// it is no longer queued: the message did go through after all and was processed.
+    pub async fn delete_queued_order(&self, order_id: &str) -> Result<Written, StoreError> {
+        dynamo::written(
+            self.table
+                .client
+                .delete_item()
+                .table_name(&self.table.name)
+                .set_key(Some(order_key(order_id)))
+                .condition_expression("#status = :queued")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":queued", attr(&OrderStatus::Queued)?)
+                .send()
+                .await,
+        )
     }
 
     pub async fn order(&self, order_id: &str) -> Result<Option<Order>, StoreError> {
         self.table.get(order_key(order_id)).await
     }
 
-    /// Prices and counts an order in one transaction: 0. the order moves `queued → processed`
-    /// with its price (refused if an earlier delivery did it), 1. the aggregate adds one order
-    /// and its price.
-    pub async fn process(&self, order_id: &str, price: Micros, now: Timestamp) -> Result<Processed, StoreError> {
+    /// Prices and counts an order in one transaction: the order moves `queued → processed` with
+    /// its price (refused as [`Part::Order`] if an earlier delivery did it), and the aggregate
+    /// adds one order and its price. The order's is the only condition, and a refusal by it is
+    /// reported even when a concurrent transaction conflicted too: the order is done either way.
+    pub async fn process(&self, order_id: &str, price: Micros, now: Timestamp) -> Result<Written<Part>, StoreError> {
         let order = Update::builder()
             .table_name(&self.table.name)
             .set_key(Some(order_key(order_id)))
             .update_expression("SET #status = :processed, execution_price = :price, processed_at = :now")
             .condition_expression("#status = :queued")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":processed", s("processed"))
-            .expression_attribute_values(":queued", s("queued"))
-            .expression_attribute_values(":price", n(price.0))
-            .expression_attribute_values(":now", s(time::format(now)))
+            .expression_attribute_values(":processed", attr(&OrderStatus::Processed)?)
+            .expression_attribute_values(":queued", attr(&OrderStatus::Queued)?)
+            .expression_attribute_values(":price", attr(&price)?)
+            .expression_attribute_values(":now", attr(&now)?)
             .build()?;
         let totals = Update::builder()
             .table_name(&self.table.name)
@@ -168,19 +131,14 @@ impl Store {
             .expression_attribute_names("#count", "count")
             .expression_attribute_names("#sum", "sum")
             .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":price", n(price.0))
+            .expression_attribute_values(":price", attr(&price)?)
             .build()?;
-        let items = vec![
-            TransactWriteItem::builder().update(order).build(),
-            TransactWriteItem::builder().update(totals).build(),
-        ];
-        match self.table.client.transact_write_items().set_transact_items(Some(items)).send().await.map_err(tx_failure)
-        {
-            Ok(_) => Ok(Processed::Now),
-            Err(failure) if failure.is_conflict() => Ok(Processed::Conflict),
-            Err(failure) if failure.condition_failed_at(0) => Ok(Processed::Before),
-            Err(failure) => Err(failure.into_store_error()),
-        }
+        self.table
+            .commit(vec![
+                (Part::Order, TransactWriteItem::builder().update(order).build()),
+                (Part::Totals, TransactWriteItem::builder().update(totals).build()),
+            ])
+            .await
     }
 
     pub async fn totals(&self) -> Result<Totals, StoreError> {
@@ -197,27 +155,25 @@ impl Store {
 
     /// Claims a minute: one transaction writes its marker (`queued: false`) and as many of its
     /// orders as fit, all conditional on not existing; the rest follow with [`Store::write_orders`].
-    /// `Ok(false)` when the minute was claimed before (a doubled invocation): nothing is written.
-    /// An error after the first transaction leaves a marker that is not `queued`, which is what
-    /// tells a later invocation to finish the minute.
-    pub async fn claim_minute(&self, minute: &Minute, orders: &[Order]) -> Result<bool, StoreError> {
+    /// Refused as [`Part::Minute`] when the minute was claimed before (a doubled invocation):
+    /// nothing is written. An error after the first transaction leaves a marker that is not
+    /// `queued`, which is what tells a later invocation to finish the minute.
+    pub async fn claim_minute(&self, minute: &Minute, orders: &[Order]) -> Result<Written<Part>, StoreError> {
         let marker = Put::builder()
             .table_name(&self.table.name)
             .set_item(Some(item_at(minute_key(minute.minute), minute)?))
             .condition_expression("attribute_not_exists(pk)")
             .build()?;
         let (first, rest) = orders.split_at(orders.len().min(MAX_TRANSACTION_ITEMS - 1));
-        let mut items = vec![TransactWriteItem::builder().put(marker).build()];
+        let mut items = vec![(Part::Minute, TransactWriteItem::builder().put(marker).build())];
         for order in first {
-            items.push(TransactWriteItem::builder().put(self.new_order_put(order)?).build());
+            items.push((Part::Order, TransactWriteItem::builder().put(self.new_order_put(order)?).build()));
         }
-        match self.table.transact(items).await {
-            Ok(()) => {}
-            Err(failure) if failure.condition_failed_at(0) => return Ok(false),
-            Err(failure) => return Err(failure.into_store_error()),
+        if let Err(refusal) = self.table.commit(items).await? {
+            return Ok(Err(refusal));
         }
         self.write_orders(rest).await?;
-        Ok(true)
+        Ok(Ok(()))
     }
 
     /// Writes the orders that do not exist yet and leaves existing ones as they are (they may
@@ -230,20 +186,20 @@ impl Store {
             .try_for_each_concurrent(TRANSACTIONS_IN_FLIGHT, |chunk| async move {
                 let items = chunk
                     .iter()
-                    .map(|order| Ok(TransactWriteItem::builder().put(self.new_order_put(order)?).build()))
+                    .map(|order| {
+                        Ok((Part::Order, TransactWriteItem::builder().put(self.new_order_put(order)?).build()))
+                    })
                     .collect::<Result<Vec<_>, StoreError>>()?;
-                match self.table.transact(items).await {
-                    Ok(()) => Ok(()),
-                    Err(TxFailure::Cancelled(reasons)) => {
-                        tracing::debug!(?reasons, "some orders exist; writing the others one by one");
-                        stream::iter(chunk.iter().map(Ok))
-                            .try_for_each_concurrent(PUTS_IN_FLIGHT, |order| async move {
-                                self.table.put_new(order_key(&order.order_id), order).await.map(|_| ())
-                            })
-                            .await
-                    }
-                    Err(failure) => Err(failure.into_store_error()),
+                if let Err(refusal) = self.table.commit(items).await? {
+                    tracing::debug!(?refusal, "some orders exist; writing the others one by one");
+                    // An order refused here exists already: it is kept as it is.
+                    stream::iter(chunk.iter().map(Ok))
+                        .try_for_each_concurrent(PUTS_IN_FLIGHT, |order| async move {
+                            self.table.insert(order_key(&order.order_id), order).await.map(|_| ())
+                        })
+                        .await?;
                 }
+                Ok(())
             })
             .await
     }
@@ -283,19 +239,42 @@ impl Store {
     }
 
     /// Records that every message of the minute was sent. Conditional on the marker: a minute
-    /// is only ever finished after it was claimed.
+    /// is only ever finished after it was claimed, so a refusal is a bug.
     pub async fn mark_minute_queued(&self, minute: Timestamp) -> Result<(), StoreError> {
-        self.table
-            .client
-            .update_item()
-            .table_name(&self.table.name)
-            .set_key(Some(minute_key(minute)))
-            .update_expression("SET queued = :yes")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
-            .send()
-            .await
-            .map_err(store_err)?;
-        Ok(())
+        dynamo::written(
+            self.table
+                .client
+                .update_item()
+                .table_name(&self.table.name)
+                .set_key(Some(minute_key(minute)))
+                .update_expression("SET queued = :yes")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_values(":yes", AttributeValue::Bool(true))
+                .send()
+                .await,
+        )?
+        .map_err(|_| StoreError::Unexpected(format!("minute {} was never claimed", shared::time::format(minute))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shared::{dynamo::s, time};
+
+    use super::*;
+
+    #[test]
+    fn updates_write_values_as_the_records_hold_them() {
+        let now = time::parse("2026-11-22T10:30:00.25Z").unwrap();
+        assert_eq!(attr(&OrderStatus::Queued).unwrap(), s("queued"));
+        assert_eq!(attr(&OrderStatus::Processed).unwrap(), s("processed"));
+        assert_eq!(attr(&Micros(4_500_000)).unwrap(), n(4_500_000));
+        assert_eq!(attr(&now).unwrap(), s(time::format(now)));
+    }
+
+    #[test]
+    fn a_minute_is_keyed_to_the_minute() {
+        let minute = time::parse("2026-11-22T10:30:00Z").unwrap();
+        assert_eq!(minute_key(minute), key("MINUTE#2026-11-22T10:30Z", "GENERATED"));
     }
 }

@@ -2,5 +2,5 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    shared::http::serve((), orders::handlers::fallback).await
+    shared::http::serve((), orders::entrypoints::http::fallback).await
 }

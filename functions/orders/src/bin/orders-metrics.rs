@@ -2,5 +2,5 @@
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
     let app = orders::App::from_env().await?;
-    shared::http::serve(app, orders::handlers::metrics).await
+    shared::http::serve(app, orders::entrypoints::http::metrics).await
 }

@@ -3,5 +3,5 @@
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
     let app = orders::App::from_env().await?;
-    shared::lambda::serve(app, orders::handlers::processor).await
+    shared::lambda::serve(app, orders::entrypoints::sqs::processor).await
 }

@@ -1,9 +1,6 @@
-//! One handler per function: HTTP endpoints, the queue's processor, the generation schedule.
+//! The HTTP endpoints (API Gateway): parse the request, call the op, answer with the contract's
+//! JSON. Each op's error enum is mapped to the contract's status, code and message once, below.
 
-use aws_lambda_events::{
-    cloudwatch_events::CloudWatchEvent,
-    sqs::{SqsBatchResponse, SqsEvent},
-};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::{
@@ -13,11 +10,9 @@ use shared::{
 
 use crate::{
     App,
-    domain::{Quantity, Symbol},
-    ops,
-    queue::OrderMessage,
+    domain::{Order, OrderStatus, Quantity, Symbol},
+    ops::{self, CreateOrderError, GetOrderError, MetricsError, SwitchError},
     routes,
-    store::{Order, OrderStatus},
 };
 
 type Outcome = Result<Response<lambda_http::Body>, ApiError>;
@@ -105,24 +100,46 @@ pub async fn fallback(_: (), req: Request) -> Outcome {
     Err(http::unmatched(routes::ROUTES, &req))
 }
 
-/// The orders queue's consumer. Records are handled one after another: they all add to the
-/// same aggregate, and concurrent transactions on one item would only conflict and retry.
-pub async fn processor(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
-    Ok(shared::lambda::each_record(event, 1, |record| async move {
-        let message: OrderMessage = shared::lambda::body(&record)?;
-        ops::process(app, &message.order_id).await.map(|_| ())
-    })
-    .await)
+/// A bug (here: a deployment without the queue's URL): logged, 500.
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    tracing::error!(%error, "internal error");
+    ApiError::internal()
 }
 
-/// The generation schedule (every minute): this minute's orders, once, and any recent minute
-/// an interrupted invocation left unfinished.
-pub async fn generator(app: &App, event: CloudWatchEvent) -> Result<serde_json::Value, shared::lambda::Error> {
-    // Boxed: the generation future is deep enough to exceed the compiler's layout depth inline.
-    let generation = Box::pin(ops::generate(app, event.time)).await.map_err(|e| e.message)?;
-    tracing::info!(outcome = ?generation.outcome, resumed = ?generation.resumed, "generation");
-    Ok(json!({
-        "outcome": format!("{:?}", generation.outcome),
-        "resumed": generation.resumed.iter().map(|m| shared::time::format(*m)).collect::<Vec<_>>(),
-    }))
+impl From<CreateOrderError> for ApiError {
+    fn from(err: CreateOrderError) -> Self {
+        match err {
+            CreateOrderError::NoQueue => internal(err),
+            // 503: nothing was accepted, so the client may simply post again.
+            CreateOrderError::NotQueued(_) => {
+                ApiError::unavailable("the order queue is unavailable; the order was not accepted, try again")
+            }
+            CreateOrderError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<GetOrderError> for ApiError {
+    fn from(err: GetOrderError) -> Self {
+        match err {
+            GetOrderError::NotFound(_) => ApiError::not_found("order_not_found", err.to_string()),
+            GetOrderError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<MetricsError> for ApiError {
+    fn from(err: MetricsError) -> Self {
+        match err {
+            MetricsError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<SwitchError> for ApiError {
+    fn from(err: SwitchError) -> Self {
+        match err {
+            SwitchError::Store(err) => err.into(),
+        }
+    }
 }

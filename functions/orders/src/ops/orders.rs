@@ -1,0 +1,60 @@
+//! Orders posted by clients: stored, queued, read back.
+
+use shared::{dynamo::StoreError, ids, queue::QueueError, time};
+
+use crate::{
+    App,
+    domain::{Order, Quantity, Symbol},
+    queue::OrderMessage,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateOrderError {
+    /// This function was deployed without `ORDERS_QUEUE_URL`: a bug in the template.
+    #[error("ORDERS_QUEUE_URL is not set for this function")]
+    NoQueue,
+    /// The message could not be sent, and the order was removed again: nothing was accepted.
+    #[error("could not queue the order: {0}")]
+    NotQueued(QueueError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Stores a client's order and queues it. If queueing fails, the order is removed again and the
+/// order is refused, unless the order is no longer queued: an error can hide a send that went
+/// through, and then the order was already processed, so it was accepted after all.
+///
+/// Not covered: if this function dies between the write and the send (or the database fails
+/// during the removal), a queued order is left that no message will reach.
+pub async fn create(app: &App, quantity: Quantity, symbol: Option<Symbol>) -> Result<Order, CreateOrderError> {
+    let queue = app.queue.as_ref().ok_or(CreateOrderError::NoQueue)?;
+    let symbol = symbol.unwrap_or_else(|| Symbol::random(&mut rand::rng()));
+    let order = Order::queued(ids::new_id(), symbol, quantity, time::now());
+    app.store.create_order(&order).await?;
+    if let Err(error) = queue.send(&OrderMessage::new(&order.order_id), 0).await {
+        tracing::warn!(order_id = %order.order_id, %error, "could not queue the order; removing it");
+        if app.store.delete_queued_order(&order.order_id).await?.is_ok() {
+            return Err(CreateOrderError::NotQueued(error));
+        }
+        // Refused: it is processed. The order was accepted (queued); GET shows it processed.
+        tracing::info!(order_id = %order.order_id, "the order was processed despite the queueing error; accepted");
+    }
+    Ok(order)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GetOrderError {
+    /// No such order, or an id that cannot be one (not looked up). Shown shortened: ids come
+    /// from the path and can be huge.
+    #[error("there is no order {}", ids::shown(.0))]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub async fn get(app: &App, order_id: &str) -> Result<Order, GetOrderError> {
+    if !ids::is_plausible(order_id) {
+        return Err(GetOrderError::NotFound(order_id.to_owned()));
+    }
+    app.store.order(order_id).await?.ok_or_else(|| GetOrderError::NotFound(order_id.to_owned()))
+}
