@@ -63,6 +63,15 @@ const TRANSIENT_CODES: &[&str] = &[
 /// Cancellation reasons of a transaction that was refused for capacity, not for its content.
 const THROTTLING_REASONS: &[&str] = &["ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"];
 
+/// Attempts of a transaction cancelled for throttling, as the SDK's own standard retry mode does
+/// for throttled requests.
+const THROTTLED_TRANSACTION_ATTEMPTS: u32 = 3;
+
+fn is_throttled_transaction<Rsp>(err: &SdkError<TransactWriteItemsError, Rsp>) -> bool {
+    matches!(err.as_service_error(), Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
+        if cancelled.cancellation_reasons().iter().any(|reason| reason.code().is_some_and(|c| THROTTLING_REASONS.contains(&c))))
+}
+
 /// Sorts any SDK error into unavailable or unexpected.
 pub fn classify<E, R>(err: &SdkError<E, R>) -> StoreError
 where
@@ -246,9 +255,17 @@ impl Table {
     /// [`Refusal`] says, naming the role of the item whose condition failed.
     pub async fn commit<R: Copy>(&self, items: Vec<(R, TransactWriteItem)>) -> Result<Written<R>, StoreError> {
         let (roles, items): (Vec<R>, Vec<TransactWriteItem>) = items.into_iter().unzip();
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
-            Ok(_) => Ok(Ok(())),
-            Err(err) => transaction_outcome(err, &roles),
+        // The SDK retries a throttled request, but not a transaction cancelled because one of its
+        // items was throttled: that is retried here, within the retry budget, then a 503.
+        let mut backoff = crate::retry::Backoff::new(THROTTLED_TRANSACTION_ATTEMPTS);
+        loop {
+            match self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await {
+                Ok(_) => return Ok(Ok(())),
+                Err(err) if is_throttled_transaction(&err) && backoff.wait().await => {
+                    tracing::debug!(attempt = backoff.attempts(), "transaction throttled; retrying");
+                }
+                Err(err) => return transaction_outcome(err, &roles),
+            }
         }
     }
 }

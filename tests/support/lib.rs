@@ -84,6 +84,7 @@ pub fn with_path_params(req: Request, params: &[(&str, &str)]) -> Request {
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    pub headers: lambda_http::http::HeaderMap,
 }
 
 impl Reply {
@@ -93,7 +94,12 @@ impl Reply {
             Body::Empty => Value::Null,
             body => serde_json::from_slice(body.as_ref()).expect("responses are JSON"),
         };
-        Self { status, body }
+        Self { status, body, headers: response.headers().clone() }
+    }
+
+    /// A header's value, if the response has it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
     }
 
     /// The contract's error code, if this is an error.
@@ -169,8 +175,7 @@ pub async fn inject_conflicts(table: &str, operation: &str, count: u32) {
 /// DynamoDB fails them over capacity: `ProvisionedThroughputExceededException`, or for
 /// `TransactWriteItems` a cancellation whose reasons are `ThrottlingError`.
 pub async fn inject_throttling(table: &str, operation: &str, count: u32) {
-    inject_fault(serde_json::json!({"table": table, "operation": operation, "count": count, "kind": "throttle"}))
-        .await;
+    inject_fault(serde_json::json!({"table": table, "operation": operation, "count": count, "kind": "throttle"})).await;
 }
 
 /// Makes the next `count` `operation` requests on `table` answer `delay` late.

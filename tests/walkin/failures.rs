@@ -1,6 +1,6 @@
 //! Outages and lasting conflicts: a 503, and nothing half done.
 
-use system_tests::inject_conflicts;
+use system_tests::{inject_conflicts, inject_throttling};
 use walkin::{App, Config};
 
 use crate::helpers::{Walkin, phone};
@@ -52,6 +52,40 @@ async fn transaction_conflicts_are_retried_and_a_lasting_one_is_a_503_that_loses
     assert_eq!(w.status(&second.to_string()).await.body["status"], "waiting");
     let reply = w.check_in("Cy", &phone(3)).await;
     assert_eq!((reply.status, reply.body["service_id"].as_u64()), (201, Some(second + 1)), "{reply:?}");
+    let reply = w.next().await;
+    assert_eq!((reply.status, reply.body["service_id"].as_u64()), (200, Some(second)), "{reply:?}");
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_a_lasting_one_is_a_503_with_retry_after_that_loses_nothing() {
+    let w = Walkin::new().await;
+    let first = w.arrive("Ada", &phone(1), true).await;
+    assert_eq!(w.register("Bob", &phone(2), false).await.status, 201);
+
+    // A transaction cancelled for throttling, twice, and a throttled read: retried unseen.
+    inject_throttling(&w.table, "TransactWriteItems", 2).await;
+    let reply = w.check_in("Bob", &phone(2)).await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    let second = reply.body["service_id"].as_u64().unwrap();
+    inject_throttling(&w.table, "GetItem", 1).await;
+    assert_eq!(w.status(&first.to_string()).await.body["status"], "waiting");
+
+    // Throttling that does not end: 503 with Retry-After, for writes and for reads.
+    inject_throttling(&w.table, "TransactWriteItems", 10_000).await;
+    let reply = w.next().await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    assert!(reply.header("retry-after").is_some_and(|s| s.parse::<u32>().is_ok()), "{reply:?}");
+    inject_throttling(&w.table, "TransactWriteItems", 0).await;
+    inject_throttling(&w.table, "Query", 10_000).await;
+    let reply = w.queue().await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    assert!(reply.header("retry-after").is_some(), "{reply:?}");
+    inject_throttling(&w.table, "Query", 0).await;
+
+    // Nothing happened half-way: both still wait, in order, and the numbers have no gap.
+    assert_eq!(second, first + 1);
+    let reply = w.next().await;
+    assert_eq!((reply.status, reply.body["service_id"].as_u64()), (200, Some(first)), "{reply:?}");
     let reply = w.next().await;
     assert_eq!((reply.status, reply.body["service_id"].as_u64()), (200, Some(second)), "{reply:?}");
 }
