@@ -9,7 +9,7 @@ use orders::{
 };
 use serde_json::json;
 use shared::dynamo::Refusal;
-use system_tests::inject_conflicts;
+use system_tests::{inject_conflicts, inject_throttling};
 
 use crate::helpers::{Orders, micros};
 
@@ -130,4 +130,34 @@ async fn transaction_conflicts_on_the_aggregate_are_retried_and_a_lasting_one_co
     }
     let average = metrics["average_execution_price"].as_f64().unwrap();
     assert!((average - sum / 2.0).abs() < 1e-9, "{metrics} vs {sum}");
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_a_lasting_one_is_a_503_or_a_redelivery_that_counts_nothing() {
+    let o = Orders::new(0).await;
+    let table = o.stack.table("OrdersTable").to_owned();
+    let first = o.post(json!({"quantity": 2})).await.body["order_id"].as_str().unwrap().to_owned();
+    let second = o.post(json!({"quantity": 3})).await.body["order_id"].as_str().unwrap().to_owned();
+
+    // The aggregate's partition over its capacity for a moment: retried, counted once.
+    inject_throttling(&table, "TransactWriteItems", 2).await;
+    assert_eq!(ops::process(o.app, &first).await, Ok(Processed::Now));
+
+    // Throttling that does not end: the message fails (SQS will redeliver it), nothing counted.
+    inject_throttling(&table, "TransactWriteItems", 10_000).await;
+    assert!(ops::process(o.app, &second).await.is_err());
+    inject_throttling(&table, "TransactWriteItems", 0).await;
+    assert_eq!(o.order(&second).await.body["status"], "queued");
+    assert_eq!(Orders::processed_count(&o.metrics().await), 1);
+    assert_eq!(ops::process(o.app, &second).await, Ok(Processed::Now));
+    assert_eq!(Orders::processed_count(&o.metrics().await), 2);
+
+    // Over HTTP: a throttled write is a 503 with Retry-After, and no order is left behind.
+    let queued = o.queued_messages().await;
+    inject_throttling(&table, "PutItem", 10_000).await;
+    let reply = o.post(json!({"quantity": 1})).await;
+    inject_throttling(&table, "PutItem", 0).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    assert!(reply.header("retry-after").is_some(), "{reply:?}");
+    assert_eq!(o.queued_messages().await, queued, "nothing was queued for the refused order");
 }
