@@ -6,7 +6,7 @@ use aws_lambda_events::sqs::SqsEvent;
 use local_stack::triggers::BatchOutcome;
 use orders::{App, entrypoints::sqs};
 use serde_json::{Value, json};
-use system_tests::template;
+use system_tests::{inject_delay, template};
 
 use crate::helpers::{Orders, config};
 
@@ -100,4 +100,37 @@ async fn a_processor_failing_half_way_loses_nothing_and_counts_nothing_twice() {
     // Once the database is back, the same messages come round again and are processed once.
     o.drain_until("six orders processed", |t| t.deleted >= 6).await;
     assert_eq!(Orders::processed_count(&o.metrics().await), 6);
+}
+
+#[tokio::test]
+async fn a_batch_against_a_slow_database_reports_only_what_it_did_not_finish_before_the_deadline() {
+    let o = Orders::new(30).await;
+    let table = o.stack.table("OrdersTable").to_owned();
+    let mut ids = Vec::new();
+    for quantity in 1..=3 {
+        ids.push(o.post(json!({"quantity": quantity})).await.body["order_id"].as_str().unwrap().to_owned());
+    }
+    let records: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| json!({"messageId": format!("m{i}"), "body": json!({"order_id": id}).to_string(), "eventSource": "aws:sqs"}))
+        .collect();
+    let event: SqsEvent = serde_json::from_value(json!({"Records": records})).unwrap();
+
+    // Every read of an order takes 1.5 s; the invocation has 3.5 s, of which the last 0.75 s are
+    // kept to answer. The processor takes one record at a time: the first is done after about
+    // 1.6 s, the second cannot finish before the cut-off, the third is never started.
+    inject_delay(&table, "GetItem", 3, Duration::from_millis(1500)).await;
+    let deadline = Instant::now() + Duration::from_millis(3500);
+    let response = shared::deadline::scope(deadline, sqs::processor(o.app, event))
+        .await
+        .expect("the batch is answered before the cut-off, not cut off whole")
+        .unwrap();
+    assert!(Instant::now() < deadline, "answered before the deadline");
+    let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+    assert_eq!(failed, ["m1", "m2"], "exactly the records it did not finish");
+    inject_delay(&table, "GetItem", 0, Duration::from_millis(1)).await;
+    assert_eq!(o.order(&ids[0]).await.body["status"], "processed");
+    assert_eq!(o.order(&ids[1]).await.body["status"], "queued");
+    assert_eq!(Orders::processed_count(&o.metrics().await), 1);
 }

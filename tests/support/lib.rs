@@ -79,6 +79,14 @@ pub fn with_path_params(req: Request, params: &[(&str, &str)]) -> Request {
     req.with_path_parameters(params)
 }
 
+/// The request as Lambda hands it to a function that has `left` before its deadline.
+pub fn with_deadline(req: Request, left: std::time::Duration) -> Request {
+    let deadline = std::time::SystemTime::now() + left;
+    let mut context = lambda_runtime::Context::default();
+    context.deadline = deadline.duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis() as u64;
+    req.with_lambda_context(context)
+}
+
 /// A response as a test sees it.
 #[derive(Debug, Clone)]
 pub struct Reply {

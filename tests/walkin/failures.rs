@@ -1,6 +1,9 @@
 //! Outages and lasting conflicts: a 503, and nothing half done.
 
-use system_tests::{inject_conflicts, inject_throttling};
+use std::time::{Duration, Instant};
+
+use system_tests::{call, inject_conflicts, inject_delay, inject_throttling, request, with_deadline, with_path_params};
+use walkin::entrypoints::http;
 use walkin::{App, Config};
 
 use crate::helpers::{Walkin, phone};
@@ -88,4 +91,21 @@ async fn throttling_is_retried_and_a_lasting_one_is_a_503_with_retry_after_that_
     assert_eq!((reply.status, reply.body["service_id"].as_u64()), (200, Some(first)), "{reply:?}");
     let reply = w.next().await;
     assert_eq!((reply.status, reply.body["service_id"].as_u64()), (200, Some(second)), "{reply:?}");
+}
+
+#[tokio::test]
+async fn a_slow_database_is_a_503_before_the_deadline() {
+    let w = Walkin::new().await;
+    let ticket = w.arrive("Ada", &phone(1), true).await;
+    // Each read takes 8 s; the function has 2 s left: the answer is our JSON 503, in time.
+    inject_delay(&w.table, "GetItem", 100, Duration::from_secs(8)).await;
+    let id = ticket.to_string();
+    let req = with_path_params(request("GET", &format!("/walkin/v1/appointment/{id}"), None), &[("service_id", &id)]);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let reply = call(&w.app, http::get_appointment, with_deadline(req, Duration::from_secs(2))).await;
+    assert!(Instant::now() < deadline, "answered before the deadline");
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    assert!(reply.header("retry-after").is_some(), "{reply:?}");
+    inject_delay(&w.table, "GetItem", 0, Duration::from_millis(1)).await;
+    assert_eq!(w.status(&id).await.body["status"], "waiting");
 }
