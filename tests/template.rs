@@ -1,7 +1,13 @@
 //! The template is the single source of truth; these keep what is derived from it honest.
 
+use std::collections::BTreeSet;
+
 use aws_lambda_events::{apigw::ApiGatewayV2httpRequest, cloudwatch_events::CloudWatchEvent, sqs::SqsEvent};
-use local_stack::{routes, template::EventDef};
+use local_stack::{
+    routes,
+    template::{EventDef, get_att_target},
+};
+use serde_json::{Value, json};
 use system_tests::{template, workspace};
 
 #[test]
@@ -84,5 +90,178 @@ fn no_literal_path_loses_a_method_to_a_parameter_route() {
                 );
             }
         }
+    }
+}
+
+// The deployment's hardening. Nothing local exercises it, so these keep a later edit of the
+// template from dropping it silently.
+
+/// The alarm topic, as an alarm's `AlarmActions` names it.
+fn notifies_the_topic(alarm: &Value) -> bool {
+    alarm["Properties"]["AlarmActions"]
+        .as_array()
+        .is_some_and(|actions| actions.contains(&json!({"Ref": "AlarmTopic"})))
+}
+
+/// The alarms on `metric` of `namespace` whose dimension `dimension` is `value`, that fire on any
+/// value above zero and notify the alarm topic.
+fn alarms_on(namespace: &str, metric: &str, dimension: &str, value: &Value) -> usize {
+    template()
+        .resources("AWS::CloudWatch::Alarm")
+        .filter(|(_, alarm)| {
+            let p = &alarm["Properties"];
+            p["Namespace"] == namespace
+                && p["MetricName"] == metric
+                && p["Dimensions"].as_array().is_some_and(|d| d.contains(&json!({"Name": dimension, "Value": value})))
+                && p["ComparisonOperator"] == "GreaterThanThreshold"
+                && p["Threshold"] == 0
+                && notifies_the_topic(alarm)
+        })
+        .count()
+}
+
+#[test]
+fn every_table_is_protected_and_every_queue_encrypted() {
+    let tables: Vec<_> = template().resources("AWS::DynamoDB::Table").collect();
+    assert!(!tables.is_empty());
+    for (id, table) in tables {
+        assert_eq!(table["Properties"]["DeletionProtectionEnabled"], true, "{id}: DeletionProtectionEnabled");
+        assert_eq!(table["DeletionPolicy"], "Retain", "{id}: DeletionPolicy");
+    }
+    for (id, queue) in template().resources("AWS::SQS::Queue") {
+        assert_eq!(queue["Properties"]["SqsManagedSseEnabled"], true, "{id}: SqsManagedSseEnabled");
+    }
+}
+
+/// The queues a schedule dead-letters into, checked: each declared, and open to EventBridge.
+fn schedule_dead_letter_queues() -> BTreeSet<String> {
+    let t = template();
+    let mut queues = BTreeSet::new();
+    let mut check = |what: &str, target: &Value| {
+        let retry = &target["RetryPolicy"];
+        assert!(
+            retry["MaximumRetryAttempts"].is_number() && retry["MaximumEventAgeInSeconds"].is_number(),
+            "{what}: RetryPolicy needs MaximumRetryAttempts and MaximumEventAgeInSeconds"
+        );
+        let queue = get_att_target(&target["DeadLetterConfig"]["Arn"])
+            .unwrap_or_else(|| panic!("{what}: DeadLetterConfig.Arn must be Fn::GetAtt [<queue>, Arn]"));
+        assert_eq!(t.resource(&queue).map(|q| &q["Type"]), Some(&json!("AWS::SQS::Queue")), "{what}: {queue}");
+        let open_to_events = t.resources("AWS::SQS::QueuePolicy").any(|(_, policy)| {
+            let p = &policy["Properties"];
+            p["Queues"].as_array().is_some_and(|q| q.contains(&json!({"Ref": queue})))
+                && p["PolicyDocument"]["Statement"].as_array().into_iter().flatten().any(|s| {
+                    s["Effect"] == "Allow"
+                        && s["Principal"]["Service"] == "events.amazonaws.com"
+                        && (s["Action"] == "sqs:SendMessage"
+                            || s["Action"].as_array().is_some_and(|a| a.contains(&json!("sqs:SendMessage"))))
+                })
+        });
+        assert!(open_to_events, "{what}: no QueuePolicy lets events.amazonaws.com send to {queue}");
+        queues.insert(queue);
+    };
+    for (id, function) in t.resources("AWS::Serverless::Function") {
+        for (name, event) in function["Properties"]["Events"].as_object().into_iter().flatten() {
+            if event["Type"] == "Schedule" || event["Type"] == "ScheduleV2" {
+                check(&format!("{id}: event {name}"), &event["Properties"]);
+            }
+        }
+    }
+    for (id, rule) in t.resources("AWS::Events::Rule") {
+        if rule["Properties"].get("ScheduleExpression").is_some() {
+            for target in rule["Properties"]["Targets"].as_array().into_iter().flatten() {
+                check(&format!("{id}: target {}", target["Id"]), target);
+            }
+        }
+    }
+    for (id, schedule) in t.resources("AWS::Scheduler::Schedule") {
+        check(id, &schedule["Properties"]["Target"]);
+    }
+    queues
+}
+
+#[test]
+fn every_schedule_retries_and_dead_letters() {
+    assert!(!schedule_dead_letter_queues().is_empty());
+}
+
+#[test]
+fn every_dead_letter_queue_and_every_function_has_an_alarm() {
+    let topic = template().resource("AlarmTopic").expect("an AlarmTopic");
+    assert_eq!(topic["Type"], "AWS::SNS::Topic");
+    let subscription = template()
+        .resources("AWS::SNS::Subscription")
+        .find(|(_, s)| s["Properties"]["TopicArn"] == json!({"Ref": "AlarmTopic"}))
+        .map(|(_, s)| s)
+        .expect("an e-mail subscription to the AlarmTopic");
+    assert_eq!(subscription["Properties"]["Endpoint"], json!({"Ref": "AlarmEmail"}));
+    assert_eq!(subscription["Condition"], "HasAlarmEmail", "no subscription when AlarmEmail is empty");
+
+    let mut dead_letter_queues = schedule_dead_letter_queues();
+    dead_letter_queues.extend(template().queues().unwrap().into_iter().filter_map(|q| q.redrive).map(|(dlq, _)| dlq));
+    for queue in dead_letter_queues {
+        let name = json!({"Fn::GetAtt": [queue, "QueueName"]});
+        assert!(
+            alarms_on("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", &name) > 0,
+            "{queue}: no alarm on ApproximateNumberOfMessagesVisible > 0 notifying the AlarmTopic"
+        );
+    }
+    for function in template().functions().unwrap() {
+        let id = &function.logical_id;
+        assert!(
+            alarms_on("AWS/Lambda", "Errors", "FunctionName", &json!({"Ref": id})) > 0,
+            "{id}: no alarm on Errors > 0 notifying the AlarmTopic"
+        );
+    }
+}
+
+#[test]
+fn every_function_logs_into_its_own_log_group_and_never_at_trace() {
+    let t = template();
+    let mut groups = BTreeSet::new();
+    for (id, function) in t.resources("AWS::Serverless::Function") {
+        let logging = &function["Properties"]["LoggingConfig"];
+        let group = logging["LogGroup"]["Ref"].as_str().unwrap_or_else(|| panic!("{id}: LoggingConfig.LogGroup"));
+        let own = format!("{}Logs", id.strip_suffix("Function").unwrap_or(id));
+        assert_eq!(group, own, "{id}: LoggingConfig.LogGroup");
+        let declared = t.resource(group).unwrap_or_else(|| panic!("{id}: {group} is not declared"));
+        assert_eq!(declared["Type"], "AWS::Logs::LogGroup", "{group}");
+        assert_eq!(declared["Properties"]["RetentionInDays"], json!({"Ref": "LogRetentionDays"}), "{group}");
+        assert!(groups.insert(group.to_owned()), "{group} is shared");
+        assert!(logging.get("ApplicationLogLevel").is_none(), "{id}: the log level is LogLevel's, for every function");
+    }
+    assert_eq!(
+        t.globals("Function").map(|f| &f["LoggingConfig"]["ApplicationLogLevel"]),
+        Some(&json!({"Ref": "LogLevel"})),
+        "Globals.Function.LoggingConfig.ApplicationLogLevel must be the LogLevel parameter"
+    );
+    let level = t.parameter("LogLevel").expect("a LogLevel parameter");
+    let allowed = level["AllowedValues"].as_array().expect("LogLevel has AllowedValues");
+    assert!(!allowed.is_empty());
+    assert!(
+        allowed.iter().all(|v| v.as_str().is_some_and(|v| !v.eq_ignore_ascii_case("TRACE"))),
+        "LogLevel must not allow TRACE: the runtime logs whole events, personal data included, at TRACE"
+    );
+}
+
+#[test]
+fn the_http_api_is_throttled_and_logs_nothing_personal() {
+    let api = &template().resource("HttpApi").expect("an HttpApi")["Properties"];
+    let throttling = &api["DefaultRouteSettings"];
+    assert_eq!(throttling["ThrottlingRateLimit"], json!({"Ref": "ApiThrottlingRateLimit"}));
+    assert_eq!(throttling["ThrottlingBurstLimit"], json!({"Ref": "ApiThrottlingBurstLimit"}));
+    for name in ["ApiThrottlingRateLimit", "ApiThrottlingBurstLimit"] {
+        let p = template().parameter(name).unwrap_or_else(|| panic!("a {name} parameter"));
+        assert!(p["MinValue"].is_number() && p["MaxValue"].is_number(), "{name}: MinValue and MaxValue");
+    }
+    let logs = &api["AccessLogSettings"];
+    let group = get_att_target(&logs["DestinationArn"]).expect("AccessLogSettings.DestinationArn: Fn::GetAtt");
+    assert_eq!(template().resource(&group).unwrap()["Type"], "AWS::Logs::LogGroup");
+    let format = logs["Format"].as_str().expect("AccessLogSettings.Format");
+    let fields: Value = serde_json::from_str(format).expect("the access log format is JSON");
+    for needed in ["$context.requestId", "$context.routeKey", "$context.status"] {
+        assert!(fields.as_object().unwrap().values().any(|v| v == needed), "the access log lacks {needed}");
+    }
+    for personal in ["sourceIp", "userAgent", "$context.path", "$context.identity", "$context.authorizer"] {
+        assert!(!format.contains(personal), "the access log must not record {personal}");
     }
 }

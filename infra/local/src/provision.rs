@@ -225,6 +225,7 @@ const QUEUE_ATTRIBUTES: &[(&str, QueueAttributeName)] = &[
     ("DelaySeconds", QueueAttributeName::DelaySeconds),
     ("ReceiveMessageWaitTimeSeconds", QueueAttributeName::ReceiveMessageWaitTimeSeconds),
     ("MaximumMessageSize", QueueAttributeName::MaximumMessageSize),
+    ("SqsManagedSseEnabled", QueueAttributeName::SqsManagedSseEnabled),
 ];
 
 async fn create_queue(

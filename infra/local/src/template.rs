@@ -1,6 +1,10 @@
 //! Reads `infra/template.yaml`: the tables, queues, functions, routes, event sources and
 //! schedules that the local stack recreates. Only what the local stack needs is interpreted;
-//! everything else (IAM, log groups, outputs) is AWS's business.
+//! everything else (IAM, log groups, alarms and their topic, queue policies, the HTTP API's
+//! throttling and access logs, schedules' retry policies, conditions, outputs) is AWS's business,
+//! which tests can still read as written ([`Template::resources`], [`Template::resource`],
+//! [`Template::parameter`], [`Template::globals`]). A schedule's dead-letter queue is created like any queue, but nothing
+//! sends to it locally.
 
 use std::{
     collections::BTreeMap,
@@ -72,8 +76,24 @@ impl Template {
         Ok(Self { root })
     }
 
-    fn resources(&self, kind: &str) -> impl Iterator<Item = (&String, &Value)> {
+    /// Every resource of one type, with its logical id, as written.
+    pub fn resources(&self, kind: &str) -> impl Iterator<Item = (&String, &Value)> {
         self.root["Resources"].as_object().into_iter().flatten().filter(move |(_, resource)| resource["Type"] == kind)
+    }
+
+    /// One resource, as written.
+    pub fn resource(&self, logical_id: &str) -> Option<&Value> {
+        self.root["Resources"].get(logical_id)
+    }
+
+    /// One section of `Globals` (`Function`, `HttpApi`, ...), as written.
+    pub fn globals(&self, kind: &str) -> Option<&Value> {
+        self.root["Globals"].get(kind)
+    }
+
+    /// One parameter's declaration (`Type`, `Default`, `AllowedValues`, ...).
+    pub fn parameter(&self, name: &str) -> Option<&Value> {
+        self.root["Parameters"].get(name)
     }
 
     pub fn parameter_default(&self, name: &str) -> Option<String> {
@@ -214,7 +234,13 @@ Resources:
   Queue:
     Type: AWS::SQS::Queue
     Properties:
+      SqsManagedSseEnabled: true
       RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [Dlq, Arn] }, maxReceiveCount: 3 }
+  DlqAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties: { MetricName: ApproximateNumberOfMessagesVisible, AlarmActions: [{ Ref: Topic }] }
+  Topic:
+    Type: AWS::SNS::Topic
   Worker:
     Type: AWS::Serverless::Function
     Metadata: { BuildProperties: { Binary: worker } }
@@ -222,7 +248,12 @@ Resources:
       Environment: { Variables: { HOLD: { Ref: Hold } } }
       Events:
         Q: { Type: SQS, Properties: { Queue: { "Fn::GetAtt": [Queue, Arn] }, BatchSize: 5, FunctionResponseTypes: [ReportBatchItemFailures] } }
-        Tick: { Type: Schedule, Properties: { Schedule: rate(5 minutes) } }
+        Tick:
+          Type: Schedule
+          Properties:
+            Schedule: rate(5 minutes)
+            RetryPolicy: { MaximumRetryAttempts: 3 }
+            DeadLetterConfig: { Arn: { "Fn::GetAtt": [Dlq, Arn] } }
         Get: { Type: HttpApi, Properties: { Method: get, Path: "/x/{id}" } }
 "#;
 
@@ -251,5 +282,9 @@ Resources:
             [Route { method: "GET".into(), path: "/x/{id}".into(), function: "worker".into() }]
         );
         assert_eq!(t.parameter_default("Hold").as_deref(), Some("1800"));
+        assert_eq!(t.parameter("Hold").unwrap()["Type"], "Number");
+        let alarms: Vec<&String> = t.resources("AWS::CloudWatch::Alarm").map(|(id, _)| id).collect();
+        assert_eq!(alarms, ["DlqAlarm"]);
+        assert_eq!(t.resource("Topic").unwrap()["Type"], "AWS::SNS::Topic");
     }
 }
