@@ -127,6 +127,9 @@ fn every_table_is_protected_and_every_queue_encrypted() {
     for (id, table) in tables {
         assert_eq!(table["Properties"]["DeletionProtectionEnabled"], true, "{id}: DeletionProtectionEnabled");
         assert_eq!(table["DeletionPolicy"], "Retain", "{id}: DeletionPolicy");
+        // shared::idempotency's records expire through this attribute.
+        let ttl = &table["Properties"]["TimeToLiveSpecification"];
+        assert_eq!((&ttl["AttributeName"], &ttl["Enabled"]), (&"ttl".into(), &true.into()), "{id}: TTL on `ttl`");
     }
     for (id, queue) in template().resources("AWS::SQS::Queue") {
         assert_eq!(queue["Properties"]["SqsManagedSseEnabled"], true, "{id}: SqsManagedSseEnabled");

@@ -74,6 +74,12 @@ pub fn raw_request(method: &str, path: &str, body: Body) -> Request {
         .with_raw_http_path(path)
 }
 
+/// The request with one more header.
+pub fn with_header(mut req: Request, name: &'static str, value: &str) -> Request {
+    req.headers_mut().insert(name, value.parse().expect("a valid header value"));
+    req
+}
+
 pub fn with_path_params(req: Request, params: &[(&str, &str)]) -> Request {
     let params: HashMap<String, String> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     req.with_path_parameters(params)

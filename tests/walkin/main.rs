@@ -7,5 +7,6 @@ mod check_in;
 mod customers;
 mod failures;
 mod helpers;
+mod idempotency;
 mod requests;
 mod serving;

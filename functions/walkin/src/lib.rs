@@ -19,7 +19,11 @@ pub mod routes;
 pub mod store;
 
 use aws_config::SdkConfig;
-use shared::config::{self, ConfigError};
+use shared::{
+    config::{self, ConfigError},
+    dynamo::Table,
+    idempotency::Idempotency,
+};
 
 pub use store::Store;
 
@@ -37,11 +41,17 @@ impl Config {
 /// What every walk-in function holds between invocations.
 pub struct App {
     pub store: Store,
+    /// `Idempotency-Key`s of check-in and next, in the walk-in table.
+    pub idempotency: Idempotency,
 }
 
 impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
-        Self { store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table) }
+        let client = aws_sdk_dynamodb::Client::new(sdk);
+        Self {
+            store: Store::new(client.clone(), &config.table),
+            idempotency: Idempotency::new(Table::new(client, &config.table)),
+        }
     }
 
     /// Reads the configuration and builds the clients, once per cold start; the app lives as long

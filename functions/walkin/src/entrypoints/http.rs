@@ -91,7 +91,12 @@ struct CheckedIn {
 }
 
 /// POST /walkin/v1/appointment
+/// With an `Idempotency-Key`, a repeat gets the first answer and takes no second ticket.
 pub async fn check_in(app: &App, req: Request) -> Outcome {
+    app.idempotency.run("walkin.check-in", req, shared::time::now(), |req| check_in_once(app, req)).await
+}
+
+async fn check_in_once(app: &App, req: Request) -> Outcome {
     let body: CheckInBody = http::parse_json(&req)?;
     let (ticket, position) = ops::check_in(
         &app.store,
@@ -118,7 +123,13 @@ struct Called<'a> {
 }
 
 /// POST (and, for old clients, GET) /walkin/v1/appointment/next
-pub async fn next(app: &App, _req: Request) -> Outcome {
+/// With an `Idempotency-Key`, a repeat (a desk that did not hear the answer) gets the same
+/// customer again instead of calling the following one.
+pub async fn next(app: &App, req: Request) -> Outcome {
+    app.idempotency.run("walkin.next", req, shared::time::now(), |_| next_once(app)).await
+}
+
+async fn next_once(app: &App) -> Outcome {
     let ticket = ops::next(&app.store).await?;
     let served_at = ticket.served_at.unwrap_or_else(shared::time::now);
     http::ok(&Called {
