@@ -6,4 +6,5 @@ mod create_order;
 mod failures;
 mod generation;
 mod helpers;
+mod idempotency;
 mod processing;

@@ -21,6 +21,8 @@ pub mod store;
 use aws_config::SdkConfig;
 use shared::{
     config::{self, ConfigError},
+    dynamo::Table,
+    idempotency::Idempotency,
     queue::Queue,
 };
 
@@ -77,6 +79,8 @@ impl Config {
 /// What every orders function holds between invocations.
 pub struct App {
     pub store: Store,
+    /// `Idempotency-Key`s of `POST /orders`, in the orders table.
+    pub idempotency: Idempotency,
     /// The orders queue, for the functions that enqueue orders.
     pub queue: Option<Queue>,
     pub orders_per_minute: u32,
@@ -86,8 +90,10 @@ pub struct App {
 
 impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
+        let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
         Self {
-            store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table),
+            store: Store::new(dynamodb.clone(), &config.table),
+            idempotency: Idempotency::new(Table::new(dynamodb, &config.table)),
             queue: config.queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             orders_per_minute: config.orders_per_minute,
             generation_window_seconds: config.generation_window_seconds,

@@ -51,8 +51,13 @@ struct CreateBody {
     symbol: Option<Symbol>,
 }
 
-/// POST /orders/v1/orders: 202, the order is queued.
+/// POST /orders/v1/orders: 202, the order is queued. With an `Idempotency-Key`, a repeat gets the
+/// first order back instead of placing a second one.
 pub async fn create_order(app: &App, req: Request) -> Outcome {
+    app.idempotency.run("orders.create", req, shared::time::now(), |req| create_order_once(app, req)).await
+}
+
+async fn create_order_once(app: &App, req: Request) -> Outcome {
     let body: CreateBody = http::parse_json(&req)?;
     let order = ops::create(app, body.quantity, body.symbol).await?;
     http::accepted(&OrderView::from(&order))
