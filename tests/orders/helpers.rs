@@ -135,7 +135,7 @@ impl Orders {
                 sum = sum.checked_add(order.execution_price.unwrap().0).unwrap();
             }
         }
-        assert_eq!(self.app.store.totals().await.unwrap(), Totals { count, sum: Micros(sum) });
+        assert_eq!(self.app.store.totals().await.unwrap(), Totals { count, sum: i128::from(sum) });
     }
 
     /// Messages in the orders queue, visible, in flight or delayed.

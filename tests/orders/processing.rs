@@ -1,6 +1,7 @@
 //! Processing through the queue: each order priced and counted once, however often and however
 //! concurrently its message is delivered, and the metrics equal to the processed orders.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use futures::future::join_all;
 use orders::{
     domain::{Micros, OrderStatus, Totals},
@@ -81,7 +82,7 @@ async fn the_transaction_condition_counts_an_order_once() {
     let now = shared::time::now();
     assert_eq!(store.process(&id, Micros(5_000_000), now).await.unwrap(), Ok(()));
     assert_eq!(store.process(&id, Micros(7_000_000), now).await.unwrap(), Err(Refusal::Condition(Part::Order)));
-    assert_eq!(store.totals().await.unwrap(), Totals { count: 1, sum: Micros(5_000_000) });
+    assert_eq!(store.totals().await.unwrap(), Totals { count: 1, sum: 5_000_000 });
     assert_eq!(o.order(&id).await.body["execution_price"], json!(5.0), "the refused delivery did not re-price it");
     assert_eq!(o.metrics().await, json!({"total_orders_processed": 1, "average_execution_price": 5.0}));
 
@@ -99,7 +100,7 @@ async fn the_transaction_condition_counts_an_order_once() {
     assert!(outcomes.iter().all(|p| matches!(p, Processed::Now | Processed::Before)), "{outcomes:?}");
     let price = store.order(&id).await.unwrap().unwrap().execution_price.unwrap();
     assert!(price >= Micros(3_300_000) && price < Micros(6_000_000), "3 × [1.1, 2.0): {price}");
-    assert_eq!(store.totals().await.unwrap(), Totals { count: 2, sum: Micros(5_000_000 + price.0) });
+    assert_eq!(store.totals().await.unwrap(), Totals { count: 2, sum: 5_000_000 + i128::from(price.0) });
 }
 
 #[tokio::test]
@@ -160,4 +161,24 @@ async fn throttling_is_retried_and_a_lasting_one_is_a_503_or_a_redelivery_that_c
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
     assert!(reply.header("retry-after").is_some(), "{reply:?}");
     assert_eq!(o.queued_messages().await, queued, "nothing was queued for the refused order");
+}
+
+#[tokio::test]
+async fn metrics_past_the_64_bit_range_are_still_answered() {
+    let o = Orders::new(0).await;
+    // Ten million orders at the highest configurable price: far past i64 micros.
+    let sum = "100000000000000000000";
+    aws_sdk_dynamodb::Client::new(&o.sdk)
+        .put_item()
+        .table_name(o.stack.table("OrdersTable"))
+        .item("pk", AttributeValue::S("METRICS".into()))
+        .item("sk", AttributeValue::S("TOTALS".into()))
+        .item("count", AttributeValue::N("10000000".into()))
+        .item("sum", AttributeValue::N(sum.into()))
+        .send()
+        .await
+        .unwrap();
+    let metrics = o.metrics().await;
+    assert_eq!(metrics["total_orders_processed"], 10_000_000, "{metrics}");
+    assert_eq!(metrics["average_execution_price"], 10_000_000.0, "{metrics}");
 }

@@ -141,8 +141,32 @@ impl Store {
             .await
     }
 
+    /// The aggregate, its numbers read from DynamoDB's decimal strings rather than through serde,
+    /// which stops at 64 bits.
     pub async fn totals(&self) -> Result<Totals, StoreError> {
-        Ok(self.table.get(totals_key()).await?.unwrap_or_default())
+        let output = self
+            .table
+            .client
+            .get_item()
+            .table_name(&self.table.name)
+            .set_key(Some(totals_key()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_err)?;
+        let Some(item) = output.item else { return Ok(Totals::default()) };
+        let number = |name: &str| -> Result<i128, StoreError> {
+            match item.get(name) {
+                None => Ok(0),
+                Some(AttributeValue::N(n)) => {
+                    n.parse().map_err(|e| StoreError::Unexpected(format!("totals.{name} = {n:?}: {e}")))
+                }
+                Some(other) => Err(StoreError::Unexpected(format!("totals.{name} is not a number: {other:?}"))),
+            }
+        };
+        let count =
+            u64::try_from(number("count")?).map_err(|e| StoreError::Unexpected(format!("totals.count: {e}")))?;
+        Ok(Totals { count, sum: number("sum")? })
     }
 
     pub async fn generation(&self) -> Result<Option<GenerationState>, StoreError> {
