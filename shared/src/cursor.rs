@@ -42,7 +42,16 @@ impl Cursors {
 
     /// The key from `CURSOR_SIGNING_KEY`.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let key = config::required(KEY_VARIABLE)?;
+        Self::checked(config::required(KEY_VARIABLE)?)
+    }
+
+    /// The key from `CURSOR_SIGNING_KEY`, for the functions of a service that have it (those that
+    /// list); a key that is set but too short still stops the function at start-up.
+    pub fn optional_from_env() -> Result<Option<Self>, ConfigError> {
+        config::required(KEY_VARIABLE).ok().map(Self::checked).transpose()
+    }
+
+    fn checked(key: String) -> Result<Self, ConfigError> {
         if key.len() < 32 {
             return Err(ConfigError::Invalid {
                 name: KEY_VARIABLE.into(),

@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use system_tests::{call, inject_conflicts, inject_delay, inject_throttling, request, with_deadline, with_path_params};
+use walkin::App;
 use walkin::entrypoints::http;
-use walkin::{App, Config};
 
 use crate::helpers::{Walkin, phone};
 
@@ -13,7 +13,7 @@ async fn an_unreachable_database_is_a_503() {
     // Nothing listens on this port: every call fails to connect.
     let port = local_stack::emulator::free_port().unwrap();
     let sdk = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
-    let w = Walkin { app: App::new(&sdk, &Config { table: "unreachable".into() }), table: "unreachable".into() };
+    let w = Walkin { app: App::new(&sdk, &crate::helpers::config("unreachable")), table: "unreachable".into() };
     // Bound the wait so that a hang fails the test instead of stalling the run.
     let reply = tokio::time::timeout(std::time::Duration::from_secs(60), w.queue()).await.expect("no hang");
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")));

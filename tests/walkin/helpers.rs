@@ -1,9 +1,18 @@
 //! This service's fixtures: a walk-in app on a fresh copy of the stack, and one method per
 //! endpoint that calls its handler in-process.
 
+use lambda_http::RequestExt;
 use serde_json::{Value, json};
+use shared::cursor::Cursors;
 use system_tests::{Reply, call, fresh_stack, request, sdk, with_path_params};
 use walkin::{App, Config, entrypoints::http};
+
+/// The test key of the queue's cursors (any 32 characters do).
+pub const CURSOR_KEY: &str = "walkin-tests-cursor-signing-key-0001";
+
+pub fn config(table: &str) -> Config {
+    Config { table: table.to_owned(), cursors: Some(Cursors::new(CURSOR_KEY)) }
+}
 
 pub struct Walkin {
     pub app: App,
@@ -15,7 +24,7 @@ impl Walkin {
         let sdk = sdk().await;
         let stack = fresh_stack(&sdk).await;
         let table = stack.table("WalkinTable").to_owned();
-        Self { app: App::new(&sdk, &Config { table: table.clone() }), table }
+        Self { app: App::new(&sdk, &config(&table)), table }
     }
 
     pub async fn register(&self, first: &str, phone: &str, vip: bool) -> Reply {
@@ -58,6 +67,17 @@ impl Walkin {
 
     pub async fn queue(&self) -> Reply {
         call(&self.app, http::queue, request("GET", "/walkin/v1/queue", None)).await
+    }
+
+    /// One page of the queue: `query` is the query string (`limit=10&cursor=...`).
+    pub async fn queue_page(&self, query: &str) -> Reply {
+        let params: std::collections::HashMap<String, String> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let req = request("GET", "/walkin/v1/queue", None).with_query_string_parameters(params);
+        call(&self.app, http::queue, req).await
     }
 
     /// Calls `next` until the queue is empty; the first names in serving order.

@@ -8,5 +8,6 @@ mod customers;
 mod failures;
 mod helpers;
 mod idempotency;
+mod pagination;
 mod requests;
 mod serving;

@@ -2,7 +2,7 @@
 
 use futures::future::join_all;
 use system_tests::{call, fresh_stack, request, sdk};
-use walkin::{App, Config, entrypoints::http};
+use walkin::{App, entrypoints::http};
 
 use crate::helpers::{Walkin, phone};
 
@@ -59,7 +59,7 @@ async fn a_tier_that_is_empty_does_not_block_the_other() {
 async fn the_ratio_survives_a_restart() {
     let sdk = sdk().await;
     let stack = fresh_stack(&sdk).await;
-    let config = || Config { table: stack.table("WalkinTable").to_owned() };
+    let config = || crate::helpers::config(stack.table("WalkinTable"));
     let first = Walkin { app: App::new(&sdk, &config()), table: config().table };
     for (i, (name, vip)) in [("V1", true), ("V2", true), ("V3", true), ("R1", false)].iter().enumerate() {
         first.arrive(name, &phone(i), *vip).await;

@@ -21,6 +21,7 @@ pub mod store;
 use aws_config::SdkConfig;
 use shared::{
     config::{self, ConfigError},
+    cursor::Cursors,
     dynamo::Table,
     idempotency::Idempotency,
 };
@@ -30,11 +31,13 @@ pub use store::Store;
 pub struct Config {
     /// `WALKIN_TABLE`: the walk-in DynamoDB table.
     pub table: String,
+    /// `CURSOR_SIGNING_KEY`: only the functions that list (the queue) get it.
+    pub cursors: Option<Cursors>,
 }
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self { table: config::required("WALKIN_TABLE")? })
+        Ok(Self { table: config::required("WALKIN_TABLE")?, cursors: Cursors::optional_from_env()? })
     }
 }
 
@@ -43,6 +46,7 @@ pub struct App {
     pub store: Store,
     /// `Idempotency-Key`s of check-in and next, in the walk-in table.
     pub idempotency: Idempotency,
+    pub cursors: Option<Cursors>,
 }
 
 impl App {
@@ -51,6 +55,7 @@ impl App {
         Self {
             store: Store::new(client.clone(), &config.table),
             idempotency: Idempotency::new(Table::new(client, &config.table)),
+            cursors: config.cursors.clone(),
         }
     }
 

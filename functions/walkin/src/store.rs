@@ -117,8 +117,23 @@ impl Store {
 
     /// Waiting tickets of a tier in check-in order; `limit` for just the head.
     pub async fn waiting(&self, tier: Tier, limit: Option<usize>) -> Result<Vec<Ticket>, StoreError> {
+        self.waiting_after(tier, 0, limit).await
+    }
+
+    /// Waiting tickets of a tier numbered after `after`, in check-in order: a page of the queue
+    /// continues from the last ticket the previous page showed, whatever was served meanwhile.
+    pub async fn waiting_after(&self, tier: Tier, after: u64, limit: Option<usize>) -> Result<Vec<Ticket>, StoreError> {
         let pk = s(waiting_pk(tier));
-        self.table.query(|q| q.key_condition_expression("pk = :pk").expression_attribute_values(":pk", pk), limit).await
+        self.table
+            .query(
+                |q| {
+                    q.key_condition_expression("pk = :pk AND sk > :after")
+                        .expression_attribute_values(":pk", pk)
+                        .expression_attribute_values(":after", s(format!("{after:020}")))
+                },
+                limit,
+            )
+            .await
     }
 
     /// How many tickets of `tier` wait, all or (with `up_to`) those numbered up to `up_to`.

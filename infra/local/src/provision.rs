@@ -34,6 +34,9 @@ pub struct Stack {
     pub prefix: String,
     pub tables: BTreeMap<String, TableInfo>,
     pub queues: BTreeMap<String, QueueInfo>,
+    /// The values of the template's generated secrets (`AWS::SecretsManager::Secret` with
+    /// `GenerateSecretString`), made up locally, one per stack.
+    pub secrets: BTreeMap<String, String>,
 }
 
 impl Stack {
@@ -68,6 +71,9 @@ impl Stack {
                 return Ok(queue.url.clone());
             }
             bail!("{var}: cannot resolve Ref {target} locally");
+        }
+        if let Some(secret) = value.get("Fn::Sub").and_then(Value::as_str).and_then(secret_reference) {
+            return self.secrets.get(secret).cloned().ok_or_else(|| anyhow!("{var}: no generated secret {secret}"));
         }
         if let Some(target) = get_att_target(value) {
             let attribute = match &value["Fn::GetAtt"] {
@@ -111,9 +117,20 @@ impl Stack {
     }
 }
 
+/// The secret a dynamic reference names: `{{resolve:secretsmanager:${Secret}:SecretString}}`.
+fn secret_reference(sub: &str) -> Option<&str> {
+    sub.strip_prefix("{{resolve:secretsmanager:${")?.strip_suffix("}:SecretString}}")
+}
+
 /// Creates every table and queue of the template under `prefix`.
 pub async fn provision(sdk: &SdkConfig, template: &Template, prefix: &str) -> Result<Stack> {
     let mut stack = Stack { prefix: prefix.to_owned(), ..Stack::default() };
+    for (logical_id, secret) in template.resources("AWS::SecretsManager::Secret") {
+        if secret["Properties"].get("GenerateSecretString").is_some() {
+            let value = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+            stack.secrets.insert(logical_id.clone(), value);
+        }
+    }
     let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
     for table in template.tables() {
         let name = format!("{prefix}{}", table.logical_id);

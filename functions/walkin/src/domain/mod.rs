@@ -6,6 +6,6 @@ mod serving;
 mod ticket;
 
 pub use customer::{Customer, Email, NewCustomer, PhoneNumber};
-pub use serving::{Ratio, Tier, VIPS_PER_REGULAR, position, serving_order};
+pub use serving::{QueueMark, Ratio, Tier, VIPS_PER_REGULAR, position, serving_order, serving_page};
 pub use shared::person::PersonName;
 pub use ticket::{Ticket, TicketStatus, parse_service_id};

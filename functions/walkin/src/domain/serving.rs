@@ -82,6 +82,62 @@ pub fn serving_order<T>(mut ratio: Ratio, vips: Vec<T>, regulars: Vec<T>) -> Vec
     order
 }
 
+/// Where a page of the queue ends: the last ticket it showed of each tier, and the ratio the
+/// serving order had reached there. The next page continues after those tickets with that ratio,
+/// so paging through a queue that changes meanwhile never shows a ticket twice: served and
+/// cancelled tickets drop out, new ones join at the end of their tier.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueMark {
+    #[serde(rename = "v")]
+    pub vip_after: u64,
+    #[serde(rename = "r")]
+    pub regular_after: u64,
+    #[serde(rename = "n")]
+    pub vips_since_regular: u32,
+}
+
+impl QueueMark {
+    /// The start of the queue, with the ratio as it stands.
+    pub fn start(ratio: Ratio) -> Self {
+        Self { vip_after: 0, regular_after: 0, vips_since_regular: ratio.vips_since_regular }
+    }
+}
+
+/// The next `limit` tickets of the serving order from `mark`, given each tier's waiting tickets
+/// after the mark in check-in order (`id` gives a ticket's number), and the mark after them when
+/// more follow.
+pub fn serving_page<T>(
+    mark: QueueMark,
+    vips: Vec<T>,
+    regulars: Vec<T>,
+    limit: usize,
+    id: impl Fn(&T) -> u64,
+) -> (Vec<T>, Option<QueueMark>) {
+    let mut ratio = Ratio { vips_since_regular: mark.vips_since_regular };
+    let mut next = mark;
+    let mut vips = vips.into_iter().peekable();
+    let mut regulars = regulars.into_iter().peekable();
+    let mut page = Vec::new();
+    while page.len() < limit {
+        let Some(tier) = ratio.next_tier(vips.peek().is_some(), regulars.peek().is_some()) else { break };
+        let ticket = match tier {
+            Tier::Vip => vips.next(),
+            Tier::Regular => regulars.next(),
+        };
+        if let Some(ticket) = ticket {
+            match tier {
+                Tier::Vip => next.vip_after = id(&ticket),
+                Tier::Regular => next.regular_after = id(&ticket),
+            }
+            page.push(ticket);
+        }
+        ratio = ratio.after(tier);
+        next.vips_since_regular = ratio.vips_since_regular;
+    }
+    let more = vips.peek().is_some() || regulars.peek().is_some();
+    (page, more.then_some(next))
+}
+
 /// 1-based position in the serving order of the `rank`-th waiting ticket of `tier` (1-based, in
 /// check-in order) when `others` wait in the other tier: the closed form of [`serving_order`], so
 /// that a position takes two counts instead of the whole queue. Between two regulars come
@@ -152,6 +208,29 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn pages_follow_the_serving_order_and_carry_the_ratio() {
+        let vips: Vec<u64> = vec![1, 3, 4, 6, 7];
+        let regulars: Vec<u64> = vec![2, 5, 8];
+        let whole = serving_order(Ratio::default(), vips.clone(), regulars.clone());
+        for limit in 1..=9 {
+            let mut mark = QueueMark::start(Ratio::default());
+            let mut seen = Vec::new();
+            loop {
+                let after = |tier: &[u64], after: u64| tier.iter().copied().filter(|t| *t > after).collect::<Vec<_>>();
+                let (page, next) =
+                    serving_page(mark, after(&vips, mark.vip_after), after(&regulars, mark.regular_after), limit, |t| *t);
+                assert!(page.len() <= limit);
+                seen.extend(page);
+                match next {
+                    Some(next) => mark = next,
+                    None => break,
+                }
+            }
+            assert_eq!(seen, whole, "pages of {limit}");
         }
     }
 

@@ -202,16 +202,28 @@ struct QueueView<'a> {
     waiting: Vec<QueueEntry<'a>>,
     vip_waiting: usize,
     regular_waiting: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
 }
 
-/// GET /walkin/v1/queue
-pub async fn queue(app: &App, _req: Request) -> Outcome {
-    let order = ops::waiting_in_order(&app.store).await?;
-    let count = |tier| order.iter().filter(|t| t.tier == tier).count();
+/// The listing a queue cursor belongs to.
+const QUEUE_LISTING: &str = "walkin/queue";
+
+/// GET /walkin/v1/queue: `limit` (default 100, at most 500) tickets in serving order from
+/// `cursor`.
+pub async fn queue(app: &App, req: Request) -> Outcome {
+    let limit = http::limit_param(&req, 100, 500)?;
+    let cursors = app.cursors.as_ref().ok_or_else(|| {
+        tracing::error!("CURSOR_SIGNING_KEY is not set for this function");
+        ApiError::internal()
+    })?;
+    let from = http::query_param(&req, "cursor").map(|cursor| cursors.read(QUEUE_LISTING, &cursor)).transpose()?;
+    let page = ops::queue_page(&app.store, from, limit).await?;
     http::ok(&QueueView {
-        vip_waiting: count(Tier::Vip),
-        regular_waiting: count(Tier::Regular),
-        waiting: order
+        vip_waiting: page.vip_waiting,
+        regular_waiting: page.regular_waiting,
+        waiting: page
+            .tickets
             .iter()
             .map(|t| QueueEntry {
                 service_id: t.service_id,
@@ -220,6 +232,7 @@ pub async fn queue(app: &App, _req: Request) -> Outcome {
                 checked_in_at: t.checked_in_at,
             })
             .collect(),
+        next_cursor: page.next.map(|mark| cursors.issue(QUEUE_LISTING, &mark)),
     })
 }
 

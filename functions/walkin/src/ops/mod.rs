@@ -13,7 +13,7 @@ pub mod tickets;
 use shared::dynamo::StoreError;
 
 pub use customers::{RegisterError, register};
-pub use serving::{NextError, next, position, waiting_in_order};
+pub use serving::{NextError, QueuePage, next, position, queue_page};
 pub use tickets::{AppointmentError, CancelError, CheckIn, CheckInError, appointment, cancel, check_in};
 
 use crate::store::Part;

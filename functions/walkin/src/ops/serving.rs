@@ -4,7 +4,7 @@ use shared::{dynamo::StoreError, retry::Backoff, time};
 
 use super::{BUSY, MAX_ATTEMPTS};
 use crate::{
-    domain::{self, Ticket, Tier, serving_order},
+    domain::{self, QueueMark, Ticket, Tier, serving_page},
     store::Store,
 };
 
@@ -46,11 +46,43 @@ pub async fn next(store: &Store) -> Result<Ticket, NextError> {
     }
 }
 
-/// Everyone waiting, in the order they would be served if nobody else arrived.
-pub async fn waiting_in_order(store: &Store) -> Result<Vec<Ticket>, StoreError> {
-    let (read, vips, regulars) =
-        tokio::try_join!(store.ratio(), store.waiting(Tier::Vip, None), store.waiting(Tier::Regular, None))?;
-    Ok(serving_order(read.ratio, vips, regulars))
+/// One page of the queue in serving order (the order they would be served in if nobody else
+/// arrived), with the number waiting in each tier.
+pub struct QueuePage {
+    pub tickets: Vec<Ticket>,
+    pub vip_waiting: usize,
+    pub regular_waiting: usize,
+    /// Where the next page starts, when there is one.
+    pub next: Option<QueueMark>,
+}
+
+/// The `limit` tickets that follow `from` (the start of the queue without it). Each tier is read
+/// after the mark, `limit + 1` tickets at most: enough for the page and to know whether more
+/// follow. The counts come from two count queries, unless the first page holds the whole queue.
+pub async fn queue_page(store: &Store, from: Option<QueueMark>, limit: usize) -> Result<QueuePage, StoreError> {
+    let fetch = Some(limit + 1);
+    let (mark, vips, regulars) = match from {
+        Some(mark) => {
+            let (vips, regulars) = tokio::try_join!(
+                store.waiting_after(Tier::Vip, mark.vip_after, fetch),
+                store.waiting_after(Tier::Regular, mark.regular_after, fetch)
+            )?;
+            (mark, vips, regulars)
+        }
+        None => {
+            let (read, vips, regulars) =
+                tokio::try_join!(store.ratio(), store.waiting(Tier::Vip, fetch), store.waiting(Tier::Regular, fetch))?;
+            (QueueMark::start(read.ratio), vips, regulars)
+        }
+    };
+    let whole = from.is_none() && vips.len() <= limit && regulars.len() <= limit;
+    let (vip_waiting, regular_waiting) = if whole {
+        (vips.len(), regulars.len())
+    } else {
+        tokio::try_join!(store.count_waiting(Tier::Vip, None), store.count_waiting(Tier::Regular, None))?
+    };
+    let (tickets, next) = serving_page(mark, vips, regulars, limit, |ticket| ticket.service_id);
+    Ok(QueuePage { tickets, vip_waiting, regular_waiting, next })
 }
 
 /// 1-based position of a waiting ticket in the serving order (`None` once it is not waiting):
