@@ -221,8 +221,13 @@ mod tests {
             let mut seen = Vec::new();
             loop {
                 let after = |tier: &[u64], after: u64| tier.iter().copied().filter(|t| *t > after).collect::<Vec<_>>();
-                let (page, next) =
-                    serving_page(mark, after(&vips, mark.vip_after), after(&regulars, mark.regular_after), limit, |t| *t);
+                let (page, next) = serving_page(
+                    mark,
+                    after(&vips, mark.vip_after),
+                    after(&regulars, mark.regular_after),
+                    limit,
+                    |t| *t,
+                );
                 assert!(page.len() <= limit);
                 seen.extend(page);
                 match next {
