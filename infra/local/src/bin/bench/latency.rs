@@ -19,19 +19,26 @@ pub struct Call {
     method: Method,
     path: String,
     body: Option<Value>,
+    idempotency_key: Option<String>,
 }
 
 impl Call {
     pub fn get(path: impl Into<String>) -> Self {
-        Self { method: Method::GET, path: path.into(), body: None }
+        Self { method: Method::GET, path: path.into(), body: None, idempotency_key: None }
     }
 
     pub fn post(path: impl Into<String>, body: Option<Value>) -> Self {
-        Self { method: Method::POST, path: path.into(), body }
+        Self { method: Method::POST, path: path.into(), body, idempotency_key: None }
     }
 
     pub fn delete(path: impl Into<String>) -> Self {
-        Self { method: Method::DELETE, path: path.into(), body: None }
+        Self { method: Method::DELETE, path: path.into(), body: None, idempotency_key: None }
+    }
+
+    /// The same call with an `Idempotency-Key`.
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
     }
 }
 
@@ -70,6 +77,9 @@ impl Bench {
         let mut request = self.client.request(call.method.clone(), format!("{}{}", self.api, call.path));
         if let Some(body) = &call.body {
             request = request.json(body);
+        }
+        if let Some(key) = &call.idempotency_key {
+            request = request.header("idempotency-key", key);
         }
         let started = std::time::Instant::now();
         let response = request.send().await.with_context(|| format!("{} {}", call.method, call.path))?;

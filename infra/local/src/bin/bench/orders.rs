@@ -29,6 +29,11 @@ pub async fn scenario(bench: &mut Bench) -> Result<()> {
     let n = bench.requests;
     let warm = bench.unmeasured((0..WARM_UP).map(order), 202).await?;
     let posted = bench.measure("POST /orders/v1/orders", 202, (0..n).map(order).collect()).await?;
+    // The cost of an `Idempotency-Key`: a first request (claim, work, answer) and a repeat (the
+    // stored answer). These orders stay queued too.
+    let keyed = |i: usize| order(i).with_key(format!("bench-{i}"));
+    bench.measure("POST /orders/v1/orders (Idempotency-Key, new)", 202, (0..n).map(keyed).collect()).await?;
+    bench.measure("POST /orders/v1/orders (Idempotency-Key, repeat)", 202, (0..n).map(keyed).collect()).await?;
     let id = |b: &Value| b["order_id"].as_str().map(str::to_owned).with_context(|| format!("no order_id in {b}"));
     let get = |b: &Value| id(b).map(|id| Call::get(format!("/orders/v1/orders/{id}")));
     bench.unmeasured(warm.iter().map(get).collect::<Result<Vec<_>>>()?, 200).await?;
@@ -55,7 +60,7 @@ pub async fn throughput(
     api_port: u16,
     orders: usize,
 ) -> Result<Throughput> {
-    let already = bench.requests + WARM_UP;
+    let already = 2 * bench.requests + WARM_UP;
     eprintln!("bench: filling the orders queue to {orders} orders...");
     bench.unmeasured((already..orders.max(already)).map(order), 202).await?;
     let orders = orders.max(already);
