@@ -6,6 +6,7 @@
 //! - [`routes`]: the local HTTP router derived from the template's routes;
 //! - [`dev`]: `make dev`, all of the above plus `cargo lambda watch`.
 
+pub mod cognito;
 pub mod dev;
 pub mod emulator;
 pub mod invoke;

@@ -37,6 +37,9 @@ pub struct Stack {
     /// The values of the template's generated secrets (`AWS::SecretsManager::Secret` with
     /// `GenerateSecretString`), made up locally, one per stack.
     pub secrets: BTreeMap<String, String>,
+    /// User pool ids and app client ids, by logical id.
+    pub user_pools: BTreeMap<String, String>,
+    pub user_pool_clients: BTreeMap<String, String>,
 }
 
 impl Stack {
@@ -46,6 +49,13 @@ impl Stack {
 
     pub fn queue(&self, logical_id: &str) -> &QueueInfo {
         self.queues.get(logical_id).unwrap_or_else(|| panic!("no queue {logical_id} in the template"))
+    }
+
+    /// The stack's one user pool and its one app client: `(pool id, client id)`.
+    pub fn sign_in(&self) -> (&str, &str) {
+        let pool = self.user_pools.values().next().expect("the template has a user pool");
+        let client = self.user_pool_clients.values().next().expect("the template has an app client");
+        (pool, client)
     }
 
     /// One environment value of a function: literals as they are, `Ref`/`Fn::GetAtt` of a table
@@ -69,6 +79,9 @@ impl Stack {
             }
             if let Some(queue) = self.queues.get(target) {
                 return Ok(queue.url.clone());
+            }
+            if let Some(id) = self.user_pools.get(target).or_else(|| self.user_pool_clients.get(target)) {
+                return Ok(id.clone());
             }
             bail!("{var}: cannot resolve Ref {target} locally");
         }
@@ -160,6 +173,9 @@ pub async fn provision(sdk: &SdkConfig, template: &Template, prefix: &str) -> Re
             .with_context(|| format!("creating queue {}", queue.logical_id))?;
         stack.queues.insert(queue.logical_id, info);
     }
+    let (pools, clients) = crate::cognito::provision(sdk, template, prefix).await?;
+    stack.user_pools.extend(pools);
+    stack.user_pool_clients.extend(clients);
     Ok(stack)
 }
 
