@@ -6,8 +6,8 @@ use aws_config::SdkConfig;
 use aws_sdk_cognitoidentityprovider::{
     Client,
     types::{
-        AttributeType, AuthFlowType, ExplicitAuthFlowsType, MessageActionType, PasswordPolicyType,
-        UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
+        AttributeType, AuthFlowType, ExplicitAuthFlowsType, MessageActionType, PasswordPolicyType, UserPoolPolicyType,
+        UsernameAttributeType, VerifiedAttributeType,
     },
 };
 use serde_json::Value;
@@ -58,7 +58,10 @@ pub async fn provision(
                 strings(&props["UsernameAttributes"]).iter().map(|a| UsernameAttributeType::from(a.as_str())).collect(),
             ))
             .set_auto_verified_attributes(Some(
-                strings(&props["AutoVerifiedAttributes"]).iter().map(|a| VerifiedAttributeType::from(a.as_str())).collect(),
+                strings(&props["AutoVerifiedAttributes"])
+                    .iter()
+                    .map(|a| VerifiedAttributeType::from(a.as_str()))
+                    .collect(),
             ))
             .policies(UserPoolPolicyType::builder().password_policy(password_policy).build())
             .send()
