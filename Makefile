@@ -9,7 +9,7 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test build bench lint routes deploy venv clean
+.PHONY: dev test token build bench lint routes deploy venv clean
 
 venv: $(VENV_STAMP)
 
@@ -23,6 +23,14 @@ $(VENV_STAMP): requirements.txt
 dev: venv
 	cargo build --workspace --bins
 	cargo run --quiet -p local-stack --bin local-stack -- dev
+
+## An ID token of a demo user of the running `make dev`: TOKEN=$$(make -s token USER=staff)
+token:
+ifneq ($(origin USER),command line)
+	@echo "usage: make -s token USER=<admin|staff|provider|analyst|ingest|client|an email>" >&2; exit 2
+else
+	@RUST_LIB_BACKTRACE=0 cargo run --quiet -p local-stack --bin local-stack -- token $(USER)
+endif
 
 ## Unit and integration tests (each starts its own local AWS endpoint), template check, lints.
 test: venv lint

@@ -20,6 +20,7 @@ use anyhow::{Context, Result, bail};
 use tokio::{process::Command, signal::unix::SignalKind, sync::watch};
 
 use crate::{
+    cognito,
     emulator::{Emulator, port_in_use},
     invoke::WatchInvoker,
     provision::provision,
@@ -188,6 +189,37 @@ impl Drop for WatchProcess {
     }
 }
 
+/// `.local/auth.json`: where a running `make dev` signs users in.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct AuthFile {
+    pub region: String,
+    pub endpoint: String,
+    pub user_pool_id: String,
+    pub client_id: String,
+}
+
+fn demo_password() -> String {
+    std::env::var("LOCAL_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| cognito::DEFAULT_DEMO_PASSWORD.to_owned())
+}
+
+/// An ID token of a demo user (`staff`, or a whole email address) of the running `make dev`.
+pub async fn token(workspace: &Path, user: &str) -> Result<String> {
+    let path = workspace.join(".local/auth.json");
+    let auth: AuthFile = serde_json::from_str(
+        &std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {} (is `make dev` running?)", path.display()))?,
+    )?;
+    let email = if user.contains('@') { user.to_owned() } else { format!("{user}@example.com") };
+    let sdk = shared::aws::local_sdk_config(&auth.endpoint).await;
+    let tokens = cognito::sign_in(&sdk, &auth.client_id, &email, &demo_password())
+        .await
+        .with_context(|| format!("signing in as {email} at {} (is `make dev` running?)", auth.endpoint))?;
+    Ok(tokens.id_token)
+}
+
 pub async fn run(opts: DevOptions) -> Result<()> {
     for (port, var) in [(opts.aws_port, "LOCAL_AWS_PORT"), (opts.api_port, "API_PORT")] {
         if port_in_use(port) {
@@ -202,6 +234,19 @@ pub async fn run(opts: DevOptions) -> Result<()> {
     let emulator = Emulator::start(&opts.workspace, opts.aws_port, Some(&emulator_log))?;
     let sdk = shared::aws::local_sdk_config(&emulator.endpoint).await;
     let stack = provision(&sdk, &template, "").await?;
+
+    let password = demo_password();
+    let (pool, client) = stack.sign_in();
+    for (email, groups) in cognito::DEMO_USERS {
+        cognito::add_user(&sdk, pool, email, &password, groups).await?;
+    }
+    let auth = AuthFile {
+        region: "us-east-1".into(),
+        endpoint: emulator.endpoint.clone(),
+        user_pool_id: pool.to_owned(),
+        client_id: client.to_owned(),
+    };
+    std::fs::write(state_dir.join("auth.json"), serde_json::to_string_pretty(&auth)?)?;
 
     let env = function_environment(&template, &stack, &emulator.endpoint)?;
     let mut watch_process = WatchProcess::spawn(
@@ -227,6 +272,13 @@ pub async fn run(opts: DevOptions) -> Result<()> {
         opts.api_port, opts.api_port
     );
     println!("  AWS endpoint   {}   (emulator log: {})", emulator.endpoint, emulator_log.display());
+    println!("  sign-in        user pool {pool}, app client {client} (.local/auth.json)");
+    println!(
+        "  demo users     {} (password $LOCAL_DEMO_PASSWORD, default {})",
+        cognito::DEMO_USERS.iter().map(|(email, _)| *email).collect::<Vec<_>>().join(", "),
+        cognito::DEFAULT_DEMO_PASSWORD
+    );
+    println!("  a token        TOKEN=$(make -s token USER=staff); curl -H \"Authorization: Bearer $TOKEN\" ...");
     for (id, table) in &stack.tables {
         println!("  table          {id} = {}", table.name);
     }

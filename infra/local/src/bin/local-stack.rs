@@ -1,6 +1,7 @@
 //! `local-stack dev`: run the whole system locally (what `make dev` calls).
 //! `local-stack routes [--write]`: check (or rewrite) the local router in Cargo.toml against
 //! infra/template.yaml.
+//! `local-stack token <user>`: an ID token of a demo user of the running `make dev` (`make token`).
 
 use anyhow::{Result, bail};
 use local_stack::{Template, dev, emulator::workspace_root, routes, template};
@@ -34,6 +35,10 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
-        _ => bail!("usage: local-stack dev | local-stack routes [--write]"),
+        ["token", user] => {
+            println!("{}", dev::token(&workspace, user).await?);
+            Ok(())
+        }
+        _ => bail!("usage: local-stack dev | local-stack routes [--write] | local-stack token <user>"),
     }
 }
