@@ -2,13 +2,23 @@
 //! `BOOKING_MIN_LEAD_SECONDS` ahead (a hold), and confirm within `BOOKING_HOLD_SECONDS` or the
 //! hold expires by itself, through a delayed SQS message.
 //!
-//! Layers: [`handlers`] (HTTP, SQS, schedule in and out) → [`ops`] (read, decide, commit, retry)
-//! → [`domain`] (pure rules) and [`store`] (DynamoDB) / [`expiry`] (the SQS queue).
+//! Layers, each calling only the ones after it:
+//! - [`entrypoints`]: events in, responses out, by trigger ([`entrypoints::http`] for API
+//!   Gateway, [`entrypoints::sqs`] for the expiry queue, [`entrypoints::schedule`] for the
+//!   sweep); maps each use case's errors to the contract's status and code;
+//! - [`ops`]: the use cases (read, decide with the domain, commit through the store, retry),
+//!   each with its own error enum and no knowledge of HTTP;
+//! - [`domain`]: the entities and their rules, pure (`now` is a parameter);
+//! - [`store`]: DynamoDB (keys, conditions, transactions), nothing else; [`queue`]: the expiry
+//!   queue's message, sent through shared's SQS adapter.
+//!
+//! [`routes`] lists the HTTP routes as the template declares them; `src/bin/` has one thin main
+//! per function.
 
 pub mod domain;
-pub mod expiry;
-pub mod handlers;
+pub mod entrypoints;
 pub mod ops;
+pub mod queue;
 pub mod routes;
 pub mod store;
 
@@ -16,7 +26,9 @@ use aws_config::SdkConfig;
 use chrono::Duration;
 use shared::config::{self, ConfigError};
 
-use crate::{domain::Timings, expiry::ExpiryQueue, store::Store};
+use crate::{domain::Timings, queue::Queue};
+
+pub use store::Store;
 
 pub struct Config {
     /// `BOOKING_TABLE`.
@@ -59,7 +71,7 @@ impl Config {
 /// What every reservation function holds between invocations.
 pub struct App {
     pub store: Store,
-    pub expiry: Option<ExpiryQueue>,
+    pub expiry: Option<Queue>,
     pub timings: Timings,
 }
 
@@ -67,7 +79,7 @@ impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
         Self {
             store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table),
-            expiry: config.expiry_queue_url.as_ref().map(|url| ExpiryQueue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            expiry: config.expiry_queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             timings: config.timings,
         }
     }
@@ -76,6 +88,6 @@ impl App {
     pub async fn from_env() -> Result<&'static App, lambda_http::Error> {
         let config = Config::from_env()?;
         let sdk = shared::aws::sdk_config().await;
-        Ok(Box::leak(Box::new(App::new(&sdk, &config))))
+        Ok(shared::app::for_process(App::new(&sdk, &config)))
     }
 }

@@ -19,86 +19,31 @@ use aws_sdk_dynamodb::{
     Client,
     types::{ConditionCheck, Put, TransactWriteItem, Update},
 };
+use futures::{Stream, stream};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use shared::{
-    dynamo::{self, Item, StoreError, Table, TxFailure, from_item, item_at, key, n, s, store_err},
+    dynamo::{self, Item, Refusal, StoreError, Table, Written, attr, from_item, item_at, key, n, s, store_err},
     time::{self, Timestamp},
 };
 
-use crate::domain::{SlotId, SlotMinutes, Status};
+use crate::domain::{Reservation, Slot, SlotId, Status};
 
 pub const HELD_INDEX: &str = "HeldByExpiry";
 const HELD: &str = "HELD";
 /// `TransactWriteItems` takes at most 100 items.
 const MAX_TRANSACTION_ITEMS: usize = 100;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Slot {
-    pub slot_id: String,
-    pub provider_id: String,
-    pub start_time: Timestamp,
-    pub end_time: Timestamp,
-    pub slot_minutes: SlotMinutes,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reservation_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reservation_status: Option<Status>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hold_expires_ms: Option<i64>,
-}
-
-impl Slot {
-    pub fn new(id: &SlotId) -> Self {
-        Self {
-            slot_id: id.to_string(),
-            provider_id: id.provider_id.clone(),
-            start_time: id.start,
-            end_time: id.end(),
-            slot_minutes: id.minutes,
-            reservation_id: None,
-            reservation_status: None,
-            hold_expires_ms: None,
-        }
-    }
-
-    /// Free: never reserved, released, or held by a hold that has run out (an expired hold frees
-    /// the slot at once, before any worker records the expiry).
-    pub fn is_free(&self, now: Timestamp) -> bool {
-        match (self.reservation_status, self.hold_expires_ms) {
-            (None, _) => true,
-            (Some(Status::Held), Some(expires)) => expires <= now.timestamp_millis(),
-            _ => false,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Reservation {
-    pub reservation_id: String,
-    pub slot_id: String,
-    pub provider_id: String,
-    pub client_id: String,
-    pub start_time: Timestamp,
-    pub end_time: Timestamp,
-    pub status: Status,
-    pub created_at: Timestamp,
-    pub expires_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confirmed_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancelled_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expired_at: Option<Timestamp>,
-}
-
-impl Reservation {
-    /// The status as of `now`: a hold past its `expires_at` is expired, recorded or not.
-    pub fn status_at(&self, now: Timestamp) -> Status {
-        match self.status {
-            Status::Held if !crate::domain::hold_is_live(self.expires_at, now) => Status::Expired,
-            status => status,
-        }
-    }
+/// The role of each item a write touches, as a refusal names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The provider's profile and its `availability_version` (slot creation).
+    Provider,
+    /// The slot: missing, taken, or (confirm/cancel/expire) no longer held by this reservation.
+    Slot,
+    /// The client's profile: the client does not exist (reserve).
+    Client,
+    /// The reservation: its status or hold changed.
+    Reservation,
 }
 
 /// What [`Store::create_slots`] committed.
@@ -109,19 +54,6 @@ pub struct Creation {
     /// False when a transaction was refused: the provider's availability changed since it was
     /// read, and the slots not yet created must be worked out again.
     pub complete: bool,
-}
-
-/// Why a reservation write did not commit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
-    /// The slot's condition failed: missing, taken, or (confirm/cancel/expire) no longer ours.
-    Slot,
-    /// The client does not exist (reserve).
-    Client,
-    /// The reservation's condition failed: its status or hold changed.
-    Reservation,
-    /// Another transaction touched the same items: retry.
-    Conflict,
 }
 
 #[derive(Clone)]
@@ -149,17 +81,6 @@ pub fn reservation_key(reservation_id: &str) -> Item {
     key(format!("RESERVATION#{reservation_id}"), "RESERVATION")
 }
 
-/// Maps a cancelled transaction to what refused it; `parts` names each item's role in order.
-fn refusal(failure: TxFailure, parts: &[Refused]) -> Result<Refused, StoreError> {
-    if failure.is_conflict() {
-        return Ok(Refused::Conflict);
-    }
-    match (0..parts.len()).find(|index| failure.condition_failed_at(*index)) {
-        Some(index) => Ok(parts[index]),
-        None => Err(failure.into_store_error()),
-    }
-}
-
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self { table: Table::new(client, table) }
@@ -167,7 +88,9 @@ impl Store {
 
     /// Creates a provider or client profile under a fresh id.
     pub async fn put_profile<T: Serialize>(&self, key: Item, profile: &T) -> Result<(), StoreError> {
-        self.table.put_new(key, profile).await.map(|_| ())
+        // A fresh random id is never taken: the refusal the condition guards against (writing
+        // over another profile) cannot happen, so it is not reported.
+        self.table.insert(key, profile).await.map(|_| ())
     }
 
     pub async fn profile<T: DeserializeOwned>(&self, key: Item) -> Result<Option<T>, StoreError> {
@@ -221,21 +144,21 @@ impl Store {
     pub async fn create_slots(&self, provider_id: &str, slots: &[Slot], version: u64) -> Result<Creation, StoreError> {
         let mut created = Vec::with_capacity(slots.len());
         for (index, chunk) in slots.chunks(MAX_TRANSACTION_ITEMS - 1).enumerate() {
-            let mut items = vec![
+            let mut items = vec![(
+                Part::Provider,
                 TransactWriteItem::builder().update(self.bump_version(provider_id, version + index as u64)?).build(),
-            ];
+            )];
             for slot in chunk {
-                items.push(TransactWriteItem::builder().put(self.new_slot_put(slot)?).build());
+                items.push((Part::Slot, TransactWriteItem::builder().put(self.new_slot_put(slot)?).build()));
             }
-            match self.table.transact(items).await {
+            match self.table.commit(items).await? {
                 Ok(()) => created.extend_from_slice(chunk),
                 // The version moved (another creation committed), a slot exists after all, or a
                 // concurrent transaction: in every case, what was read is stale.
-                Err(TxFailure::Cancelled(reasons)) => {
-                    tracing::debug!(provider_id, ?reasons, "slot creation refused; reading again");
+                Err(refusal) => {
+                    tracing::debug!(provider_id, ?refusal, "slot creation refused; reading again");
                     return Ok(Creation { created, complete: false });
                 }
-                Err(TxFailure::Store(err)) => return Err(err),
             }
         }
         Ok(Creation { created, complete: true })
@@ -272,27 +195,23 @@ impl Store {
             .build()?)
     }
 
-    /// Deletes a slot unless a live reservation holds it; `Ok(false)` if refused (or missing).
-    pub async fn delete_slot(&self, id: &SlotId, now: Timestamp) -> Result<bool, StoreError> {
-        let result = self
-            .table
-            .client
-            .delete_item()
-            .table_name(&self.table.name)
-            .set_key(Some(slot_key(id)))
-            .condition_expression(
-                "attribute_exists(pk) AND (attribute_not_exists(reservation_status) \
-                 OR (reservation_status = :held AND hold_expires_ms <= :now))",
-            )
-            .expression_attribute_values(":held", s(Status::Held.as_str()))
-            .expression_attribute_values(":now", n(now.timestamp_millis()))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if dynamo::is_condition_failed(&err) => Ok(false),
-            Err(err) => Err(store_err(err)),
-        }
+    /// Deletes a slot unless a live reservation holds it; refused if it does (or is missing).
+    pub async fn delete_slot(&self, id: &SlotId, now: Timestamp) -> Result<Written, StoreError> {
+        dynamo::written(
+            self.table
+                .client
+                .delete_item()
+                .table_name(&self.table.name)
+                .set_key(Some(slot_key(id)))
+                .condition_expression(
+                    "attribute_exists(pk) AND (attribute_not_exists(reservation_status) \
+                     OR (reservation_status = :held AND hold_expires_ms <= :now))",
+                )
+                .expression_attribute_values(":held", attr(&Status::Held)?)
+                .expression_attribute_values(":now", n(now.timestamp_millis()))
+                .send()
+                .await,
+        )
     }
 
     pub async fn reservation(&self, reservation_id: &str) -> Result<Option<Reservation>, StoreError> {
@@ -309,7 +228,7 @@ impl Store {
         reservation: &Reservation,
         slot: &SlotId,
         now: Timestamp,
-    ) -> Result<Result<(), Refused>, StoreError> {
+    ) -> Result<Written<Part>, StoreError> {
         let expires_ms = reservation.expires_at.timestamp_millis();
         let take_slot = Update::builder()
             .table_name(&self.table.name)
@@ -320,7 +239,7 @@ impl Store {
                  OR (reservation_status = :held AND hold_expires_ms <= :now))",
             )
             .expression_attribute_values(":rid", s(&reservation.reservation_id))
-            .expression_attribute_values(":held", s(Status::Held.as_str()))
+            .expression_attribute_values(":held", attr(&Status::Held)?)
             .expression_attribute_values(":expires", n(expires_ms))
             .expression_attribute_values(":minutes", n(slot.minutes.get()))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
@@ -338,29 +257,27 @@ impl Store {
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk)")
             .build()?;
-        let items = vec![
-            TransactWriteItem::builder().update(take_slot).build(),
-            TransactWriteItem::builder().condition_check(client_exists).build(),
-            TransactWriteItem::builder().put(create).build(),
-        ];
-        match self.table.transact(items).await {
-            Ok(()) => Ok(Ok(())),
-            Err(failure) => refusal(failure, &[Refused::Slot, Refused::Client, Refused::Reservation]).map(Err),
-        }
+        self.table
+            .commit(vec![
+                (Part::Slot, TransactWriteItem::builder().update(take_slot).build()),
+                (Part::Client, TransactWriteItem::builder().condition_check(client_exists).build()),
+                (Part::Reservation, TransactWriteItem::builder().put(create).build()),
+            ])
+            .await
     }
 
     /// Confirms in one transaction: the reservation moves `held → confirmed` on condition that
     /// it belongs to `client_id` and its hold has not run out (so confirm and expiry cannot both
     /// win); the slot, still held by this reservation, becomes confirmed.
-    pub async fn confirm(&self, reservation: &Reservation, now: Timestamp) -> Result<Result<(), Refused>, StoreError> {
+    pub async fn confirm(&self, reservation: &Reservation, now: Timestamp) -> Result<Written<Part>, StoreError> {
         let update = Update::builder()
             .table_name(&self.table.name)
             .set_key(Some(reservation_key(&reservation.reservation_id)))
             .update_expression("SET #status = :confirmed, confirmed_at = :now_text REMOVE hold_pk")
             .condition_expression("#status = :held AND client_id = :client AND hold_expires_ms > :now")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":confirmed", s(Status::Confirmed.as_str()))
-            .expression_attribute_values(":held", s(Status::Held.as_str()))
+            .expression_attribute_values(":confirmed", attr(&Status::Confirmed)?)
+            .expression_attribute_values(":held", attr(&Status::Held)?)
             .expression_attribute_values(":client", s(&reservation.client_id))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .expression_attribute_values(":now_text", s(time::format(now)))
@@ -370,41 +287,47 @@ impl Store {
             .set_key(Some(self.slot_key_of(reservation)?))
             .update_expression("SET reservation_status = :confirmed REMOVE hold_expires_ms")
             .condition_expression("reservation_id = :rid")
-            .expression_attribute_values(":confirmed", s(Status::Confirmed.as_str()))
+            .expression_attribute_values(":confirmed", attr(&Status::Confirmed)?)
             .expression_attribute_values(":rid", s(&reservation.reservation_id))
             .build()?;
-        let items = vec![
-            TransactWriteItem::builder().update(update).build(),
-            TransactWriteItem::builder().update(slot).build(),
-        ];
-        match self.table.transact(items).await {
-            Ok(()) => Ok(Ok(())),
-            Err(failure) => refusal(failure, &[Refused::Reservation, Refused::Slot]).map(Err),
-        }
+        self.table
+            .commit(vec![
+                (Part::Reservation, TransactWriteItem::builder().update(update).build()),
+                (Part::Slot, TransactWriteItem::builder().update(slot).build()),
+            ])
+            .await
     }
 
     /// Cancels in one transaction: the reservation moves from held (with a live hold) or
     /// confirmed to cancelled; the slot it holds is released.
-    pub async fn cancel(&self, reservation: &Reservation, now: Timestamp) -> Result<Result<(), Refused>, StoreError> {
+    pub async fn cancel(&self, reservation: &Reservation, now: Timestamp) -> Result<Written<Part>, StoreError> {
         self.close(reservation, Status::Cancelled, "cancelled_at", now).await
     }
 
     /// Expires a held reservation whose hold has run out and releases its slot, in one
     /// transaction. The condition (`held`, hold over) makes a second delivery, a confirmation
     /// that won the race, or a cancellation turn this into a refusal that changes nothing.
-    pub async fn expire(&self, reservation: &Reservation, now: Timestamp) -> Result<Result<(), Refused>, StoreError> {
+    pub async fn expire(&self, reservation: &Reservation, now: Timestamp) -> Result<Written<Part>, StoreError> {
         self.close(reservation, Status::Expired, "expired_at", now).await
     }
 
     /// Expires the reservation alone: for a hold whose slot is already gone or held by someone
     /// else (after the hold ran out, the slot was free for others to take or to delete).
-    pub async fn expire_reservation_only(&self, reservation: &Reservation, now: Timestamp) -> Result<bool, StoreError> {
+    pub async fn expire_reservation_only(
+        &self,
+        reservation: &Reservation,
+        now: Timestamp,
+    ) -> Result<Written<Part>, StoreError> {
         self.close_reservation_only(reservation, Status::Expired, "expired_at", now).await
     }
 
     /// Cancels the reservation alone, under cancel's condition: for one whose slot is not held by
-    /// it, so that there is nothing to release. `Ok(false)` if refused.
-    pub async fn cancel_reservation_only(&self, reservation: &Reservation, now: Timestamp) -> Result<bool, StoreError> {
+    /// it, so that there is nothing to release.
+    pub async fn cancel_reservation_only(
+        &self,
+        reservation: &Reservation,
+        now: Timestamp,
+    ) -> Result<Written<Part>, StoreError> {
         self.close_reservation_only(reservation, Status::Cancelled, "cancelled_at", now).await
     }
 
@@ -414,25 +337,22 @@ impl Store {
         to: Status,
         at_field: &str,
         now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Written<Part>, StoreError> {
         let update = self.close_update(reservation, to, at_field, now)?;
-        let result = self
-            .table
-            .client
-            .update_item()
-            .table_name(&self.table.name)
-            .set_key(Some(update.key))
-            .update_expression(update.update_expression)
-            .set_condition_expression(update.condition_expression)
-            .set_expression_attribute_names(update.expression_attribute_names)
-            .set_expression_attribute_values(update.expression_attribute_values)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err) if dynamo::is_condition_failed(&err) => Ok(false),
-            Err(err) => Err(store_err(err)),
-        }
+        let written = dynamo::written(
+            self.table
+                .client
+                .update_item()
+                .table_name(&self.table.name)
+                .set_key(Some(update.key))
+                .update_expression(update.update_expression)
+                .set_condition_expression(update.condition_expression)
+                .set_expression_attribute_names(update.expression_attribute_names)
+                .set_expression_attribute_values(update.expression_attribute_values)
+                .send()
+                .await,
+        )?;
+        Ok(written.map_err(|_| Refusal::Condition(Part::Reservation)))
     }
 
     fn slot_key_of(&self, reservation: &Reservation) -> Result<Item, StoreError> {
@@ -465,12 +385,12 @@ impl Store {
             .condition_expression(condition)
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#at", at_field)
-            .expression_attribute_values(":to", s(to.as_str()))
-            .expression_attribute_values(":held", s(Status::Held.as_str()))
+            .expression_attribute_values(":to", attr(&to)?)
+            .expression_attribute_values(":held", attr(&Status::Held)?)
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .expression_attribute_values(":now_text", s(time::format(now)));
         if to != Status::Expired {
-            update = update.expression_attribute_values(":confirmed", s(Status::Confirmed.as_str()));
+            update = update.expression_attribute_values(":confirmed", attr(&Status::Confirmed)?);
         }
         Ok(update.build()?)
     }
@@ -481,7 +401,7 @@ impl Store {
         to: Status,
         at_field: &str,
         now: Timestamp,
-    ) -> Result<Result<(), Refused>, StoreError> {
+    ) -> Result<Written<Part>, StoreError> {
         let release = Update::builder()
             .table_name(&self.table.name)
             .set_key(Some(self.slot_key_of(reservation)?))
@@ -489,26 +409,30 @@ impl Store {
             .condition_expression("reservation_id = :rid")
             .expression_attribute_values(":rid", s(&reservation.reservation_id))
             .build()?;
-        let items = vec![
-            TransactWriteItem::builder().update(self.close_update(reservation, to, at_field, now)?).build(),
-            TransactWriteItem::builder().update(release).build(),
-        ];
-        match self.table.transact(items).await {
-            Ok(()) => Ok(Ok(())),
-            Err(failure) => refusal(failure, &[Refused::Reservation, Refused::Slot]).map(Err),
-        }
+        self.table
+            .commit(vec![
+                (
+                    Part::Reservation,
+                    TransactWriteItem::builder().update(self.close_update(reservation, to, at_field, now)?).build(),
+                ),
+                (Part::Slot, TransactWriteItem::builder().update(release).build()),
+            ])
+            .await
     }
 
-    /// One page of the ids of held reservations whose hold ended at or before `now`, oldest
-    /// first, from the sparse index (eventually consistent: the expiry transaction re-checks
-    /// everything), and where the next page starts (`None` after the last).
-    pub async fn overdue_holds(
+    /// The ids of held reservations whose hold ended at or before `now`, oldest first, from the
+    /// sparse index (eventually consistent: the expiry transaction re-checks everything), in
+    /// pages of `page_size`: each page is one `Query`, sent only when the stream is asked for it.
+    pub fn overdue_holds(
         &self,
         now: Timestamp,
-        limit: i32,
-        start: Option<Item>,
-    ) -> Result<(Vec<String>, Option<Item>), StoreError> {
-        let output = self
+        page_size: i32,
+    ) -> impl Stream<Item = Result<Vec<String>, StoreError>> + Send + use<> {
+        #[derive(Deserialize)]
+        struct Due {
+            reservation_id: String,
+        }
+        let pages = self
             .table
             .client
             .query()
@@ -517,21 +441,18 @@ impl Store {
             .key_condition_expression("hold_pk = :held AND hold_expires_ms <= :now")
             .expression_attribute_values(":held", s(HELD))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_err)?;
-        #[derive(Deserialize)]
-        struct Due {
-            reservation_id: String,
-        }
-        let ids = output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| from_item::<Due>(item).map(|d| d.reservation_id))
-            .collect::<Result<_, _>>()?;
-        Ok((ids, output.last_evaluated_key))
+            .limit(page_size)
+            .into_paginator()
+            .send();
+        stream::unfold(pages, |mut pages| async move {
+            let page = pages.next().await?.map_err(store_err).and_then(|page| {
+                page.items
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|item| from_item::<Due>(item).map(|due| due.reservation_id))
+                    .collect()
+            });
+            Some((page, pages))
+        })
     }
 }

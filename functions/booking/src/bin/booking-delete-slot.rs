@@ -2,5 +2,5 @@
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
     let app = booking::App::from_env().await?;
-    shared::http::serve(app, booking::handlers::delete_slot).await
+    shared::http::serve(app, booking::entrypoints::http::delete_slot).await
 }

@@ -2,5 +2,5 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    shared::http::serve((), booking::handlers::fallback).await
+    shared::http::serve((), booking::entrypoints::http::fallback).await
 }

@@ -2,5 +2,5 @@
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
     let app = booking::App::from_env().await?;
-    shared::http::serve(app, booking::handlers::list_availability).await
+    shared::http::serve(app, booking::entrypoints::http::list_availability).await
 }

@@ -3,5 +3,5 @@
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
     let app = booking::App::from_env().await?;
-    shared::lambda::serve(app, booking::handlers::scheduled_sweep).await
+    shared::lambda::serve(app, booking::entrypoints::schedule::sweep).await
 }

@@ -1,0 +1,132 @@
+//! Reservations: a client's hold on a slot, and what it becomes (confirmed, cancelled, expired).
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use shared::time::Timestamp;
+
+use super::SlotId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Held,
+    Confirmed,
+    Expired,
+    Cancelled,
+}
+
+/// A hold is live until its `expires_at`; from that instant it counts as expired everywhere,
+/// whether or not the expiry worker has recorded it yet.
+pub fn hold_is_live(expires_at: Timestamp, now: Timestamp) -> bool {
+    now < expires_at
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reservation {
+    pub reservation_id: String,
+    pub slot_id: String,
+    pub provider_id: String,
+    pub client_id: String,
+    pub start_time: Timestamp,
+    pub end_time: Timestamp,
+    pub status: Status,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_at: Option<Timestamp>,
+}
+
+impl Reservation {
+    /// A new hold of `slot` for `client_id`, lasting `hold` from `now`.
+    pub fn hold(reservation_id: String, slot: &SlotId, client_id: &str, now: Timestamp, hold: Duration) -> Self {
+        Self {
+            reservation_id,
+            slot_id: slot.to_string(),
+            provider_id: slot.provider_id.clone(),
+            client_id: client_id.to_owned(),
+            start_time: slot.start,
+            end_time: slot.end(),
+            status: Status::Held,
+            created_at: now,
+            expires_at: now + hold,
+            confirmed_at: None,
+            cancelled_at: None,
+            expired_at: None,
+        }
+    }
+
+    /// The status as of `now`: a hold past its `expires_at` is expired, recorded or not.
+    pub fn status_at(&self, now: Timestamp) -> Status {
+        match self.status {
+            Status::Held if !hold_is_live(self.expires_at, now) => Status::Expired,
+            status => status,
+        }
+    }
+
+    /// The reservation once a confirmation at `now` has committed.
+    pub fn confirmed(self, now: Timestamp) -> Self {
+        Self { status: Status::Confirmed, confirmed_at: Some(now), ..self }
+    }
+
+    /// The reservation once a cancellation at `now` has committed.
+    pub fn cancelled(self, now: Timestamp) -> Self {
+        Self { status: Status::Cancelled, cancelled_at: Some(now), ..self }
+    }
+
+    /// The reservation once its expiry at `now` has been recorded.
+    pub fn expired(self, now: Timestamp) -> Self {
+        Self { status: Status::Expired, expired_at: Some(now), ..self }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::test_support::{m, timings, ts};
+
+    fn held(now: Timestamp) -> Reservation {
+        let slot = SlotId { provider_id: "p".into(), start: ts("2026-11-24T10:15:00Z"), minutes: m(15) };
+        Reservation::hold("r".into(), &slot, "c", now, timings().hold)
+    }
+
+    #[test]
+    fn a_hold_covers_its_slot_and_lasts_the_hold_time() {
+        let now = ts("2026-11-22T10:00:00Z");
+        let r = held(now);
+        assert_eq!(
+            (r.slot_id.as_str(), r.provider_id.as_str(), r.client_id.as_str()),
+            ("p.20261124T1015Z.15", "p", "c")
+        );
+        assert_eq!((r.start_time, r.end_time), (ts("2026-11-24T10:15:00Z"), ts("2026-11-24T10:30:00Z")));
+        assert_eq!((r.status, r.created_at, r.expires_at), (Status::Held, now, ts("2026-11-22T10:30:00Z")));
+    }
+
+    #[test]
+    fn a_hold_reads_as_expired_from_the_instant_it_runs_out() {
+        let now = ts("2026-11-22T10:00:00Z");
+        assert!(hold_is_live(ts("2026-11-22T10:00:01Z"), now));
+        assert!(!hold_is_live(now, now));
+        let r = held(now);
+        assert_eq!(r.status_at(ts("2026-11-22T10:29:59.999Z")), Status::Held);
+        assert_eq!(r.status_at(ts("2026-11-22T10:30:00Z")), Status::Expired);
+        // Only a hold runs out: a confirmed reservation stays confirmed.
+        let confirmed = r.confirmed(ts("2026-11-22T10:10:00Z"));
+        assert_eq!(confirmed.status_at(ts("2026-11-23T00:00:00Z")), Status::Confirmed);
+    }
+
+    #[test]
+    fn each_ending_records_when_it_happened() {
+        let now = ts("2026-11-22T10:00:00Z");
+        let later = ts("2026-11-22T10:05:00Z");
+        let confirmed = held(now).confirmed(later);
+        assert_eq!((confirmed.status, confirmed.confirmed_at), (Status::Confirmed, Some(later)));
+        let cancelled = confirmed.cancelled(later);
+        assert_eq!((cancelled.status, cancelled.cancelled_at), (Status::Cancelled, Some(later)));
+        let expired = held(now).expired(later);
+        assert_eq!((expired.status, expired.expired_at, expired.confirmed_at), (Status::Expired, Some(later), None));
+    }
+}

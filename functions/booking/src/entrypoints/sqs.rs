@@ -1,0 +1,17 @@
+//! The expiry queue's consumer.
+
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use shared::time;
+
+use crate::{App, ops, queue::ExpiryMessage};
+
+/// Each message either waits another step or expires its hold. Malformed messages and failures
+/// are reported individually, so they are retried (and end in the dead-letter queue) without
+/// holding up the rest of the batch.
+pub async fn expiry_worker(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
+    Ok(shared::lambda::each_record(event, 10, |record| async move {
+        let message: ExpiryMessage = shared::lambda::body(&record)?;
+        ops::handle_expiry_message(app, &message, time::now()).await.map(|_| ()).map_err(|e| e.to_string())
+    })
+    .await)
+}

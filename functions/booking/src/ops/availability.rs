@@ -1,0 +1,157 @@
+//! A provider's availability: publishing slots, listing the bookable ones, removing one.
+
+use chrono::Duration;
+use shared::{dynamo::StoreError, ids, retry::Backoff, time::Timestamp};
+
+use super::plausible;
+use crate::{
+    App,
+    domain::{RangeProblem, Slot, SlotId, SlotMinutes, cut_range, listing_window, overlaps},
+};
+
+/// Creations of one provider's slots commit one at a time, so a provider posting several ranges
+/// at once queues them: each loser reads again and retries, and needs more turns than a
+/// reservation that merely met a conflict.
+const AVAILABILITY_ATTEMPTS: u32 = 10;
+/// The longest slot (a whole day): a slot overlapping a new range starts at most this early.
+const LONGEST_SLOT: Duration = Duration::days(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum AddAvailabilityError {
+    #[error("there is no provider {}", ids::shown(.0))]
+    ProviderNotFound(String),
+    #[error(transparent)]
+    Range(#[from] RangeProblem),
+    #[error(
+        "too many concurrent changes to this provider's availability; try again \
+         (the slots created so far are kept)"
+    )]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Cuts the range into slots and creates those that do not overlap an existing slot.
+///
+/// Two requests for one provider could otherwise both read no slots and both create theirs,
+/// overlapping (30-minute slots from 10:00 and 15-minute slots from 10:15 have different keys).
+/// So the provider's availability version is read before its slots, and the creation commits
+/// only if the version is still the one read; a request that loses the race reads again and
+/// creates what is still missing (its own earlier chunks are then simply existing slots, and
+/// still reported as created).
+pub async fn add_availability(
+    app: &App,
+    provider_id: &str,
+    start: Timestamp,
+    end: Timestamp,
+    minutes: Option<SlotMinutes>,
+    now: Timestamp,
+) -> Result<Vec<Slot>, AddAvailabilityError> {
+    plausible(provider_id, AddAvailabilityError::ProviderNotFound)?;
+    let minutes = minutes.unwrap_or(app.timings.default_slot_minutes);
+    let wanted = cut_range(provider_id, start, end, minutes, now)?;
+    let mut created = Vec::new();
+    let mut backoff = Backoff::new(AVAILABILITY_ATTEMPTS);
+    loop {
+        // The version first: a creation that commits after this read moves it and refuses
+        // ours; one that committed before it is in the (strongly consistent) query below.
+        let version = app
+            .store
+            .availability_version(provider_id)
+            .await?
+            .ok_or_else(|| AddAvailabilityError::ProviderNotFound(provider_id.to_owned()))?;
+        let existing = app.store.slots(provider_id, start - LONGEST_SLOT, end).await?;
+        let missing: Vec<Slot> = wanted
+            .iter()
+            .filter(|id| !existing.iter().any(|slot| overlaps((id.start, id.end()), (slot.start_time, slot.end_time))))
+            .map(Slot::new)
+            .collect();
+        let creation = app.store.create_slots(provider_id, &missing, version).await?;
+        created.extend(creation.created);
+        if creation.complete {
+            return Ok(created);
+        }
+        if !backoff.wait().await {
+            return Err(AddAvailabilityError::Busy);
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ListAvailabilityError {
+    #[error("there is no provider {}", ids::shown(.0))]
+    ProviderNotFound(String),
+    /// Said of `to`.
+    #[error("must be after `from`")]
+    ToNotAfterFrom,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+async fn provider_exists(app: &App, provider_id: &str) -> Result<(), ListAvailabilityError> {
+    match app.store.profile::<serde_json::Value>(crate::store::provider_key(provider_id)).await? {
+        Some(_) => Ok(()),
+        None => Err(ListAvailabilityError::ProviderNotFound(provider_id.to_owned())),
+    }
+}
+
+/// The provider's bookable slots starting in `[from, to)`, by start time: far enough ahead and
+/// not held by a live reservation.
+pub async fn list_availability(
+    app: &App,
+    provider_id: &str,
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<Vec<Slot>, ListAvailabilityError> {
+    plausible(provider_id, ListAvailabilityError::ProviderNotFound)?;
+    if let (Some(from), Some(to)) = (from, to)
+        && to <= from
+    {
+        return Err(ListAvailabilityError::ToNotAfterFrom);
+    }
+    let Some((from, to)) = listing_window(from, to, now, &app.timings) else {
+        provider_exists(app, provider_id).await?;
+        return Ok(Vec::new());
+    };
+    let slots = app.store.slots(provider_id, from, to).await?;
+    if slots.is_empty() {
+        // Nothing listed: say whether the provider exists at all (only then is a read spent).
+        provider_exists(app, provider_id).await?;
+    }
+    Ok(slots.into_iter().filter(|s| s.start_time >= from && s.start_time < to && s.is_free(now)).collect())
+}
+
+/// Parses a slot id of `provider_id` (if given); an id that cannot be one is simply not found
+/// (`None`).
+pub(super) fn slot_id(raw: &str, provider_id: Option<&str>) -> Option<SlotId> {
+    raw.parse::<SlotId>().ok().filter(|id| provider_id.is_none_or(|p| p == id.provider_id))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteSlotError {
+    #[error("there is no slot {}", ids::shown(.0))]
+    SlotNotFound(String),
+    #[error("the slot is held or confirmed; it cannot be removed")]
+    SlotReserved,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub async fn delete_slot(
+    app: &App,
+    provider_id: &str,
+    raw_slot_id: &str,
+    now: Timestamp,
+) -> Result<Slot, DeleteSlotError> {
+    let not_found = || DeleteSlotError::SlotNotFound(raw_slot_id.to_owned());
+    let id = slot_id(raw_slot_id, Some(provider_id)).ok_or_else(not_found)?;
+    let slot = app.store.slot(&id).await?.ok_or_else(not_found)?;
+    if app.store.delete_slot(&id, now).await?.is_ok() {
+        return Ok(slot);
+    }
+    match app.store.slot(&id).await? {
+        None => Err(not_found()),
+        Some(_) => Err(DeleteSlotError::SlotReserved),
+    }
+}

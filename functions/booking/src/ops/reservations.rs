@@ -1,0 +1,258 @@
+//! A client's reservations: holding a slot, looking a reservation up, confirming, cancelling.
+
+use shared::{
+    dynamo::{Refusal, StoreError},
+    ids,
+    retry::Backoff,
+    time::{self, Timestamp},
+};
+
+use super::{BUSY, MAX_ATTEMPTS, availability::slot_id, plausible};
+use crate::{
+    App,
+    domain::{ExpiryStep, Reservation, Status, expiry_step, within_lead},
+    queue::ExpiryMessage,
+    store::Part,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReserveError {
+    #[error("there is no slot {}", ids::shown(.0))]
+    SlotNotFound(String),
+    #[error("there is no client {}", ids::shown(.0))]
+    ClientNotFound(String),
+    #[error("slots must be reserved at least {} hours ahead", .min_lead.num_minutes() as f64 / 60.0)]
+    TooLate { min_lead: chrono::Duration },
+    #[error("the slot is already held or confirmed")]
+    SlotTaken,
+    #[error("{}", BUSY)]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Holds a slot for a client: one transaction, then the expiry message.
+pub async fn reserve(
+    app: &App,
+    client_id: &str,
+    raw_slot_id: &str,
+    now: Timestamp,
+) -> Result<Reservation, ReserveError> {
+    let not_found = || ReserveError::SlotNotFound(raw_slot_id.to_owned());
+    let slot = slot_id(raw_slot_id, None).ok_or_else(not_found)?;
+    plausible(client_id, ReserveError::ClientNotFound)?;
+    if !within_lead(slot.start, now, &app.timings) {
+        // Refused either way; a slot that does not exist is a 404 whatever its time, so this
+        // path (and only this one) spends a read to tell the two apart.
+        return Err(match app.store.slot(&slot).await? {
+            Some(found) if found.slot_minutes == slot.minutes => {
+                ReserveError::TooLate { min_lead: app.timings.min_lead }
+            }
+            _ => not_found(),
+        });
+    }
+    let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    loop {
+        let reservation = Reservation::hold(ids::new_id(), &slot, client_id, now, app.timings.hold);
+        match app.store.reserve(&reservation, &slot, now).await? {
+            Ok(()) => {
+                schedule_expiry(app, &reservation, now).await;
+                return Ok(reservation);
+            }
+            Err(Refusal::Condition(Part::Client)) => {
+                return Err(ReserveError::ClientNotFound(client_id.to_owned()));
+            }
+            Err(Refusal::Condition(Part::Slot)) => {
+                return match app.store.slot(&slot).await? {
+                    Some(found) if found.slot_minutes == slot.minutes => Err(ReserveError::SlotTaken),
+                    _ => Err(not_found()),
+                };
+            }
+            Err(_) if backoff.wait().await => {}
+            Err(_) => return Err(ReserveError::Busy),
+        }
+    }
+}
+
+/// Sends the hold's expiry message. A failure here loses nothing: the hold still ends on time
+/// for every reader, and the sweep records it within minutes.
+async fn schedule_expiry(app: &App, reservation: &Reservation, now: Timestamp) {
+    let Some(queue) = &app.expiry else {
+        tracing::error!("BOOKING_EXPIRY_QUEUE_URL is not set; the sweep will expire this hold");
+        return;
+    };
+    let ExpiryStep::Requeue(delay) = expiry_step(reservation.expires_at, now) else { return };
+    let message =
+        ExpiryMessage { reservation_id: reservation.reservation_id.clone(), expires_at: reservation.expires_at };
+    if let Err(error) = queue.send(&message, delay).await {
+        tracing::error!(reservation_id = %reservation.reservation_id, %error, "could not schedule expiry; the sweep will catch it");
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GetError {
+    #[error("there is no reservation {}", ids::shown(.0))]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The reservation as clients see it now (an overdue hold reads as expired).
+pub async fn get(app: &App, reservation_id: &str, now: Timestamp) -> Result<Reservation, GetError> {
+    plausible(reservation_id, GetError::NotFound)?;
+    let mut reservation =
+        app.store.reservation(reservation_id).await?.ok_or_else(|| GetError::NotFound(reservation_id.to_owned()))?;
+    reservation.status = reservation.status_at(now);
+    Ok(reservation)
+}
+
+/// The reservation as [`get`] reads it, if it is `client_id`'s; `mismatch` if it is another's.
+async fn owned<E: From<GetError>>(
+    app: &App,
+    reservation_id: &str,
+    client_id: &str,
+    now: Timestamp,
+    mismatch: E,
+) -> Result<Reservation, E> {
+    let reservation = get(app, reservation_id, now).await?;
+    if reservation.client_id != client_id {
+        return Err(mismatch);
+    }
+    Ok(reservation)
+}
+
+/// A confirm or cancel refused by a condition reads the reservation again to answer (see
+/// [`Refusals`]). One read settles it (two when the hold ends within the same millisecond);
+/// the bound only stops a read that keeps disagreeing with the conditions, which would be a bug.
+const MAX_REREADS: u32 = 3;
+
+/// What a refused confirm or cancel does next. A conflict with another transaction is retried
+/// after a pause (a bounded number of times, then busy). A refusal by a condition would refuse
+/// every retry the same way, so the reservation is read again and the answer given from it: the
+/// reservation's condition failing means its status or hold changed, which the read shows; the
+/// slot's failing means the slot is no longer held by this reservation although the reservation
+/// still reads as held: another request, deciding by its own clock that the hold had run out,
+/// took or removed the slot, so the hold is over (expired).
+struct Refusals {
+    backoff: Backoff,
+    rereads: u32,
+    slot_lost: bool,
+}
+
+impl Refusals {
+    fn new() -> Self {
+        Self { backoff: Backoff::new(MAX_ATTEMPTS), rereads: 0, slot_lost: false }
+    }
+
+    /// True to go round again (read, decide, commit), false to give up (busy).
+    async fn next(&mut self, refusal: Refusal<Part>) -> bool {
+        match refusal {
+            Refusal::Conflict => self.backoff.wait().await,
+            Refusal::Condition(_) if self.rereads < MAX_REREADS => {
+                self.rereads += 1;
+                self.slot_lost |= refusal == Refusal::Condition(Part::Slot);
+                true
+            }
+            Refusal::Condition(_) => false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmError {
+    #[error("there is no reservation {}", ids::shown(.0))]
+    NotFound(String),
+    #[error("this reservation belongs to another client")]
+    ClientMismatch,
+    #[error("the reservation is already confirmed")]
+    AlreadyConfirmed,
+    #[error("the reservation was cancelled")]
+    Cancelled,
+    #[error("the hold has expired; reserve the slot again")]
+    Expired,
+    #[error("{}", BUSY)]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<GetError> for ConfirmError {
+    fn from(err: GetError) -> Self {
+        match err {
+            GetError::NotFound(id) => Self::NotFound(id),
+            GetError::Store(err) => Self::Store(err),
+        }
+    }
+}
+
+pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, ConfirmError> {
+    let mut refusals = Refusals::new();
+    loop {
+        let now = time::now();
+        let reservation = owned(app, reservation_id, client_id, now, ConfirmError::ClientMismatch).await?;
+        match reservation.status {
+            Status::Confirmed => return Err(ConfirmError::AlreadyConfirmed),
+            Status::Cancelled => return Err(ConfirmError::Cancelled),
+            Status::Expired => return Err(ConfirmError::Expired),
+            Status::Held if refusals.slot_lost => return Err(ConfirmError::Expired),
+            Status::Held => {}
+        }
+        match app.store.confirm(&reservation, now).await? {
+            Ok(()) => return Ok(reservation.confirmed(now)),
+            Err(refusal) if refusals.next(refusal).await => {}
+            Err(_) => return Err(ConfirmError::Busy),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    #[error("there is no reservation {}", ids::shown(.0))]
+    NotFound(String),
+    #[error("this reservation belongs to another client")]
+    ClientMismatch,
+    #[error("the hold has expired; reserve the slot again")]
+    Expired,
+    #[error("{}", BUSY)]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<GetError> for CancelError {
+    fn from(err: GetError) -> Self {
+        match err {
+            GetError::NotFound(id) => Self::NotFound(id),
+            GetError::Store(err) => Self::Store(err),
+        }
+    }
+}
+
+pub async fn cancel(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, CancelError> {
+    let mut refusals = Refusals::new();
+    loop {
+        let now = time::now();
+        let reservation = owned(app, reservation_id, client_id, now, CancelError::ClientMismatch).await?;
+        match reservation.status {
+            // Cancelling twice is not an error: it is cancelled, as asked.
+            Status::Cancelled => return Ok(reservation),
+            Status::Expired => return Err(CancelError::Expired),
+            Status::Held if refusals.slot_lost => return Err(CancelError::Expired),
+            Status::Held | Status::Confirmed => {}
+        }
+        let written = if refusals.slot_lost {
+            // Confirmed, yet the slot is not held by it: nothing to release (a confirmed slot
+            // can be neither reserved nor removed, so only a change outside the service gets
+            // here); cancel the reservation alone rather than refuse the client.
+            tracing::warn!(reservation_id, slot_id = %reservation.slot_id, "confirmed reservation without its slot");
+            app.store.cancel_reservation_only(&reservation, now).await?
+        } else {
+            app.store.cancel(&reservation, now).await?
+        };
+        match written {
+            Ok(()) => return Ok(reservation.cancelled(now)),
+            Err(refusal) if refusals.next(refusal).await => {}
+            Err(_) => return Err(CancelError::Busy),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Unknown routes, ids that cannot be ours, and transaction conflicts that do not end.
+
+use booking::{App, Config, entrypoints::http};
+use serde_json::json;
+use system_tests::{call, inject_conflicts, request};
+
+use crate::helpers::{Booking, at, text, timings};
+
+#[tokio::test]
+async fn unknown_routes_and_methods() {
+    let wrong = call((), http::fallback, request("GET", "/booking/v1/reservations", None)).await;
+    assert_eq!((wrong.status, wrong.code()), (405, Some("method_not_allowed")));
+    let unknown = call((), http::fallback, request("GET", "/booking/v1/nothing", None)).await;
+    assert_eq!((unknown.status, unknown.code()), (404, Some("route_not_found")));
+}
+
+#[tokio::test]
+async fn ids_that_cannot_be_ours_are_not_found_without_asking_the_database() {
+    // Nothing listens on this port: any request that reached the database would be a 503.
+    let port = local_stack::emulator::free_port().unwrap();
+    let unreachable = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
+    let config = Config { table: "unreachable".into(), expiry_queue_url: None, timings: timings(1800) };
+    let real = Booking::new(1800).await;
+    let b =
+        Booking { app: shared::app::for_process(App::new(&unreachable, &config)), stack: real.stack, sdk: real.sdk };
+
+    let long = "x".repeat(3000);
+    let slot = format!("{}.{}.15", shared::ids::new_id(), at(3, 9, 0).format("%Y%m%dT%H%MZ"));
+    let range = json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0))});
+    let cases = [
+        (b.add_availability(&long, range).await, "provider_not_found"),
+        (b.list(&long, "").await, "provider_not_found"),
+        (b.reserve("some-client", &format!("{long}.20261124T1015Z.15")).await, "slot_not_found"),
+        (b.reserve(&long, &slot).await, "client_not_found"),
+        (b.get(&long).await, "reservation_not_found"),
+        (b.confirm(&long, "some-client").await, "reservation_not_found"),
+        (b.cancel(&long, Some("some-client")).await, "reservation_not_found"),
+        (b.delete_slot(&long, &long).await, "slot_not_found"),
+    ];
+    for (reply, code) in cases {
+        assert_eq!((reply.status, reply.code()), (404, Some(code)), "{reply:?}");
+    }
+    // The control: a plausible id does ask, and gets the outage.
+    let reply = b.get(&shared::ids::new_id()).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+}
+
+#[tokio::test]
+async fn transaction_conflicts_are_retried_a_bounded_number_of_times_then_503() {
+    let b = Booking::new(1800).await;
+    let table = b.stack.table("BookingTable").to_owned();
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slots = b.slots(&p, at(3, 8, 0), at(3, 8, 30)).await;
+
+    // A conflict or two: the client never sees them.
+    inject_conflicts(&table, "TransactWriteItems", 2).await;
+    let r = b.hold(&c, &slots[0]).await;
+    inject_conflicts(&table, "TransactWriteItems", 2).await;
+    assert_eq!(b.confirm(&r, &c).await.status, 200);
+
+    // Conflicts that do not end: a 503 after the bounded retries, and nothing half-done.
+    inject_conflicts(&table, "TransactWriteItems", 10_000).await;
+    let reply = b.reserve(&c, &slots[1]).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    let reply = b.cancel(&r, Some(&c)).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    inject_conflicts(&table, "TransactWriteItems", 0).await;
+    assert_eq!(b.listed(&p).await, [slots[1].clone()], "the refused reservation took nothing");
+    assert_eq!(b.get(&r).await.body["status"], "confirmed", "the refused cancel changed nothing");
+    assert_eq!(b.reserve(&c, &slots[1]).await.status, 201);
+}
