@@ -70,6 +70,15 @@ impl Cursors {
         mac
     }
 
+    /// The function's cursors, which only listing functions are configured with: without them a
+    /// listing that needs a cursor is a bug in the deployment (a 500, logged).
+    pub fn configured(cursors: Option<&Cursors>) -> Result<&Cursors, ApiError> {
+        cursors.ok_or_else(|| {
+            tracing::error!("{KEY_VARIABLE} is not set for this function");
+            ApiError::internal()
+        })
+    }
+
     /// A cursor for `position` in `listing`.
     pub fn issue<T: Serialize>(&self, listing: &str, position: &T) -> String {
         let payload = serde_json::to_vec(position).unwrap_or_default();

@@ -2,7 +2,7 @@
 
 use booking::{App, Config, entrypoints::http};
 use serde_json::json;
-use system_tests::{call, inject_conflicts, request};
+use system_tests::{call, inject_conflicts, inject_throttling, request};
 
 use crate::helpers::{Booking, at, text, timings};
 
@@ -19,7 +19,7 @@ async fn ids_that_cannot_be_ours_are_not_found_without_asking_the_database() {
     // Nothing listens on this port: any request that reached the database would be a 503.
     let port = local_stack::emulator::free_port().unwrap();
     let unreachable = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
-    let config = Config { table: "unreachable".into(), expiry_queue_url: None, timings: timings(1800) };
+    let config = Config { table: "unreachable".into(), expiry_queue_url: None, timings: timings(1800), cursors: None };
     let real = Booking::new(1800).await;
     let b =
         Booking { app: shared::app::for_process(App::new(&unreachable, &config)), stack: real.stack, sdk: real.sdk };
@@ -69,4 +69,35 @@ async fn transaction_conflicts_are_retried_a_bounded_number_of_times_then_503() 
     assert_eq!(b.listed(&p).await, [slots[1].clone()], "the refused reservation took nothing");
     assert_eq!(b.get(&r).await.body["status"], "confirmed", "the refused cancel changed nothing");
     assert_eq!(b.reserve(&c, &slots[1]).await.status, 201);
+}
+
+#[tokio::test]
+async fn throttling_is_retried_then_a_503_with_retry_after_and_nothing_half_done() {
+    let b = Booking::new(1800).await;
+    let table = b.stack.table("BookingTable").to_owned();
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slots = b.slots(&p, at(3, 8, 0), at(3, 8, 30)).await;
+
+    // The held-index partition over its capacity for a moment: retried unseen.
+    inject_throttling(&table, "TransactWriteItems", 2).await;
+    let r = b.hold(&c, &slots[0]).await;
+    inject_throttling(&table, "GetItem", 2).await;
+    assert_eq!(b.get(&r).await.status, 200);
+
+    // Throttling that does not end: 503 with Retry-After, and nothing half-done.
+    inject_throttling(&table, "TransactWriteItems", 10_000).await;
+    let reply = b.reserve(&c, &slots[1]).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    assert!(reply.header("retry-after").is_some(), "{reply:?}");
+    let reply = b.confirm(&r, &c).await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    inject_throttling(&table, "TransactWriteItems", 0).await;
+    inject_throttling(&table, "Query", 10_000).await;
+    let reply = b.list(&p, "").await;
+    assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
+    inject_throttling(&table, "Query", 0).await;
+    assert_eq!(b.listed(&p).await, [slots[1].clone()], "the refused reservation took nothing");
+    assert_eq!(b.get(&r).await.body["status"], "held", "the refused confirm changed nothing");
+    assert_eq!(b.confirm(&r, &c).await.status, 200);
 }

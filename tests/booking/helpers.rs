@@ -38,6 +38,9 @@ pub fn text(ts: DateTime<Utc>) -> String {
     shared::time::format(ts)
 }
 
+/// The test key of the availability listing's cursors (any 32 characters do).
+pub const CURSOR_KEY: &str = "booking-tests-cursor-signing-key-01";
+
 impl Booking {
     pub async fn new(hold_seconds: i64) -> Self {
         let sdk = sdk().await;
@@ -46,6 +49,7 @@ impl Booking {
             table: stack.table("BookingTable").to_owned(),
             expiry_queue_url: Some(stack.queue("BookingExpiryQueue").url.clone()),
             timings: timings(hold_seconds),
+            cursors: Some(shared::cursor::Cursors::new(CURSOR_KEY)),
         };
         // The app lives as long as the test process, as it does in a Lambda process.
         let app = shared::app::for_process(App::new(&sdk, &config));

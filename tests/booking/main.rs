@@ -7,5 +7,7 @@ mod confirm_cancel;
 mod errors;
 mod expiry;
 mod helpers;
+mod idempotency;
+mod pagination;
 mod reservations;
 mod sweep;

@@ -24,7 +24,12 @@ pub mod store;
 
 use aws_config::SdkConfig;
 use chrono::Duration;
-use shared::config::{self, ConfigError};
+use shared::{
+    config::{self, ConfigError},
+    cursor::Cursors,
+    dynamo::Table,
+    idempotency::Idempotency,
+};
 
 use crate::{domain::Timings, queue::Queue};
 
@@ -36,6 +41,8 @@ pub struct Config {
     /// `BOOKING_EXPIRY_QUEUE_URL`: only the functions that schedule expiries get it.
     pub expiry_queue_url: Option<String>,
     pub timings: Timings,
+    /// `CURSOR_SIGNING_KEY`: only the functions that list get it.
+    pub cursors: Option<Cursors>,
 }
 
 impl Config {
@@ -56,6 +63,7 @@ impl Config {
         Ok(Self {
             table: config::required("BOOKING_TABLE")?,
             expiry_queue_url: config::required("BOOKING_EXPIRY_QUEUE_URL").ok(),
+            cursors: Cursors::optional_from_env()?,
             timings: Timings {
                 hold: Duration::seconds(hold),
                 min_lead: Duration::seconds(lead),
@@ -73,14 +81,20 @@ pub struct App {
     pub store: Store,
     pub expiry: Option<Queue>,
     pub timings: Timings,
+    /// `Idempotency-Key`s of reservations, in the booking table.
+    pub idempotency: Idempotency,
+    pub cursors: Option<Cursors>,
 }
 
 impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
+        let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
         Self {
-            store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table),
+            store: Store::new(dynamodb.clone(), &config.table),
             expiry: config.expiry_queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             timings: config.timings,
+            idempotency: Idempotency::new(Table::new(dynamodb, &config.table)),
+            cursors: config.cursors.clone(),
         }
     }
 

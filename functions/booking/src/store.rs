@@ -119,6 +119,36 @@ impl Store {
             .await
     }
 
+    /// A provider's slots starting in `[from, to]` (whole seconds), by start time, as a stream
+    /// read `page_size` items at a time: each page is one `Query`, sent only when the stream
+    /// reaches it, so a listing that stops early reads no further.
+    pub fn slots_from(
+        &self,
+        provider_id: &str,
+        from: Timestamp,
+        to: Timestamp,
+        page_size: i32,
+    ) -> impl Stream<Item = Result<Slot, StoreError>> + Send + use<> {
+        let items = self
+            .table
+            .client
+            .query()
+            .table_name(&self.table.name)
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(format!("PROVIDER#{provider_id}")))
+            .expression_attribute_values(":from", s(slot_sk(from)))
+            .expression_attribute_values(":to", s(slot_sk(to)))
+            .consistent_read(true)
+            .limit(page_size)
+            .into_paginator()
+            .items()
+            .send();
+        stream::unfold(items, |mut items| async move {
+            let item = items.next().await?.map_err(store_err).and_then(from_item::<Slot>);
+            Some((item, items))
+        })
+    }
+
     pub async fn slot(&self, id: &SlotId) -> Result<Option<Slot>, StoreError> {
         self.table.get(slot_key(id)).await
     }

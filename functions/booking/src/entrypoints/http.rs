@@ -6,6 +6,7 @@ use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::{
+    cursor::Cursors,
     http::{self, ApiError, Request, Response},
     time::{self, Timestamp},
 };
@@ -92,12 +93,40 @@ fn query_time(req: &Request, name: &str) -> Result<Option<Timestamp>, ApiError> 
     http::query_param(req, name).map(|v| time::parse(&v).map_err(|e| ApiError::invalid_field(name, e))).transpose()
 }
 
-/// GET /booking/v1/providers/{provider_id}/availability?from=&to=
+/// Where a page of availability ends: the last start time it listed (seconds since the epoch).
+#[derive(Serialize, Deserialize)]
+struct AvailabilityMark {
+    #[serde(rename = "a")]
+    after: i64,
+}
+
+/// GET /booking/v1/providers/{provider_id}/availability?from=&to=&limit=&cursor=: `limit`
+/// (default 200, at most 1000) bookable slots by start time. A cursor belongs to one provider and
+/// one `from`/`to`.
 pub async fn list_availability(app: &App, req: Request) -> Outcome {
     let provider_id = http::path_param(&req, "provider_id")?;
     let (from, to) = (query_time(&req, "from")?, query_time(&req, "to")?);
-    let bookable = ops::list_availability(app, &provider_id, from, to, time::now()).await?;
-    http::ok(&slots(&bookable))
+    let limit = http::limit_param(&req, 200, 1000)?;
+    let cursors = || Cursors::configured(app.cursors.as_ref());
+    let listing = format!(
+        "booking/availability/{provider_id}/{}/{}",
+        http::query_param(&req, "from").unwrap_or_default(),
+        http::query_param(&req, "to").unwrap_or_default()
+    );
+    let after = http::query_param(&req, "cursor")
+        .map(|cursor| cursors()?.read::<AvailabilityMark>(&listing, &cursor))
+        .transpose()?
+        .map(|mark| {
+            chrono::DateTime::from_timestamp(mark.after, 0)
+                .ok_or_else(|| ApiError::invalid_field("cursor", "is not a cursor of this listing"))
+        })
+        .transpose()?;
+    let page = ops::list_availability(app, &provider_id, (from, to), after, limit, time::now()).await?;
+    let mut body = serde_json::to_value(slots(&page.slots)).map_err(|_| ApiError::internal())?;
+    if let Some(after) = page.next_after {
+        body["next_cursor"] = cursors()?.issue(&listing, &AvailabilityMark { after: after.timestamp() }).into();
+    }
+    http::ok(&body)
 }
 
 /// DELETE /booking/v1/providers/{provider_id}/slots/{slot_id}
@@ -114,8 +143,13 @@ struct ReserveBody {
     slot_id: String,
 }
 
-/// POST /booking/v1/reservations
+/// POST /booking/v1/reservations. With an `Idempotency-Key`, a repeat gets the first answer
+/// instead of `409 slot_unavailable` for the client's own hold.
 pub async fn reserve(app: &App, req: Request) -> Outcome {
+    app.idempotency.run("booking.reserve", req, time::now(), |req| reserve_once(app, req)).await
+}
+
+async fn reserve_once(app: &App, req: Request) -> Outcome {
     let body: ReserveBody = http::parse_json(&req)?;
     http::created(&ops::reserve(app, &body.client_id, &body.slot_id, time::now()).await?)
 }

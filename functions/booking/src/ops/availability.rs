@@ -1,6 +1,7 @@
 //! A provider's availability: publishing slots, listing the bookable ones, removing one.
 
 use chrono::Duration;
+use futures::{StreamExt, TryStreamExt};
 use shared::{dynamo::StoreError, ids, retry::Backoff, time::Timestamp};
 
 use super::plausible;
@@ -95,31 +96,60 @@ async fn provider_exists(app: &App, provider_id: &str) -> Result<(), ListAvailab
     }
 }
 
-/// The provider's bookable slots starting in `[from, to)`, by start time: far enough ahead and
-/// not held by a live reservation.
+/// A page of bookable slots, and the start time the next page continues after.
+pub struct SlotPage {
+    pub slots: Vec<Slot>,
+    pub next_after: Option<Timestamp>,
+}
+
+/// The provider's bookable slots starting in `[from, to)` and after `after` (the last start time
+/// of the previous page), by start time, `limit` at most: far enough ahead and not held by a live
+/// reservation. Slots that are not bookable are skipped as they are read, so the store is read
+/// until the page is full (and one more slot, to know whether another page follows) or the range
+/// ends; since a page continues strictly after the previous one's last start time, a slot is
+/// never listed twice, whatever is added or booked meanwhile.
 pub async fn list_availability(
     app: &App,
     provider_id: &str,
-    from: Option<Timestamp>,
-    to: Option<Timestamp>,
+    window: (Option<Timestamp>, Option<Timestamp>),
+    after: Option<Timestamp>,
+    limit: usize,
     now: Timestamp,
-) -> Result<Vec<Slot>, ListAvailabilityError> {
+) -> Result<SlotPage, ListAvailabilityError> {
     plausible(provider_id, ListAvailabilityError::ProviderNotFound)?;
+    let (from, to) = window;
     if let (Some(from), Some(to)) = (from, to)
         && to <= from
     {
         return Err(ListAvailabilityError::ToNotAfterFrom);
     }
+    let empty = SlotPage { slots: Vec::new(), next_after: None };
     let Some((from, to)) = listing_window(from, to, now, &app.timings) else {
         provider_exists(app, provider_id).await?;
-        return Ok(Vec::new());
+        return Ok(empty);
     };
-    let slots = app.store.slots(provider_id, from, to).await?;
-    if slots.is_empty() {
+    let start = match after {
+        Some(after) => from.max(after + Duration::seconds(1)),
+        None => from,
+    };
+    if start > to {
+        return Ok(empty);
+    }
+    let page_size = i32::try_from(limit + 1).unwrap_or(i32::MAX);
+    let mut slots: Vec<Slot> = app
+        .store
+        .slots_from(provider_id, start, to, page_size)
+        .try_filter(|s| std::future::ready(s.start_time >= start && s.start_time < to && s.is_free(now)))
+        .take(limit + 1)
+        .try_collect()
+        .await?;
+    if slots.is_empty() && after.is_none() {
         // Nothing listed: say whether the provider exists at all (only then is a read spent).
         provider_exists(app, provider_id).await?;
     }
-    Ok(slots.into_iter().filter(|s| s.start_time >= from && s.start_time < to && s.is_free(now)).collect())
+    let next_after = (slots.len() > limit).then(|| slots[limit - 1].start_time);
+    slots.truncate(limit);
+    Ok(SlotPage { slots, next_after })
 }
 
 /// Parses a slot id of `provider_id` (if given); an id that cannot be one is simply not found

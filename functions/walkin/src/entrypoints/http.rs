@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use shared::{
+    cursor::Cursors,
     http::{self, ApiError, Request, Response},
     time::Timestamp,
 };
@@ -213,11 +214,8 @@ const QUEUE_LISTING: &str = "walkin/queue";
 /// `cursor`.
 pub async fn queue(app: &App, req: Request) -> Outcome {
     let limit = http::limit_param(&req, 100, 500)?;
-    let cursors = app.cursors.as_ref().ok_or_else(|| {
-        tracing::error!("CURSOR_SIGNING_KEY is not set for this function");
-        ApiError::internal()
-    })?;
-    let from = http::query_param(&req, "cursor").map(|cursor| cursors.read(QUEUE_LISTING, &cursor)).transpose()?;
+    let cursors = || Cursors::configured(app.cursors.as_ref());
+    let from = http::query_param(&req, "cursor").map(|cursor| cursors()?.read(QUEUE_LISTING, &cursor)).transpose()?;
     let page = ops::queue_page(&app.store, from, limit).await?;
     http::ok(&QueueView {
         vip_waiting: page.vip_waiting,
@@ -232,7 +230,7 @@ pub async fn queue(app: &App, req: Request) -> Outcome {
                 checked_in_at: t.checked_in_at,
             })
             .collect(),
-        next_cursor: page.next.map(|mark| cursors.issue(QUEUE_LISTING, &mark)),
+        next_cursor: page.next.map(|mark| cursors().map(|c| c.issue(QUEUE_LISTING, &mark))).transpose()?,
     })
 }
 
