@@ -35,6 +35,9 @@ use crate::{domain::Timings, queue::Queue};
 
 pub use store::Store;
 
+const MAX_HOLD_SECONDS: i64 = 86_400;
+const MAX_LEAD_SECONDS: i64 = 365 * 86_400;
+
 pub struct Config {
     /// `BOOKING_TABLE`.
     pub table: String,
@@ -54,11 +57,13 @@ impl Config {
             value: value.to_string(),
             reason: reason.into(),
         };
-        if hold <= 0 {
-            return Err(invalid("BOOKING_HOLD_SECONDS", hold, "must be positive"));
+        // Bounded as the template's parameters are, so that no `now + hold` or `now + lead` can
+        // leave the range of a timestamp.
+        if !(1..=MAX_HOLD_SECONDS).contains(&hold) {
+            return Err(invalid("BOOKING_HOLD_SECONDS", hold, "must be between 1 and 86400 (a day)"));
         }
-        if lead < 0 {
-            return Err(invalid("BOOKING_MIN_LEAD_SECONDS", lead, "must not be negative"));
+        if !(0..=MAX_LEAD_SECONDS).contains(&lead) {
+            return Err(invalid("BOOKING_MIN_LEAD_SECONDS", lead, "must be between 0 and 31536000 (a year)"));
         }
         Ok(Self {
             table: config::required("BOOKING_TABLE")?,
