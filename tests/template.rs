@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use shared::auth::{Route, Who};
+
 use aws_lambda_events::{apigw::ApiGatewayV2httpRequest, cloudwatch_events::CloudWatchEvent, sqs::SqsEvent};
 use local_stack::{
     routes,
@@ -47,25 +49,64 @@ fn every_binary_is_a_function_of_the_template() {
     }
 }
 
+const SERVICES: [(&str, &[Route]); 3] = [
+    ("/walkin/", walkin::routes::ROUTES),
+    ("/booking/", booking::routes::ROUTES),
+    ("/orders/", orders::routes::ROUTES),
+];
+
+/// The template's routes of a service that a function of the service serves (not its fallback).
+fn served_routes(prefix: &str) -> Vec<local_stack::template::Route> {
+    template()
+        .routes()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.path.starts_with(prefix) && r.method != "ANY" && !r.function.ends_with("-fallback"))
+        .collect()
+}
+
 #[test]
-fn each_fallback_knows_its_service_routes() {
-    let services: [(&str, &[(&str, &str)]); 3] = [
-        ("/walkin/", walkin::routes::ROUTES),
-        ("/booking/", booking::routes::ROUTES),
-        ("/orders/", orders::routes::ROUTES),
-    ];
-    for (prefix, routes) in services {
-        let mut from_template: Vec<(String, String)> = template()
-            .routes()
-            .unwrap()
-            .into_iter()
-            .filter(|r| r.path.starts_with(prefix) && r.method != "ANY" && !r.function.ends_with("-fallback"))
-            .map(|r| (r.method, r.path))
-            .collect();
-        let mut from_code: Vec<(String, String)> = routes.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+fn each_service_lists_every_route_of_the_template_with_who_may_call_it() {
+    for (prefix, routes) in SERVICES {
+        let mut from_template: Vec<(String, String)> =
+            served_routes(prefix).into_iter().map(|r| (r.method, r.path)).collect();
+        let mut from_code: Vec<(String, String)> =
+            routes.iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
         from_template.sort();
         from_code.sort();
         assert_eq!(from_code, from_template, "{prefix}: routes.rs and infra/template.yaml differ");
+    }
+}
+
+/// In AWS the JWT authorizer refuses anonymous calls on every route whose event does not say
+/// `Auth: { Authorizer: NONE }`: exactly the routes the code calls public must say so, or a
+/// public route would need a token in AWS (and a private one would be open there to anyone the
+/// function lets through).
+#[test]
+fn the_routes_without_an_authorizer_are_exactly_the_public_ones() {
+    let resources = template().resources("AWS::Serverless::Function").collect::<Vec<_>>();
+    let no_authorizer = |method: &str, path: &str| {
+        resources.iter().any(|(_, f)| {
+            f["Properties"]["Events"].as_object().into_iter().flatten().any(|(_, e)| {
+                let p = &e["Properties"];
+                e["Type"] == "HttpApi"
+                    && p["Method"] == method
+                    && p["Path"] == path
+                    && p["Auth"]["Authorizer"] == "NONE"
+            })
+        })
+    };
+    for (prefix, routes) in SERVICES {
+        for route in routes {
+            assert_eq!(
+                no_authorizer(route.method, route.path),
+                route.who == Who::Public,
+                "{prefix}: {} {} is {:?} in routes.rs",
+                route.method,
+                route.path,
+                route.who
+            );
+        }
     }
 }
 

@@ -226,10 +226,11 @@ pub fn limit_param(req: &Request, default: usize, max: usize) -> Result<usize, A
 /// The error for a request no route matched (the per-service `ANY /<prefix>/{proxy+}` route):
 /// 405 naming the allowed methods when the path exists, 404 otherwise. `routes` are
 /// `(method, path)` pairs in API Gateway syntax.
-pub fn unmatched(routes: &[(&str, &str)], req: &Request) -> ApiError {
+pub fn unmatched(routes: &[crate::auth::Route], req: &Request) -> ApiError {
     let method = req.method().as_str();
     let path = req.raw_http_path();
-    let allowed = allowed_methods(routes, path);
+    let pairs: Vec<(&str, &str)> = routes.iter().map(|r| (r.method, r.path)).collect();
+    let allowed = allowed_methods(&pairs, path);
     if allowed.is_empty() {
         return ApiError::not_found("route_not_found", format!("no route for {method} {path}"));
     }

@@ -93,6 +93,38 @@ pub fn with_deadline(req: Request, left: std::time::Duration) -> Request {
     req.with_lambda_context(context)
 }
 
+/// A user of a test stack's user pool, signed in.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub sub: String,
+    pub email: String,
+    /// An ID token (it carries email and groups), as a client sends it.
+    pub token: String,
+}
+
+/// Creates a user with a verified email in `groups` of the stack's user pool and signs them in
+/// through Cognito, as `make dev`'s demo users are.
+pub async fn user(stack: &Stack, email: &str, groups: &[&str]) -> User {
+    let sdk = sdk().await;
+    let (pool, client) = stack.sign_in();
+    let password = local_stack::cognito::DEFAULT_DEMO_PASSWORD;
+    let sub = local_stack::cognito::add_user(&sdk, pool, email, password, groups).await.expect("a new user");
+    let tokens = local_stack::cognito::sign_in(&sdk, client, email, password).await.expect("signed in");
+    User { sub, email: email.to_owned(), token: tokens.id_token }
+}
+
+/// How the functions of a test stack verify tokens: its pool and app client, keys fetched from
+/// the local endpoint.
+pub fn auth_config(stack: &Stack) -> shared::auth::AuthConfig {
+    let (pool, client) = stack.sign_in();
+    shared::auth::AuthConfig::for_pool("us-east-1", pool, client, Some(endpoint()))
+}
+
+/// The request as `user` sends it (`Authorization: Bearer <ID token>`).
+pub fn as_user(req: Request, user: &User) -> Request {
+    with_header(req, "authorization", &format!("Bearer {}", user.token))
+}
+
 /// A response as a test sees it.
 #[derive(Debug, Clone)]
 pub struct Reply {

@@ -1,15 +1,19 @@
-//! The reservation routes, as `infra/template.yaml` declares them (a test keeps the two equal).
-//! The fallback function uses them to tell a wrong method (405) from an unknown path (404).
+//! The reservation routes and who may call each, as `infra/template.yaml` declares them (a test
+//! keeps the two equal). Every HTTP entry point asks `Verifier::caller` with this table first;
+//! what a caller may touch (their own profile, slots, reservations) the handlers decide. The
+//! fallback uses the table to tell a wrong method (405) from an unknown path (404).
 
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/booking/v1/providers"),
-    ("POST", "/booking/v1/clients"),
-    ("POST", "/booking/v1/providers/{provider_id}/availability"),
-    ("GET", "/booking/v1/providers/{provider_id}/availability"),
-    ("DELETE", "/booking/v1/providers/{provider_id}/slots/{slot_id}"),
-    ("POST", "/booking/v1/reservations"),
-    ("POST", "/booking/v1/reservations/expire"),
-    ("GET", "/booking/v1/reservations/{reservation_id}"),
-    ("DELETE", "/booking/v1/reservations/{reservation_id}"),
-    ("POST", "/booking/v1/reservations/{reservation_id}/confirm"),
+use shared::auth::{ADMIN, PROVIDER, Route, Who};
+
+pub const ROUTES: &[Route] = &[
+    Route::new("POST", "/booking/v1/providers", Who::Groups(&[PROVIDER])),
+    Route::new("POST", "/booking/v1/clients", Who::SignedIn),
+    Route::new("POST", "/booking/v1/providers/{provider_id}/availability", Who::Groups(&[PROVIDER])),
+    Route::new("GET", "/booking/v1/providers/{provider_id}/availability", Who::Public),
+    Route::new("DELETE", "/booking/v1/providers/{provider_id}/slots/{slot_id}", Who::Groups(&[PROVIDER])),
+    Route::new("POST", "/booking/v1/reservations", Who::SignedIn),
+    Route::new("POST", "/booking/v1/reservations/expire", Who::Groups(&[ADMIN])),
+    Route::new("GET", "/booking/v1/reservations/{reservation_id}", Who::SignedIn),
+    Route::new("DELETE", "/booking/v1/reservations/{reservation_id}", Who::SignedIn),
+    Route::new("POST", "/booking/v1/reservations/{reservation_id}/confirm", Who::SignedIn),
 ];

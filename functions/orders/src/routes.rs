@@ -1,11 +1,15 @@
-//! The orders routes, as `infra/template.yaml` declares them (a test keeps the two equal).
-//! The fallback function uses them to tell a wrong method (405) from an unknown path (404).
+//! The orders routes and who may call each, as `infra/template.yaml` declares them (a test keeps
+//! the two equal). Every HTTP entry point asks `Verifier::caller` with this table first; the
+//! fallback uses it to tell a wrong method (405) from an unknown path (404).
 
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/orders/v1/orders"),
-    ("GET", "/orders/v1/orders/{order_id}"),
-    ("GET", "/orders/v1/metrics"),
-    ("GET", "/orders/v1/generation"),
-    ("POST", "/orders/v1/generation/start"),
-    ("POST", "/orders/v1/generation/stop"),
+use shared::auth::{ADMIN, Route, STAFF, Who};
+
+pub const ROUTES: &[Route] = &[
+    // Orders belong to who posted them; staff and admins may read any (checked by the handler).
+    Route::new("POST", "/orders/v1/orders", Who::SignedIn),
+    Route::new("GET", "/orders/v1/orders/{order_id}", Who::SignedIn),
+    Route::new("GET", "/orders/v1/metrics", Who::Groups(&[STAFF])),
+    Route::new("GET", "/orders/v1/generation", Who::Groups(&[STAFF])),
+    Route::new("POST", "/orders/v1/generation/start", Who::Groups(&[ADMIN])),
+    Route::new("POST", "/orders/v1/generation/stop", Who::Groups(&[ADMIN])),
 ];
