@@ -158,6 +158,32 @@ fn transaction_outcome<R: Copy, Rsp: std::fmt::Debug>(
     Err(StoreError::Unexpected(detail))
 }
 
+/// A condition expression with its placeholders, for [`Table::put_if`].
+#[derive(Debug, Clone, Default)]
+pub struct Condition {
+    expression: String,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl Condition {
+    pub fn new(expression: impl Into<String>) -> Self {
+        Self { expression: expression.into(), ..Self::default() }
+    }
+
+    /// `#name` stands for the attribute `attribute`.
+    pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
+        self.names.insert(placeholder.to_owned(), attribute.to_owned());
+        self
+    }
+
+    /// `:value` stands for `value`.
+    pub fn value(mut self, placeholder: &str, value: AttributeValue) -> Self {
+        self.values.insert(placeholder.to_owned(), value);
+        self
+    }
+}
+
 /// One table and the client to reach it: the operations every store does the same way.
 #[derive(Clone)]
 pub struct Table {
@@ -186,12 +212,24 @@ impl Table {
 
     /// Writes `record` under `key` unless an item is already there (refused if one is).
     pub async fn insert<T: Serialize>(&self, key: Item, record: &T) -> Result<Written, StoreError> {
+        self.put_if(key, record, Condition::new("attribute_not_exists(pk)")).await
+    }
+
+    /// Writes `record` under `key` if `condition` holds of what is there.
+    pub async fn put_if<T: Serialize>(
+        &self,
+        key: Item,
+        record: &T,
+        condition: Condition,
+    ) -> Result<Written, StoreError> {
         written(
             self.client
                 .put_item()
                 .table_name(&self.name)
                 .set_item(Some(item_at(key, record)?))
-                .condition_expression("attribute_not_exists(pk)")
+                .condition_expression(condition.expression)
+                .set_expression_attribute_names((!condition.names.is_empty()).then_some(condition.names))
+                .set_expression_attribute_values((!condition.values.is_empty()).then_some(condition.values))
                 .send()
                 .await,
         )

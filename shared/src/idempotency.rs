@@ -7,8 +7,8 @@
 //!    request and a lease that ends with the invocation; of two concurrent requests one claims and
 //!    the other is told `409 request_in_progress`;
 //! 2. **complete**: the answer (status and body) is stored, conditional on still holding the
-//!    claim; a `5xx` is not an answer to keep: the record is deleted instead, so that the retry
-//!    does the work;
+//!    claim; a `5xx` is not an answer to keep: the claim is released instead (its lease ends at
+//!    once), so that the retry takes it over and does the work;
 //! 3. a repeat finds the record: the same fingerprint replays the answer, another is
 //!    `422 idempotency_key_reused`; a claim whose lease ran out (its invocation died) is taken over.
 //!
@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     deadline,
-    dynamo::{StoreError, Table, attr, item_at, key, n, s, written},
+    dynamo::{Condition, Item, StoreError, Table, Written, attr, key, n, s},
     http::{ApiError, Request, Response},
     time::Timestamp,
 };
@@ -184,93 +184,40 @@ impl Idempotency {
         ))
     }
 
-    async fn claim(
-        &self,
-        record_key: &crate::dynamo::Item,
-        claim: &Record,
-        now: Timestamp,
-    ) -> Result<crate::dynamo::Written, StoreError> {
-        written(
-            self.table
-                .client
-                .put_item()
-                .table_name(&self.table.name)
-                .set_item(Some(item_at(record_key.clone(), claim)?))
-                .condition_expression("attribute_not_exists(pk) OR #ttl <= :now")
-                .expression_attribute_names("#ttl", "ttl")
-                .expression_attribute_values(":now", n(now.timestamp()))
-                .send()
-                .await,
-        )
+    async fn claim(&self, record_key: &Item, claim: &Record, now: Timestamp) -> Result<Written, StoreError> {
+        let condition = Condition::new("attribute_not_exists(pk) OR #ttl <= :now")
+            .name("#ttl", "ttl")
+            .value(":now", n(now.timestamp()));
+        self.table.put_if(record_key.clone(), claim, condition).await
     }
 
-    async fn take_over(
-        &self,
-        record_key: &crate::dynamo::Item,
-        claim: &Record,
-        lease_until_ms: i64,
-    ) -> Result<crate::dynamo::Written, StoreError> {
-        written(
-            self.table
-                .client
-                .put_item()
-                .table_name(&self.table.name)
-                .set_item(Some(item_at(record_key.clone(), claim)?))
-                .condition_expression("lease_until_ms = :lease AND #state = :in_progress")
-                .expression_attribute_names("#state", "state")
-                .expression_attribute_values(":lease", n(lease_until_ms))
-                .expression_attribute_values(":in_progress", attr(&State::InProgress)?)
-                .send()
-                .await,
-        )
+    async fn take_over(&self, record_key: &Item, claim: &Record, lease_until_ms: i64) -> Result<Written, StoreError> {
+        let condition = Condition::new("lease_until_ms = :lease AND #state = :in_progress")
+            .name("#state", "state")
+            .value(":lease", n(lease_until_ms))
+            .value(":in_progress", attr(&State::InProgress)?);
+        self.table.put_if(record_key.clone(), claim, condition).await
     }
 
-    /// Keeps the answer (or, for a 5xx, lets the key go), then returns it. A failure to keep it
-    /// is logged, not answered: the work is done and its answer is what the client needs.
+    /// Keeps the answer, then returns it. A 5xx is not kept: the claim is released (its lease
+    /// ended), so that a retry takes it over and does the work. A failure to keep the answer is
+    /// logged, not answered: the work is done and its answer is what the client needs.
     async fn finish(
         &self,
-        record_key: &crate::dynamo::Item,
+        record_key: &Item,
         claim: Record,
         outcome: Result<Response<Body>, ApiError>,
     ) -> Response<Body> {
         let response = crate::http::respond(outcome);
-        let owner = claim.owner.clone();
-        let kept = if response.status().is_server_error() {
-            self.table
-                .client
-                .delete_item()
-                .table_name(&self.table.name)
-                .set_key(Some(record_key.clone()))
-                .condition_expression("#owner = :owner")
-                .expression_attribute_names("#owner", "owner")
-                .expression_attribute_values(":owner", s(owner))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|err| crate::dynamo::classify(&err))
+        let owner = Condition::new("#owner = :owner").name("#owner", "owner").value(":owner", s(&claim.owner));
+        let record = if response.status().is_server_error() {
+            Record { lease_until_ms: 0, ..claim }
         } else {
             // Every answer of this API is JSON text.
             let body = String::from_utf8_lossy(response.body().as_ref()).into_owned();
-            let done =
-                Record { state: State::Done, status: Some(response.status().as_u16()), body: Some(body), ..claim };
-            match item_at(record_key.clone(), &done) {
-                Ok(item) => written(
-                    self.table
-                        .client
-                        .put_item()
-                        .table_name(&self.table.name)
-                        .set_item(Some(item))
-                        .condition_expression("#owner = :owner")
-                        .expression_attribute_names("#owner", "owner")
-                        .expression_attribute_values(":owner", s(owner))
-                        .send()
-                        .await,
-                )
-                .map(|_| ()),
-                Err(err) => Err(err),
-            }
+            Record { state: State::Done, status: Some(response.status().as_u16()), body: Some(body), ..claim }
         };
-        if let Err(error) = kept {
+        if let Err(error) = self.table.put_if(record_key.clone(), &record, owner).await {
             tracing::error!(%error, "could not record the answer of an idempotent request");
         }
         response
