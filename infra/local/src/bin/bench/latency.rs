@@ -54,6 +54,9 @@ pub struct Measurement {
 
 pub struct Bench {
     client: reqwest::Client,
+    /// Every call is made as a signed-in admin (who may call every route), so the scenarios
+    /// measure the routes as users call them, token verification included.
+    token: String,
     api: String,
     stats: String,
     /// Measured requests per endpoint.
@@ -62,10 +65,17 @@ pub struct Bench {
 }
 
 impl Bench {
-    pub fn new(api: String, aws_endpoint: &str, requests: usize) -> Result<Self> {
+    pub fn new(api: String, aws_endpoint: &str, requests: usize, token: String) -> Result<Self> {
         // Long enough for a first request that has to (re)build a function.
         let client = reqwest::Client::builder().timeout(Duration::from_secs(300)).build()?;
-        Ok(Self { client, api, stats: format!("{aws_endpoint}/_local/stats"), requests, measurements: Vec::new() })
+        Ok(Self {
+            client,
+            token,
+            api,
+            stats: format!("{aws_endpoint}/_local/stats"),
+            requests,
+            measurements: Vec::new(),
+        })
     }
 
     pub fn into_measurements(self) -> Vec<Measurement> {
@@ -74,7 +84,8 @@ impl Bench {
 
     /// Sends `call`; returns the time until the whole response was read, and its JSON body.
     async fn send(&self, call: &Call, expect: u16) -> Result<(Duration, Value)> {
-        let mut request = self.client.request(call.method.clone(), format!("{}{}", self.api, call.path));
+        let mut request =
+            self.client.request(call.method.clone(), format!("{}{}", self.api, call.path)).bearer_auth(&self.token);
         if let Some(body) = &call.body {
             request = request.json(body);
         }

@@ -134,6 +134,10 @@ async fn run() -> Result<()> {
     let sdk = shared::aws::local_sdk_config(&emulator.endpoint).await;
     let stack = provision(&sdk, &template, "bench-").await?;
     let env = function_environment(&template, &stack, &emulator.endpoint)?;
+    let (pool, client) = stack.sign_in();
+    let password = local_stack::cognito::DEFAULT_DEMO_PASSWORD;
+    local_stack::cognito::add_user(&sdk, pool, "bench@example.com", password, &["admin"]).await?;
+    let token = local_stack::cognito::sign_in(&sdk, client, "bench@example.com", password).await?.id_token;
 
     eprintln!("bench: start-up times ({startup_runs} runs per function)...");
     let functions = startup::measure_all(&template, &binaries, &env, startup_runs).await?;
@@ -155,7 +159,7 @@ async fn run() -> Result<()> {
     )?;
     let outcome = async {
         watch.ready(port, Duration::from_secs(300)).await?;
-        let mut bench = latency::Bench::new(format!("http://127.0.0.1:{port}"), &emulator.endpoint, requests)?;
+        let mut bench = latency::Bench::new(format!("http://127.0.0.1:{port}"), &emulator.endpoint, requests, token)?;
         // One function per service; each adds its endpoints' measurements.
         walkin::scenario(&mut bench).await?;
         booking::scenario(&mut bench).await?;
