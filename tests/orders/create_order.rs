@@ -2,7 +2,7 @@
 
 use orders::{App, domain::Micros, entrypoints::http};
 use serde_json::json;
-use system_tests::{call, request, with_path_params};
+use system_tests::{as_user, call, request, with_path_params};
 
 use crate::helpers::{Orders, config};
 
@@ -26,8 +26,8 @@ async fn bad_orders_name_the_field() {
         assert_eq!((reply.status, reply.code()), (400, Some(code)), "{body}: {reply:?}");
         assert!(reply.message().contains(field), "{body}: {}", reply.message());
     }
-    let malformed =
-        call(o.app, http::create_order, system_tests::raw_request("POST", "/orders/v1/orders", "{".into())).await;
+    let malformed = system_tests::raw_request("POST", "/orders/v1/orders", "{".into());
+    let malformed = call(o.app, http::create_order, as_user(malformed, &o.user)).await;
     assert_eq!((malformed.status, malformed.code()), (400, Some("malformed_json")));
     assert_eq!(o.order("no-such-order").await.code(), Some("order_not_found"));
     // Ids DynamoDB would refuse as keys (over 2048 bytes; DynamoDB answers a 500 for them, the
@@ -36,9 +36,10 @@ async fn bad_orders_name_the_field() {
     let port = local_stack::emulator::free_port().unwrap();
     let dead_sdk = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
     let unreachable: &'static App = shared::app::for_process(App::new(&dead_sdk, &config(&o.stack, 30)));
+    let staff = &o.staff;
     let get = |app: &'static App, id: String| async move {
         let req = with_path_params(request("GET", "/orders/v1/orders/x", None), &[("order_id", &id)]);
-        call(app, http::get_order, req).await
+        call(app, http::get_order, as_user(req, staff)).await
     };
     for id in ["x".repeat(3000), "a".repeat(129), "ORDER#1 2".to_owned(), "é/../x".to_owned()] {
         for app in [o.app, unreachable] {
@@ -60,8 +61,8 @@ async fn a_failed_send_removes_the_order_unless_it_was_processed_meanwhile() {
     let mut broken = config(&o.stack, 30);
     broken.queue_url = Some(format!("{}-missing", o.stack.queue("OrdersQueue").url));
     let broken: &'static App = shared::app::for_process(App::new(&o.sdk, &broken));
-    let reply =
-        call(broken, http::create_order, request("POST", "/orders/v1/orders", Some(json!({"quantity": 2})))).await;
+    let req = as_user(request("POST", "/orders/v1/orders", Some(json!({"quantity": 2}))), &o.user);
+    let reply = call(broken, http::create_order, req).await;
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
     let dynamodb = aws_sdk_dynamodb::Client::new(&o.sdk);
     let items = dynamodb.scan().table_name(o.stack.table("OrdersTable")).send().await.unwrap();

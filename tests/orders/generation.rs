@@ -10,7 +10,7 @@ use orders::{
 };
 use serde_json::json;
 use shared::queue::Queue;
-use system_tests::{call, request};
+use system_tests::{as_user, call, request};
 
 use crate::helpers::{Orders, scheduled_event};
 
@@ -76,6 +76,7 @@ async fn a_half_done_minute_is_finished_by_later_invocations_even_when_generatio
             created_at: shared::time::now(),
             execution_price: None,
             processed_at: None,
+            owner: None,
         })
         .collect();
     assert!(store.claim_minute(&Minute { minute, orders: 120, queued: false }, &orders).await.unwrap().is_ok());
@@ -114,9 +115,10 @@ async fn a_half_done_minute_is_finished_by_later_invocations_even_when_generatio
 #[tokio::test]
 async fn generation_can_be_stopped_and_started_again() {
     let o = Orders::new(3).await;
-    let app = o.app;
+    let (app, staff, admin) = (o.app, &o.staff, &o.admin);
+    // Staff read the switch, admins turn it.
     let status = |path: &'static str, method: &'static str| async move {
-        let req = request(method, path, None);
+        let req = as_user(request(method, path, None), if method == "GET" { staff } else { admin });
         let reply = match (method, path) {
             ("GET", _) => call(app, http::generation_status, req).await,
             (_, "/orders/v1/generation/start") => call(app, http::generation_start, req).await,

@@ -1,5 +1,6 @@
-//! The orders service's fixtures: an app over a fresh copy of the template's table and queue,
-//! calls of its handlers, and the queue polled with the real processor.
+//! The orders service's fixtures: an app over a fresh copy of the template's table, queue and
+//! user pool, signed-in users, calls of its handlers, and the queue polled with the real
+//! processor.
 
 use std::time::{Duration, Instant};
 
@@ -17,12 +18,25 @@ use orders::{
     entrypoints::{http, sqs},
 };
 use serde_json::Value;
-use system_tests::{InProcess, Reply, call, fresh_stack, request, sdk, template, with_path_params};
+use shared::{
+    auth::{ADMIN, STAFF},
+    http::Request,
+};
+use system_tests::{
+    InProcess, Reply, User, as_user, auth_config, call, fresh_stack, request, sdk, template, user, with_path_params,
+};
 
 pub struct Orders {
     pub app: &'static App,
     pub stack: Stack,
     pub sdk: SdkConfig,
+    /// A signed-in user in no group: `post` places orders as them.
+    pub user: User,
+    /// Another user in no group.
+    pub other: User,
+    /// In `staff`: `order` and `metrics` read as them (staff see every order).
+    pub staff: User,
+    pub admin: User,
 }
 
 pub fn config(stack: &Stack, per_minute: u32) -> Config {
@@ -32,7 +46,22 @@ pub fn config(stack: &Stack, per_minute: u32) -> Config {
         orders_per_minute: per_minute,
         generation_window_seconds: 2,
         prices: PriceRange::new(1.1, 2.0).unwrap(),
+        auth: auth_config(stack),
     }
+}
+
+/// The request as `who` sends it: with their token, or anonymous.
+pub fn as_caller(req: Request, who: Option<&User>) -> Request {
+    match who {
+        Some(user) => as_user(req, user),
+        None => req,
+    }
+}
+
+/// `GET /orders/v1/orders/{id}` as the handler receives it.
+pub fn get_request(id: &str, who: Option<&User>) -> Request {
+    let req = with_path_params(request("GET", &format!("/orders/v1/orders/{id}"), None), &[("order_id", id)]);
+    as_caller(req, who)
 }
 
 impl Orders {
@@ -40,21 +69,38 @@ impl Orders {
         let sdk = sdk().await;
         let stack = fresh_stack(&sdk).await;
         let app: &'static App = shared::app::for_process(App::new(&sdk, &config(&stack, per_minute)));
-        Self { app, stack, sdk }
+        let (user, other, staff, admin) = tokio::join!(
+            user(&stack, "user@example.com", &[]),
+            user(&stack, "other@example.com", &[]),
+            user(&stack, "staff@example.com", &[STAFF]),
+            user(&stack, "admin@example.com", &[ADMIN]),
+        );
+        Self { app, stack, sdk, user, other, staff, admin }
     }
 
+    /// Places an order as [`Orders::user`].
     pub async fn post(&self, body: Value) -> Reply {
-        call(self.app, http::create_order, request("POST", "/orders/v1/orders", Some(body))).await
+        self.post_as(Some(&self.user), body).await
     }
 
+    pub async fn post_as(&self, who: Option<&User>, body: Value) -> Reply {
+        call(self.app, http::create_order, as_caller(request("POST", "/orders/v1/orders", Some(body)), who)).await
+    }
+
+    /// Reads an order as [`Orders::staff`], who may read any.
     pub async fn order(&self, id: &str) -> Reply {
-        let req = with_path_params(request("GET", &format!("/orders/v1/orders/{id}"), None), &[("order_id", id)]);
-        call(self.app, http::get_order, req).await
+        self.order_as(Some(&self.staff), id).await
     }
 
+    pub async fn order_as(&self, who: Option<&User>, id: &str) -> Reply {
+        call(self.app, http::get_order, get_request(id, who)).await
+    }
+
+    /// The metrics, as [`Orders::staff`] reads them.
     pub async fn metrics(&self) -> Value {
-        let reply = call(self.app, http::metrics, request("GET", "/orders/v1/metrics", None)).await;
-        assert_eq!(reply.status, 200);
+        let req = as_user(request("GET", "/orders/v1/metrics", None), &self.staff);
+        let reply = call(self.app, http::metrics, req).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
         reply.body
     }
 

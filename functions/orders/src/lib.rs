@@ -20,6 +20,7 @@ pub mod store;
 
 use aws_config::SdkConfig;
 use shared::{
+    auth::{AuthConfig, Verifier},
     config::{self, ConfigError},
     dynamo::Table,
     idempotency::Idempotency,
@@ -39,6 +40,8 @@ pub struct Config {
     pub generation_window_seconds: u32,
     /// `ORDER_UNIT_PRICE_MIN` (1.1) and `ORDER_UNIT_PRICE_MAX` (2.0).
     pub prices: PriceRange,
+    /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens the HTTP routes accept.
+    pub auth: AuthConfig,
 }
 
 impl Config {
@@ -72,6 +75,7 @@ impl Config {
             orders_per_minute,
             generation_window_seconds: window,
             prices,
+            auth: AuthConfig::from_env()?,
         })
     }
 }
@@ -86,6 +90,9 @@ pub struct App {
     pub orders_per_minute: u32,
     pub generation_window_seconds: u32,
     pub prices: PriceRange,
+    /// Verifies callers' tokens; every HTTP handler asks it first (the pool's keys are fetched
+    /// on the first request that carries a token and kept).
+    pub auth: Verifier,
 }
 
 impl App {
@@ -98,6 +105,7 @@ impl App {
             orders_per_minute: config.orders_per_minute,
             generation_window_seconds: config.generation_window_seconds,
             prices: config.prices,
+            auth: Verifier::new(config.auth.clone()),
         }
     }
 

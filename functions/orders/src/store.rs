@@ -7,6 +7,9 @@
 //! | generation switch          | `GENERATION`        | `STATE`     |
 //! | a generated minute         | `MINUTE#<minute>`   | `GENERATED` |
 //!
+//! A posted order carries its `owner` (the poster's `sub`), written in the order's one conditional
+//! put and never updated; generated orders have none. Nothing else is keyed by user.
+//!
 //! Processing an order and counting it are one transaction, conditional on the order still
 //! being queued: however often a message is delivered, an order is priced and counted once, and
 //! the aggregate always equals the processed orders. `GET /metrics` is one `GetItem`.

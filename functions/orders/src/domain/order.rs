@@ -2,7 +2,10 @@
 
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
-use shared::time::Timestamp;
+use shared::{
+    auth::{Caller, STAFF},
+    time::Timestamp,
+};
 
 use super::Micros;
 
@@ -92,11 +95,22 @@ pub struct Order {
     pub execution_price: Option<Micros>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processed_at: Option<Timestamp>,
+    /// The `sub` of the user who posted it; generated orders have none. Written with the order
+    /// and never changed; not part of the API's view of an order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 impl Order {
-    /// An order as it enters the pipeline, posted or generated: queued, not yet priced.
-    pub fn queued(order_id: String, symbol: Symbol, quantity: Quantity, created_at: Timestamp) -> Self {
+    /// An order as it enters the pipeline, posted (`owner`: the poster's `sub`) or generated
+    /// (no owner): queued, not yet priced.
+    pub fn queued(
+        order_id: String,
+        symbol: Symbol,
+        quantity: Quantity,
+        created_at: Timestamp,
+        owner: Option<String>,
+    ) -> Self {
         Self {
             order_id,
             symbol,
@@ -105,7 +119,14 @@ impl Order {
             created_at,
             execution_price: None,
             processed_at: None,
+            owner,
         }
+    }
+
+    /// Whether `caller` may see this order: its owner, and staff and admins any order (generated
+    /// orders, which have no owner, only they).
+    pub fn visible_to(&self, caller: &Caller) -> bool {
+        caller.may_act_as(STAFF) || self.owner.as_deref() == Some(caller.sub.as_str())
     }
 }
 
@@ -135,7 +156,7 @@ mod tests {
     #[test]
     fn a_new_order_is_queued_without_a_price() {
         let created_at = shared::time::parse("2026-11-22T10:30:00Z").unwrap();
-        let order = Order::queued("o1".into(), "ABC".to_owned().try_into().unwrap(), Quantity(2), created_at);
+        let order = Order::queued("o1".into(), "ABC".to_owned().try_into().unwrap(), Quantity(2), created_at, None);
         assert_eq!(order.status, OrderStatus::Queued);
         // The price and the processing time are absent, not null: the API omits them until set.
         assert_eq!(
@@ -145,6 +166,33 @@ mod tests {
                 "created_at": "2026-11-22T10:30:00Z",
             })
         );
+    }
+
+    fn caller(sub: &str, groups: &[&str]) -> Caller {
+        Caller {
+            sub: sub.into(),
+            email: None,
+            email_verified: false,
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn an_order_is_visible_to_its_owner_and_to_staff_and_admins() {
+        let created_at = shared::time::parse("2026-11-22T10:30:00Z").unwrap();
+        let symbol: Symbol = "ABC".to_owned().try_into().unwrap();
+        let posted = Order::queued("o1".into(), symbol.clone(), Quantity(1), created_at, Some("ada".into()));
+        let generated = Order::queued("o2".into(), symbol, Quantity(1), created_at, None);
+        let (ada, bob) = (caller("ada", &[]), caller("bob", &["provider", "analyst"]));
+        let (staff, admin) = (caller("s", &["staff"]), caller("a", &["admin"]));
+        assert!(posted.visible_to(&ada) && !posted.visible_to(&bob));
+        assert!(posted.visible_to(&staff) && posted.visible_to(&admin));
+        assert!(!generated.visible_to(&ada) && !generated.visible_to(&bob), "no owner is nobody's");
+        assert!(generated.visible_to(&staff) && generated.visible_to(&admin));
+        // The owner is stored with the order, and read back.
+        let stored = serde_json::to_value(&posted).unwrap();
+        assert_eq!(stored["owner"], "ada");
+        assert_eq!(serde_json::from_value::<Order>(stored).unwrap().owner.as_deref(), Some("ada"));
     }
 
     #[test]

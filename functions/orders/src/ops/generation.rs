@@ -155,6 +155,7 @@ fn minute_orders(marker: &Minute) -> Vec<Order> {
                 Symbol::random(&mut rng),
                 Quantity::random(&mut rng),
                 now,
+                None,
             )
         })
         .collect()

@@ -1,6 +1,6 @@
 //! Orders posted by clients: stored, queued, read back.
 
-use shared::{dynamo::StoreError, ids, queue::QueueError, time};
+use shared::{auth::Caller, dynamo::StoreError, ids, queue::QueueError, time};
 
 use crate::{
     App,
@@ -20,16 +20,22 @@ pub enum CreateOrderError {
     Store(#[from] StoreError),
 }
 
-/// Stores a client's order and queues it. If queueing fails, the order is removed again and the
+/// Stores an order of `owner` (the caller's `sub`) and queues it; the owner is written with the
+/// order, in the same conditional put, and never changes. If queueing fails, the order is removed again and the
 /// order is refused, unless the order is no longer queued: an error can hide a send that went
 /// through, and then the order was already processed, so it was accepted after all.
 ///
 /// Not covered: if this function dies between the write and the send (or the database fails
 /// during the removal), a queued order is left that no message will reach.
-pub async fn create(app: &App, quantity: Quantity, symbol: Option<Symbol>) -> Result<Order, CreateOrderError> {
+pub async fn create(
+    app: &App,
+    owner: &str,
+    quantity: Quantity,
+    symbol: Option<Symbol>,
+) -> Result<Order, CreateOrderError> {
     let queue = app.queue.as_ref().ok_or(CreateOrderError::NoQueue)?;
     let symbol = symbol.unwrap_or_else(|| Symbol::random(&mut rand::rng()));
-    let order = Order::queued(ids::new_id(), symbol, quantity, time::now());
+    let order = Order::queued(ids::new_id(), symbol, quantity, time::now(), Some(owner.to_owned()));
     app.store.create_order(&order).await?;
     if let Err(error) = queue.send(&OrderMessage::new(&order.order_id), 0).await {
         tracing::warn!(order_id = %order.order_id, %error, "could not queue the order; removing it");
@@ -44,7 +50,8 @@ pub async fn create(app: &App, quantity: Quantity, symbol: Option<Symbol>) -> Re
 
 #[derive(Debug, thiserror::Error)]
 pub enum GetOrderError {
-    /// No such order, or an id that cannot be one (not looked up). Shown shortened: ids come
+    /// No such order, an id that cannot be one (not looked up), or an order the caller may not
+    /// see (someone else's: told apart from a missing one by nothing). Shown shortened: ids come
     /// from the path and can be huge.
     #[error("there is no order {}", ids::shown(.0))]
     NotFound(String),
@@ -52,9 +59,14 @@ pub enum GetOrderError {
     Store(#[from] StoreError),
 }
 
-pub async fn get(app: &App, order_id: &str) -> Result<Order, GetOrderError> {
+/// The order `order_id` as `caller` may see it: theirs, or any for staff and admins.
+pub async fn get(app: &App, caller: &Caller, order_id: &str) -> Result<Order, GetOrderError> {
     if !ids::is_plausible(order_id) {
         return Err(GetOrderError::NotFound(order_id.to_owned()));
     }
-    app.store.order(order_id).await?.ok_or_else(|| GetOrderError::NotFound(order_id.to_owned()))
+    app.store
+        .order(order_id)
+        .await?
+        .filter(|order| order.visible_to(caller))
+        .ok_or_else(|| GetOrderError::NotFound(order_id.to_owned()))
 }
