@@ -2,18 +2,24 @@
 
 use std::time::{Duration, Instant};
 
-use system_tests::{call, inject_conflicts, inject_delay, inject_throttling, request, with_deadline, with_path_params};
+use system_tests::{
+    call, fresh_stack, inject_conflicts, inject_delay, inject_throttling, request, sdk, with_deadline, with_path_params,
+};
 use walkin::App;
 use walkin::entrypoints::http;
 
-use crate::helpers::{Walkin, phone};
+use crate::helpers::{People, Walkin, phone};
 
 #[tokio::test]
 async fn an_unreachable_database_is_a_503() {
-    // Nothing listens on this port: every call fails to connect.
+    // Nothing listens on this port: every database call fails to connect. Sign-in still works
+    // (the pool's keys come from the local endpoint), so the desk's calls reach the database.
+    let stack = fresh_stack(&sdk().await).await;
+    let people = People::of(&stack).await;
     let port = local_stack::emulator::free_port().unwrap();
-    let sdk = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
-    let w = Walkin { app: App::new(&sdk, &crate::helpers::config("unreachable")), table: "unreachable".into() };
+    let unreachable = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
+    let config = walkin::Config { table: "unreachable".into(), ..crate::helpers::config(&stack) };
+    let w = Walkin::on(App::new(&unreachable, &config), &stack, people);
     // Bound the wait so that a hang fails the test instead of stalling the run.
     let reply = tokio::time::timeout(std::time::Duration::from_secs(60), w.queue()).await.expect("no hang");
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")));

@@ -3,6 +3,7 @@
 //! `cargo lambda watch` and its router over real HTTP.
 
 mod appointments;
+mod auth;
 mod check_in;
 mod customers;
 mod failures;

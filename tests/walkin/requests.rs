@@ -1,7 +1,7 @@
 //! Requests the service refuses before any use case runs: bad bodies and paths, unknown routes.
 
 use serde_json::json;
-use system_tests::{call, raw_request, request};
+use system_tests::{as_user, call, raw_request, request};
 use walkin::entrypoints::http;
 
 use crate::helpers::Walkin;
@@ -20,14 +20,11 @@ async fn bad_requests_name_the_field() {
         assert_eq!((reply.status, reply.code()), (400, Some(code)), "{body}");
         assert!(reply.message().contains(field), "{body}: {}", reply.message());
     }
+    let register = |body| as_user(request("POST", "/walkin/v1/customers", Some(body)), &w.staff);
     let bad_vip = call(
         &w.app,
         http::register_customer,
-        request(
-            "POST",
-            "/walkin/v1/customers",
-            Some(json!({"first_name": "A", "last_name": "B", "phone_number": "5551234567", "vip": "yes"})),
-        ),
+        register(json!({"first_name": "A", "last_name": "B", "phone_number": "5551234567", "vip": "yes"})),
     )
     .await;
     assert_eq!((bad_vip.status, bad_vip.code()), (400, Some("invalid_field")));
@@ -35,11 +32,7 @@ async fn bad_requests_name_the_field() {
     let bad_email = call(
         &w.app,
         http::register_customer,
-        request(
-            "POST",
-            "/walkin/v1/customers",
-            Some(json!({"first_name": "A", "last_name": "B", "phone_number": "5551234567", "email": "nope"})),
-        ),
+        register(json!({"first_name": "A", "last_name": "B", "phone_number": "5551234567", "email": "nope"})),
     )
     .await;
     assert!(bad_email.message().contains("email"), "{bad_email:?}");

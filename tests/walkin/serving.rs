@@ -1,10 +1,10 @@
 //! Serving the queue: two VIPs to one regular, the ratio across restarts and concurrent callers.
 
 use futures::future::join_all;
-use system_tests::{call, fresh_stack, request, sdk};
+use system_tests::{as_user, call, fresh_stack, request, sdk};
 use walkin::{App, entrypoints::http};
 
-use crate::helpers::{Walkin, phone};
+use crate::helpers::{People, Walkin, phone};
 
 #[tokio::test]
 async fn mixed_queue_is_served_two_vips_to_one_regular() {
@@ -34,7 +34,7 @@ async fn next_reports_the_called_customer() {
     assert!(reply.body["customer_id"].as_str().is_some_and(|c| !c.is_empty()));
     assert!(reply.body["waited_seconds"].as_i64().is_some_and(|s| s >= 0));
     // Old clients call next with GET; the same function serves it.
-    let get = call(&w.app, http::next, request("GET", "/walkin/v1/appointment/next", None)).await;
+    let get = call(&w.app, http::next, as_user(request("GET", "/walkin/v1/appointment/next", None), &w.staff)).await;
     assert_eq!((get.status, get.code()), (404, Some("queue_empty")));
 }
 
@@ -59,18 +59,19 @@ async fn a_tier_that_is_empty_does_not_block_the_other() {
 async fn the_ratio_survives_a_restart() {
     let sdk = sdk().await;
     let stack = fresh_stack(&sdk).await;
-    let config = || crate::helpers::config(stack.table("WalkinTable"));
-    let first = Walkin { app: App::new(&sdk, &config()), table: config().table };
+    let people = People::of(&stack).await;
+    let first = Walkin::on(App::new(&sdk, &crate::helpers::config(&stack)), &stack, people.clone());
     for (i, (name, vip)) in [("V1", true), ("V2", true), ("V3", true), ("R1", false)].iter().enumerate() {
         first.arrive(name, &phone(i), *vip).await;
     }
     assert_eq!(first.next().await.body["first_name"], "V1");
     assert_eq!(first.next().await.body["first_name"], "V2");
     // A new process (a cold start) knows two VIPs were just served.
-    let restarted = Walkin {
-        app: App::new(&shared::aws::local_sdk_config(system_tests::endpoint()).await, &config()),
-        table: config().table,
-    };
+    let restarted = Walkin::on(
+        App::new(&shared::aws::local_sdk_config(system_tests::endpoint()).await, &crate::helpers::config(&stack)),
+        &stack,
+        people,
+    );
     assert_eq!(restarted.serve_all().await, ["R1", "V3"]);
 }
 

@@ -20,6 +20,7 @@ pub mod store;
 
 use aws_config::SdkConfig;
 use shared::{
+    auth::{AuthConfig, Verifier},
     config::{self, ConfigError},
     cursor::Cursors,
     dynamo::Table,
@@ -33,11 +34,17 @@ pub struct Config {
     pub table: String,
     /// `CURSOR_SIGNING_KEY`: only the functions that list (the queue) get it.
     pub cursors: Option<Cursors>,
+    /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens callers sign in with.
+    pub auth: AuthConfig,
 }
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self { table: config::required("WALKIN_TABLE")?, cursors: Cursors::optional_from_env()? })
+        Ok(Self {
+            table: config::required("WALKIN_TABLE")?,
+            cursors: Cursors::optional_from_env()?,
+            auth: AuthConfig::from_env()?,
+        })
     }
 }
 
@@ -47,6 +54,9 @@ pub struct App {
     /// `Idempotency-Key`s of check-in and next, in the walk-in table.
     pub idempotency: Idempotency,
     pub cursors: Option<Cursors>,
+    /// Who is calling: every HTTP entry point asks it first, with [`routes::ROUTES`]. The pool's
+    /// keys are fetched on the first request that carries a token, then kept.
+    pub auth: Verifier,
 }
 
 impl App {
@@ -56,6 +66,7 @@ impl App {
             store: Store::new(client.clone(), &config.table),
             idempotency: Idempotency::new(Table::new(client, &config.table)),
             cursors: config.cursors.clone(),
+            auth: Verifier::new(config.auth.clone()),
         }
     }
 

@@ -8,6 +8,11 @@
 //! | ticket               | `TICKET#<id>`       | `TICKET`               | check-in, next, cancel      |
 //! | waiting entry        | `WAITING#<tier>`    | `<id, 20 digits>`      | check-in; next/cancel delete it |
 //!
+//! A ticket (and its waiting entry, a copy) carries `cancel_token_hash`, the SHA-256 digest of
+//! the cancel token handed out at check-in, never the token; it is written once, by the check-in
+//! transaction, and no later write changes it, so a cancel that checked it on its read needs no
+//! condition on it. Tickets written before cancel tokens existed lack the attribute.
+//!
 //! A tier's waiting entries sort by ticket number, which is check-in order, so the head of a tier
 //! is a `Query` with `Limit 1` and the queue view is two queries: no scans. Every state change is
 //! one `TransactWriteItems` whose conditions make it safe under concurrency (see each method).

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use shared::{person::PersonName, time::Timestamp};
 
-use super::{Customer, PhoneNumber, Tier};
+use super::{CancelTokenHash, Customer, PhoneNumber, Tier};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -27,11 +27,16 @@ pub struct Ticket {
     pub served_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_at: Option<Timestamp>,
+    /// The digest of the cancel token handed out at check-in. Tickets issued before cancel
+    /// tokens existed have none: only staff may cancel those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_token_hash: Option<CancelTokenHash>,
 }
 
 impl Ticket {
-    /// Ticket `service_id` for `customer`, waiting in the tier the registry gives them.
-    pub fn issue(customer: &Customer, service_id: u64, now: Timestamp) -> Self {
+    /// Ticket `service_id` for `customer`, waiting in the tier the registry gives them; whoever
+    /// holds the token `cancel_token_hash` is the digest of may cancel it.
+    pub fn issue(customer: &Customer, service_id: u64, now: Timestamp, cancel_token_hash: CancelTokenHash) -> Self {
         Self {
             service_id,
             customer_id: customer.customer_id.clone(),
@@ -43,6 +48,16 @@ impl Ticket {
             checked_in_at: now,
             served_at: None,
             cancelled_at: None,
+            cancel_token_hash: Some(cancel_token_hash),
+        }
+    }
+
+    /// Whether `presented` (the `X-Cancel-Token` a caller sent, if any) is this ticket's cancel
+    /// token. Never for a ticket without one.
+    pub fn cancellable_with(&self, presented: Option<&str>) -> bool {
+        match (&self.cancel_token_hash, presented) {
+            (Some(hash), Some(presented)) => hash.matches(presented),
+            _ => false,
         }
     }
 
@@ -73,7 +88,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::domain::NewCustomer;
+    use crate::domain::{CancelToken, NewCustomer};
 
     fn customer(vip: bool) -> Customer {
         let name = |s: &str| PersonName::try_from(s.to_owned()).unwrap();
@@ -87,23 +102,47 @@ mod tests {
         Customer::register(new, "c-1".to_owned(), shared::time::now())
     }
 
+    fn issue(vip: bool, service_id: u64, now: Timestamp) -> Ticket {
+        Ticket::issue(&customer(vip), service_id, now, CancelToken::from_secret([service_id as u8; 32]).hash())
+    }
+
+    #[test]
+    fn only_the_holder_of_its_cancel_token_may_cancel_a_ticket() {
+        let now = shared::time::now();
+        let ticket = issue(false, 1, now);
+        let token = CancelToken::from_secret([1; 32]);
+        assert!(ticket.cancellable_with(Some(token.as_str())));
+        assert!(!ticket.cancellable_with(None));
+        assert!(!ticket.cancellable_with(Some(CancelToken::from_secret([2; 32]).as_str())), "another ticket's");
+        let before_tokens = Ticket { cancel_token_hash: None, ..ticket };
+        assert!(!before_tokens.cancellable_with(Some(token.as_str())), "a ticket without a token: staff only");
+    }
+
+    #[test]
+    fn a_ticket_stored_before_cancel_tokens_still_reads() {
+        let mut stored = serde_json::to_value(issue(true, 3, shared::time::now())).unwrap();
+        stored.as_object_mut().unwrap().remove("cancel_token_hash");
+        let ticket: Ticket = serde_json::from_value(stored).unwrap();
+        assert_eq!((ticket.service_id, ticket.cancel_token_hash), (3, None));
+    }
+
     #[test]
     fn a_ticket_waits_in_the_customers_tier() {
         let now = shared::time::now();
-        let ticket = Ticket::issue(&customer(true), 7, now);
+        let ticket = issue(true, 7, now);
         assert_eq!((ticket.service_id, ticket.tier, ticket.status), (7, Tier::Vip, TicketStatus::Waiting));
         assert_eq!((ticket.checked_in_at, ticket.served_at, ticket.cancelled_at), (now, None, None));
-        assert_eq!(Ticket::issue(&customer(false), 8, now).tier, Tier::Regular);
+        assert_eq!(issue(false, 8, now).tier, Tier::Regular);
     }
 
     #[test]
     fn serving_and_cancelling_record_when() {
         let now = shared::time::now();
-        let mut served = Ticket::issue(&customer(false), 1, now);
+        let mut served = issue(false, 1, now);
         served.serve(now + Duration::seconds(90));
         assert_eq!((served.status, served.served_at), (TicketStatus::Served, Some(now + Duration::seconds(90))));
         assert_eq!(served.waited_seconds(now + Duration::seconds(90)), 90);
-        let mut cancelled = Ticket::issue(&customer(false), 2, now);
+        let mut cancelled = issue(false, 2, now);
         cancelled.cancel(now);
         assert_eq!((cancelled.status, cancelled.cancelled_at), (TicketStatus::Cancelled, Some(now)));
     }
@@ -111,7 +150,7 @@ mod tests {
     #[test]
     fn waiting_time_is_never_negative() {
         let now = shared::time::now();
-        let ticket = Ticket::issue(&customer(false), 1, now);
+        let ticket = issue(false, 1, now);
         assert_eq!(ticket.waited_seconds(now - Duration::seconds(5)), 0);
     }
 

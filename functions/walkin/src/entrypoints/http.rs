@@ -1,9 +1,16 @@
 //! One handler per API Gateway route (each its own Lambda function): request in, use case
 //! called, JSON out. Each use case's error enum becomes the contract's status and code here, in
 //! one `From` per enum; the message is the error's `Display`.
+//!
+//! Every handler first asks `app.auth.caller` with [`routes::ROUTES`], which applies the route's
+//! rule (401 without a valid token where one is needed, 403 outside the route's groups); what is
+//! left here is per resource: a ticket is cancelled by staff or with its cancel token, and only
+//! staff see names on the queue board.
 
+use lambda_http::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shared::{
+    auth::{Caller, STAFF},
     cursor::Cursors,
     http::{self, ApiError, Request, Response},
     time::Timestamp,
@@ -11,12 +18,38 @@ use shared::{
 
 use crate::{
     App,
-    domain::{self, Customer, Email, NewCustomer, PersonName, PhoneNumber, Ticket, TicketStatus, Tier},
-    ops::{self, AppointmentError, CancelError, CheckInError, NextError, RegisterError},
+    domain::{self, CancelToken, Customer, Email, NewCustomer, PersonName, PhoneNumber, Ticket, TicketStatus, Tier},
+    ops::{self, AppointmentError, CancelError, Canceller, CheckInError, NextError, RegisterError},
     routes,
 };
 
 type Outcome = Result<Response<lambda_http::Body>, ApiError>;
+
+/// The header a kiosk customer cancels their ticket with.
+pub const CANCEL_TOKEN_HEADER: &str = "x-cancel-token";
+
+/// The desk: staff, and admins (who may do everything).
+fn is_staff(caller: Option<&Caller>) -> bool {
+    caller.is_some_and(|caller| caller.may_act_as(STAFF))
+}
+
+/// The caller of a route the table keeps for signed-in callers: `Verifier::caller` has refused
+/// anyone else, so an absent caller is a bug of the table, refused rather than let through.
+fn signed_in(caller: Option<Caller>) -> Result<Caller, ApiError> {
+    caller.ok_or_else(|| {
+        tracing::error!("a route for signed-in callers was reached anonymously; check routes.rs");
+        ApiError::internal()
+    })
+}
+
+/// Where a route's `Idempotency-Key`s live: per caller (their `sub`), and one shared space for
+/// anonymous callers (the kiosks), so that one user's key never replays another's answer.
+fn idempotency_scope(route: &str, caller: Option<&Caller>) -> String {
+    match caller {
+        Some(caller) => format!("walkin.{route}.{}", caller.sub),
+        None => format!("walkin.{route}.public"),
+    }
+}
 
 #[derive(Deserialize)]
 struct RegisterBody {
@@ -55,8 +88,9 @@ impl<'a> From<&'a Customer> for CustomerView<'a> {
     }
 }
 
-/// POST /walkin/v1/customers
+/// POST /walkin/v1/customers: staff only (the route's rule), so only staff ever set `vip`.
 pub async fn register_customer(app: &App, req: Request) -> Outcome {
+    let _desk = signed_in(app.auth.caller(routes::ROUTES, &req).await?)?;
     let body: RegisterBody = http::parse_json(&req)?;
     let customer = ops::register(
         &app.store,
@@ -84,31 +118,37 @@ struct CheckInBody {
 }
 
 #[derive(Serialize)]
-struct CheckedIn {
+struct CheckedInView<'a> {
     service_id: u64,
     tier: Tier,
     position: usize,
     checked_in_at: Timestamp,
+    cancel_token: &'a CancelToken,
 }
 
-/// POST /walkin/v1/appointment
-/// With an `Idempotency-Key`, a repeat gets the first answer and takes no second ticket.
+/// POST /walkin/v1/appointment: the kiosk, public. The answer carries the ticket's
+/// `cancel_token`, shown this once.
+/// With an `Idempotency-Key`, a repeat gets the first answer (the same token) and takes no
+/// second ticket.
 pub async fn check_in(app: &App, req: Request) -> Outcome {
-    app.idempotency.run("walkin.check-in", req, shared::time::now(), |req| check_in_once(app, req)).await
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let scope = idempotency_scope("check-in", caller.as_ref());
+    app.idempotency.run(&scope, req, shared::time::now(), |req| check_in_once(app, req)).await
 }
 
 async fn check_in_once(app: &App, req: Request) -> Outcome {
     let body: CheckInBody = http::parse_json(&req)?;
-    let (ticket, position) = ops::check_in(
+    let checked_in = ops::check_in(
         &app.store,
         ops::CheckIn { first_name: body.first_name, last_name: body.last_name, phone_number: body.phone_number },
     )
     .await?;
-    http::created(&CheckedIn {
-        service_id: ticket.service_id,
-        tier: ticket.tier,
-        position,
-        checked_in_at: ticket.checked_in_at,
+    http::created(&CheckedInView {
+        service_id: checked_in.ticket.service_id,
+        tier: checked_in.ticket.tier,
+        position: checked_in.position,
+        checked_in_at: checked_in.ticket.checked_in_at,
+        cancel_token: &checked_in.cancel_token,
     })
 }
 
@@ -123,11 +163,13 @@ struct Called<'a> {
     waited_seconds: i64,
 }
 
-/// POST (and, for old clients, GET) /walkin/v1/appointment/next
+/// POST (and, for old clients, GET) /walkin/v1/appointment/next: staff only.
 /// With an `Idempotency-Key`, a repeat (a desk that did not hear the answer) gets the same
-/// customer again instead of calling the following one.
+/// customer again instead of calling the following one; the keys are each desk user's own.
 pub async fn next(app: &App, req: Request) -> Outcome {
-    app.idempotency.run("walkin.next", req, shared::time::now(), |_| next_once(app)).await
+    let desk = signed_in(app.auth.caller(routes::ROUTES, &req).await?)?;
+    let scope = idempotency_scope("next", Some(&desk));
+    app.idempotency.run(&scope, req, shared::time::now(), |_| next_once(app)).await
 }
 
 async fn next_once(app: &App) -> Outcome {
@@ -178,15 +220,25 @@ fn service_id(req: &Request) -> Result<u64, ApiError> {
         .map_err(|reason| ApiError::invalid_field("service_id", reason))
 }
 
-/// GET /walkin/v1/appointment/{service_id}
+/// GET /walkin/v1/appointment/{service_id}: public.
 pub async fn get_appointment(app: &App, req: Request) -> Outcome {
+    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
     let (ticket, position) = ops::appointment(&app.store, service_id(&req)?).await?;
     http::ok(&TicketView::new(&ticket, position))
 }
 
-/// DELETE /walkin/v1/appointment/{service_id}
+/// DELETE /walkin/v1/appointment/{service_id}: staff cancel any ticket; anyone else needs the
+/// ticket's cancel token in `X-Cancel-Token` (403 `forbidden` without it or with another).
 pub async fn cancel_appointment(app: &App, req: Request) -> Outcome {
-    let ticket = ops::cancel(&app.store, service_id(&req)?).await?;
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let service_id = service_id(&req)?;
+    let by = if is_staff(caller.as_ref()) {
+        Canceller::Staff
+    } else {
+        // A value that is not text cannot be a token: it is a wrong one, not a missing one.
+        Canceller::TokenHolder(req.headers().get(CANCEL_TOKEN_HEADER).map(|value| value.to_str().unwrap_or("")))
+    };
+    let ticket = ops::cancel(&app.store, service_id, by).await?;
     http::ok(&TicketView::new(&ticket, None))
 }
 
@@ -194,7 +246,9 @@ pub async fn cancel_appointment(app: &App, req: Request) -> Outcome {
 struct QueueEntry<'a> {
     service_id: u64,
     tier: Tier,
-    first_name: &'a str,
+    /// Staff only: the public board shows numbers, tiers and times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_name: Option<&'a str>,
     checked_in_at: Timestamp,
 }
 
@@ -211,8 +265,10 @@ struct QueueView<'a> {
 const QUEUE_LISTING: &str = "walkin/queue";
 
 /// GET /walkin/v1/queue: `limit` (default 100, at most 500) tickets in serving order from
-/// `cursor`.
+/// `cursor`. Public; staff also see first names.
 pub async fn queue(app: &App, req: Request) -> Outcome {
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let names = is_staff(caller.as_ref());
     let limit = http::limit_param(&req, 100, 500)?;
     let cursors = || Cursors::configured(app.cursors.as_ref());
     let from = http::query_param(&req, "cursor").map(|cursor| cursors()?.read(QUEUE_LISTING, &cursor)).transpose()?;
@@ -226,7 +282,7 @@ pub async fn queue(app: &App, req: Request) -> Outcome {
             .map(|t| QueueEntry {
                 service_id: t.service_id,
                 tier: t.tier,
-                first_name: t.first_name.as_str(),
+                first_name: names.then(|| t.first_name.as_str()),
                 checked_in_at: t.checked_in_at,
             })
             .collect(),
@@ -284,6 +340,7 @@ impl From<CancelError> for ApiError {
     fn from(err: CancelError) -> Self {
         match err {
             CancelError::NotFound(_) => ApiError::not_found("appointment_not_found", err.to_string()),
+            CancelError::NotAllowed(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", err.to_string()),
             CancelError::AlreadyServed(_) => ApiError::conflict("already_served", err.to_string()),
             CancelError::Busy => ApiError::unavailable(err.to_string()),
             CancelError::Store(err) => err.into(),
@@ -293,7 +350,6 @@ impl From<CancelError> for ApiError {
 
 #[cfg(test)]
 mod tests {
-    use lambda_http::http::StatusCode;
     use shared::dynamo::StoreError;
 
     use super::*;
@@ -338,6 +394,12 @@ mod tests {
         expect(AppointmentError::NotFound(9), 404, "appointment_not_found", "there is no ticket 9");
         expect(CancelError::NotFound(9), 404, "appointment_not_found", "there is no ticket 9");
         expect(CancelError::AlreadyServed(3), 409, "already_served", "ticket 3 has already been served");
+        expect(
+            CancelError::NotAllowed(3),
+            403,
+            "forbidden",
+            "only staff, or whoever holds ticket 3's cancel token (header `X-Cancel-Token`), may cancel it",
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@ use shared::dynamo::StoreError;
 
 pub use customers::{RegisterError, register};
 pub use serving::{NextError, QueuePage, next, position, queue_page};
-pub use tickets::{AppointmentError, CancelError, CheckIn, CheckInError, appointment, cancel, check_in};
+pub use tickets::{
+    AppointmentError, CancelError, Canceller, CheckIn, CheckInError, CheckedIn, appointment, cancel, check_in,
+};
 
 use crate::store::Part;
 

@@ -8,7 +8,7 @@ use shared::{
 
 use super::{BUSY, MAX_ATTEMPTS, inconsistent, position};
 use crate::{
-    domain::{Customer, PersonName, PhoneNumber, Ticket, TicketStatus},
+    domain::{CancelToken, Customer, PersonName, PhoneNumber, Ticket, TicketStatus},
     store::{Part, Store},
 };
 
@@ -43,21 +43,34 @@ async fn registered(store: &Store, who: &CheckIn) -> Result<Customer, CheckInErr
     }
 }
 
-/// Takes the next ticket number and queues the customer in their tier. Returns the ticket and
-/// its position in the serving order.
-pub async fn check_in(store: &Store, who: CheckIn) -> Result<(Ticket, usize), CheckInError> {
+/// A new ticket, as the kiosk shows it.
+#[derive(Debug)]
+pub struct CheckedIn {
+    pub ticket: Ticket,
+    /// 1-based, in the serving order.
+    pub position: usize,
+    /// Lets the customer cancel their own ticket; the ticket keeps only its hash, so this is the
+    /// one chance to see it.
+    pub cancel_token: CancelToken,
+}
+
+/// Takes the next ticket number and queues the customer in their tier, with a fresh cancel
+/// token.
+pub async fn check_in(store: &Store, who: CheckIn) -> Result<CheckedIn, CheckInError> {
     let mut customer = registered(store, &who).await?;
+    // 256 bits from the thread's CSPRNG (ChaCha, seeded by the OS): unguessable.
+    let cancel_token = CancelToken::from_secret(rand::random());
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
     loop {
         if let Some(service_id) = customer.waiting_service_id {
             return Err(CheckInError::AlreadyWaiting(service_id));
         }
         let last = store.last_service_id().await?;
-        let ticket = Ticket::issue(&customer, last + 1, time::now());
+        let ticket = Ticket::issue(&customer, last + 1, time::now(), cancel_token.hash());
         match store.check_in(&ticket, last).await? {
             Ok(()) => {
                 let position = position(store, &ticket).await?.unwrap_or(0);
-                return Ok((ticket, position));
+                return Ok(CheckedIn { ticket, position, cancel_token });
             }
             // Another request checked this customer in meanwhile: report its ticket.
             Err(Refusal::Condition(Part::Customer)) => customer = registered(store, &who).await?,
@@ -90,10 +103,31 @@ pub async fn appointment(store: &Store, service_id: u64) -> Result<(Ticket, Opti
     Ok((ticket, position))
 }
 
+/// Who asks to cancel a ticket.
+#[derive(Debug, Clone, Copy)]
+pub enum Canceller<'a> {
+    /// The desk (staff or an admin): any ticket.
+    Staff,
+    /// Anyone else: only with the ticket's cancel token (`X-Cancel-Token`), if they sent one.
+    TokenHolder(Option<&'a str>),
+}
+
+impl Canceller<'_> {
+    fn may_cancel(&self, ticket: &Ticket) -> bool {
+        match self {
+            Canceller::Staff => true,
+            Canceller::TokenHolder(presented) => ticket.cancellable_with(*presented),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CancelError {
     #[error("there is no ticket {0}")]
     NotFound(u64),
+    /// Not staff, and no token or not this ticket's (or the ticket predates cancel tokens).
+    #[error("only staff, or whoever holds ticket {0}'s cancel token (header `X-Cancel-Token`), may cancel it")]
+    NotAllowed(u64),
     #[error("ticket {0} has already been served")]
     AlreadyServed(u64),
     #[error("{}", BUSY)]
@@ -102,10 +136,18 @@ pub enum CancelError {
     Store(#[from] StoreError),
 }
 
-pub async fn cancel(store: &Store, service_id: u64) -> Result<Ticket, CancelError> {
+/// Cancels a waiting ticket for `by`. Who may is decided before what state the ticket is in, so
+/// that a caller without the right learns nothing but that the ticket exists (which the public
+/// `GET /appointment/{service_id}` tells anyone). The token's digest never changes once the
+/// ticket is written, so checking it on the read is as good as checking it in the write's
+/// condition.
+pub async fn cancel(store: &Store, service_id: u64, by: Canceller<'_>) -> Result<Ticket, CancelError> {
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
     loop {
         let mut ticket = store.ticket(service_id).await?.ok_or(CancelError::NotFound(service_id))?;
+        if !by.may_cancel(&ticket) {
+            return Err(CancelError::NotAllowed(service_id));
+        }
         match ticket.status {
             // Cancelling twice is not an error: the ticket is cancelled, as asked.
             TicketStatus::Cancelled => return Ok(ticket),
