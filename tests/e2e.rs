@@ -12,18 +12,28 @@ use local_stack::{
 };
 use orders::domain::{generated_order_id, minute_of};
 use serde_json::{Value, json};
-use system_tests::{endpoint, fresh_stack, sdk, template, workspace};
+use system_tests::{User, endpoint, fresh_stack, sdk, template, user, workspace};
 
+#[derive(Clone)]
 struct Api {
     client: reqwest::Client,
     base: String,
+    token: Option<String>,
 }
 
 impl Api {
+    /// The same API, called by `user` (signed in through the local Cognito).
+    fn as_user(&self, user: &User) -> Api {
+        Api { token: Some(user.token.clone()), ..self.clone() }
+    }
+
     async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let mut request = self.client.request(method.parse().unwrap(), format!("{}{path}", self.base));
         if let Some(body) = body {
             request = request.json(&body);
+        }
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
         }
         let response = request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = response.status().as_u16();
@@ -79,6 +89,7 @@ impl Running {
         Api {
             client: reqwest::Client::builder().timeout(Duration::from_secs(300)).build().unwrap(),
             base: format!("http://127.0.0.1:{}{prefix}", self.port),
+            token: None,
         }
     }
 
@@ -91,10 +102,15 @@ impl Running {
 #[tokio::test(flavor = "multi_thread")]
 async fn walkin_through_cargo_lambda_watch_and_the_router() {
     let running = Running::start(&[]).await;
-    let api = running.api("/walkin/v1");
+    let kiosk = running.api("/walkin/v1");
+    let staff = user(&running.stack, "staff@example.com", &["staff"]).await;
+    let desk = kiosk.as_user(&staff);
+    let api = &kiosk;
 
+    let (status, error) = kiosk.send("POST", "/appointment/next", None).await;
+    assert_eq!((status, &error["error"]["code"]), (401, &json!("unauthenticated")), "the desk needs a token");
     for (name, phone, vip) in [("Vera", "5550000001", true), ("Rob", "5550000002", false)] {
-        let (status, body) = api
+        let (status, body) = desk
             .send(
                 "POST",
                 "/customers",
@@ -116,7 +132,7 @@ async fn walkin_through_cargo_lambda_watch_and_the_router() {
         .await;
     assert_eq!((status, &vera["position"]), (201, &json!(1)), "{vera}");
 
-    let (status, queue) = api.send("GET", "/queue", None).await;
+    let (status, queue) = desk.send("GET", "/queue", None).await;
     assert_eq!(status, 200);
     assert_eq!(queue["waiting"][0]["first_name"], "Vera");
 
@@ -124,11 +140,11 @@ async fn walkin_through_cargo_lambda_watch_and_the_router() {
     let (status, ticket) = api.send("GET", &format!("/appointment/{}", rob["service_id"]), None).await;
     assert_eq!((status, &ticket["status"], &ticket["position"]), (200, &json!("waiting"), &json!(2)), "{ticket}");
 
-    let (status, called) = api.send("POST", "/appointment/next", None).await;
+    let (status, called) = desk.send("POST", "/appointment/next", None).await;
     assert_eq!((status, &called["first_name"]), (200, &json!("Vera")));
-    let (status, called) = api.send("GET", "/appointment/next", None).await;
+    let (status, called) = desk.send("GET", "/appointment/next", None).await;
     assert_eq!((status, &called["first_name"]), (200, &json!("Rob")));
-    let (status, empty) = api.send("POST", "/appointment/next", None).await;
+    let (status, empty) = desk.send("POST", "/appointment/next", None).await;
     assert_eq!((status, &empty["error"]["code"]), (404, &json!("queue_empty")));
 
     let (status, error) = api.send("DELETE", "/queue", None).await;
@@ -155,11 +171,14 @@ async fn a_hold_expires_through_the_local_queue_trigger() {
         .map(|source| tokio::spawn(source.run(invoker.clone(), stopped.clone())))
         .collect();
 
-    let (_, provider) = api.send("POST", "/providers", Some(json!({"first_name": "Pat", "last_name": "E2e"}))).await;
-    let (_, client) = api.send("POST", "/clients", Some(json!({"first_name": "Cam", "last_name": "E2e"}))).await;
+    let pat = user(&running.stack, "provider@example.com", &["provider"]).await;
+    let cam = user(&running.stack, "client@example.com", &[]).await;
+    let (as_pat, as_cam) = (api.as_user(&pat), api.as_user(&cam));
+    let (_, provider) = as_pat.send("POST", "/providers", Some(json!({"first_name": "Pat", "last_name": "E2e"}))).await;
+    let (_, client) = as_cam.send("POST", "/clients", Some(json!({"first_name": "Cam", "last_name": "E2e"}))).await;
     let provider_id = provider["provider_id"].as_str().unwrap();
     let day = (chrono::Utc::now() + chrono::Duration::days(3)).format("%Y-%m-%d");
-    let (status, slots) = api
+    let (status, slots) = as_pat
         .send(
             "POST",
             &format!("/providers/{provider_id}/availability"),
@@ -169,7 +188,7 @@ async fn a_hold_expires_through_the_local_queue_trigger() {
     assert_eq!(status, 201, "{slots}");
     let slot_id = slots["slots"][0]["slot_id"].as_str().unwrap();
     let (status, held) =
-        api.send("POST", "/reservations", Some(json!({"client_id": client["client_id"], "slot_id": slot_id}))).await;
+        as_cam.send("POST", "/reservations", Some(json!({"client_id": client["client_id"], "slot_id": slot_id}))).await;
     assert_eq!((status, &held["status"]), (201, &json!("held")), "{held}");
     let reservation_id = held["reservation_id"].as_str().unwrap().to_owned();
 
@@ -187,7 +206,7 @@ async fn a_hold_expires_through_the_local_queue_trigger() {
     let (status, listed) = api.send("GET", &format!("/providers/{provider_id}/availability"), None).await;
     assert_eq!(status, 200);
     assert_eq!(listed["slots"].as_array().unwrap().len(), 2, "the slot is bookable again: {listed}");
-    let (status, late) = api
+    let (status, late) = as_cam
         .send(
             "POST",
             &format!("/reservations/{reservation_id}/confirm"),
@@ -209,7 +228,11 @@ async fn a_hold_expires_through_the_local_queue_trigger() {
 async fn orders_flow_from_the_schedule_through_the_queue() {
     // Six orders a minute, spread over two seconds so that the test does not wait a minute.
     let running = Running::start(&[("ORDERS_PER_MINUTE", "6"), ("ORDERS_GENERATION_WINDOW_SECONDS", "2")]).await;
-    let api = running.api("/orders/v1");
+    let anonymous = running.api("/orders/v1");
+    let staff = anonymous.as_user(&user(&running.stack, "staff@example.com", &["staff"]).await);
+    let admin = anonymous.as_user(&user(&running.stack, "admin@example.com", &["admin"]).await);
+    let buyer = anonymous.as_user(&user(&running.stack, "buyer@example.com", &[]).await);
+    let api = &staff;
     let sdk = sdk().await;
     let invoker = Arc::new(WatchInvoker::new(running.port));
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -230,7 +253,7 @@ async fn orders_flow_from_the_schedule_through_the_queue() {
 
     let (status, generation) = api.send("GET", "/generation", None).await;
     assert_eq!((status, &generation["running"], &generation["orders_per_minute"]), (200, &json!(true), &json!(6)));
-    let (status, posted) = api.send("POST", "/orders", Some(json!({"quantity": 3, "symbol": "E2E"}))).await;
+    let (status, posted) = buyer.send("POST", "/orders", Some(json!({"quantity": 3, "symbol": "E2E"}))).await;
     assert_eq!((status, &posted["status"]), (202, &json!("queued")), "{posted}");
 
     // Generated orders and the posted one are processed: the metrics grow.
@@ -244,15 +267,15 @@ async fn orders_flow_from_the_schedule_through_the_queue() {
         assert!(std::time::Instant::now() < deadline, "orders were not generated and processed: {metrics}");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let (status, order) = api.send("GET", &format!("/orders/{}", posted["order_id"].as_str().unwrap()), None).await;
+    let (status, order) = buyer.send("GET", &format!("/orders/{}", posted["order_id"].as_str().unwrap()), None).await;
     assert_eq!((status, &order["status"]), (200, &json!("processed")), "{order}");
     let price = order["execution_price"].as_f64().unwrap();
     assert!((3.3..6.0).contains(&price), "3 × [1.1, 2.0): {price}");
 
-    let (status, stopped_view) = api.send("POST", "/generation/stop", None).await;
+    let (status, stopped_view) = admin.send("POST", "/generation/stop", None).await;
     assert_eq!((status, &stopped_view["running"]), (200, &json!(false)));
     let stop_minute = minute_of(chrono::Utc::now());
-    let (status, error) = api.send("POST", "/orders", Some(json!({"quantity": 11}))).await;
+    let (status, error) = buyer.send("POST", "/orders", Some(json!({"quantity": 11}))).await;
     assert_eq!((status, &error["error"]["code"]), (400, &json!("invalid_field")));
 
     // The next minute's invocation, made now through cargo lambda watch: stopped, no orders.
