@@ -12,11 +12,15 @@
 //! 3. a repeat finds the record: the same fingerprint replays the answer, another is
 //!    `422 idempotency_key_reused`; a claim whose lease ran out (its invocation died) is taken over.
 //!
+//! The record is keyed by a digest of the key, and the answer it keeps is sealed with a key
+//! derived from the client's `Idempotency-Key` ([`Sealer`]): reading the table gives neither.
+//!
 //! Records live 24 hours: the table's TTL attribute `ttl` removes them, and until it does (TTL
 //! deletes within a day or two) an expired record counts as absent.
 
 use std::future::Future;
 
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use lambda_http::{Body, RequestExt, http::StatusCode};
 use serde::{Deserialize, Serialize};
@@ -138,7 +142,8 @@ impl Idempotency {
         Fut: Future<Output = Result<Response<Body>, ApiError>>,
     {
         let Some(idempotency_key) = key_of(&req)? else { return handler(req).await };
-        let record_key = key(format!("IDEMPOTENCY#{scope}#{idempotency_key}"), "IDEMPOTENCY");
+        let sealer = Sealer::new(scope, &idempotency_key);
+        let record_key = key(record_pk(scope, &idempotency_key), "IDEMPOTENCY");
         let claim = Record {
             fingerprint: fingerprint(&req),
             state: State::InProgress,
@@ -153,12 +158,18 @@ impl Idempotency {
         // read is claimed again once.
         for _ in 0..2 {
             if self.claim(&record_key, &claim, now).await?.is_ok() {
-                return Ok(self.finish(&record_key, claim, handler(req).await).await);
+                return Ok(self.finish(&record_key, claim, &sealer, handler(req).await).await);
             }
             let Some(found) = self.table.get::<Record>(record_key.clone()).await? else { continue };
             match judge(&found, &claim.fingerprint, now) {
                 Found::Absent => continue,
-                Found::Answer { status, body } => return Ok(replay(status, body)),
+                Found::Answer { status, body } => {
+                    let body = sealer.open(&body).ok_or_else(|| {
+                        tracing::error!("a stored idempotent answer does not open with its key");
+                        ApiError::internal()
+                    })?;
+                    return Ok(replay(status, body));
+                }
                 Found::Reused => {
                     return Err(ApiError::unprocessable(
                         "idempotency_key_reused",
@@ -173,7 +184,7 @@ impl Idempotency {
                 }
                 Found::Abandoned { lease_until_ms } => {
                     if self.take_over(&record_key, &claim, lease_until_ms).await?.is_ok() {
-                        return Ok(self.finish(&record_key, claim, handler(req).await).await);
+                        return Ok(self.finish(&record_key, claim, &sealer, handler(req).await).await);
                     }
                 }
             }
@@ -206,6 +217,7 @@ impl Idempotency {
         &self,
         record_key: &Item,
         claim: Record,
+        sealer: &Sealer,
         outcome: Result<Response<Body>, ApiError>,
     ) -> Response<Body> {
         let response = crate::http::respond(outcome);
@@ -215,12 +227,69 @@ impl Idempotency {
         } else {
             // Every answer of this API is JSON text.
             let body = String::from_utf8_lossy(response.body().as_ref()).into_owned();
-            Record { state: State::Done, status: Some(response.status().as_u16()), body: Some(body), ..claim }
+            Record {
+                state: State::Done,
+                status: Some(response.status().as_u16()),
+                body: Some(sealer.seal(&body)),
+                ..claim
+            }
         };
         if let Err(error) = self.table.put_if(record_key.clone(), &record, owner).await {
             tracing::error!(%error, "could not record the answer of an idempotent request");
         }
         response
+    }
+}
+
+/// Where the record of a key is: a digest of the scope and the key, so that the table does not
+/// hold the key, which opens the stored answer.
+pub fn record_pk(scope: &str, idempotency_key: &str) -> String {
+    format!("IDEMPOTENCY#{}", URL_SAFE_NO_PAD.encode(digest(&["record", scope, idempotency_key])))
+}
+
+fn digest(parts: &[&str]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    hash.finalize().into()
+}
+
+/// Stored answers are sealed (AES-256-GCM) with a key derived from the client's
+/// `Idempotency-Key`, which the table never holds: an answer may carry a secret (a walk-in
+/// ticket's `cancel_token`, stored elsewhere only as a hash), and only the client that knows its
+/// key can have it replayed.
+struct Sealer {
+    key: LessSafeKey,
+}
+
+impl Sealer {
+    fn new(scope: &str, idempotency_key: &str) -> Self {
+        let key = UnboundKey::new(&AES_256_GCM, &digest(&["answer", scope, idempotency_key]))
+            .expect("a 32-byte key is an AES-256 key");
+        Self { key: LessSafeKey::new(key) }
+    }
+
+    /// `nonce ‖ ciphertext ‖ tag`, base64url.
+    fn seal(&self, plain: &str) -> String {
+        let nonce_bytes: [u8; NONCE_LEN] = rand::random();
+        let mut sealed = plain.as_bytes().to_vec();
+        self.key
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce_bytes), Aad::empty(), &mut sealed)
+            .expect("sealing in memory does not fail");
+        let mut out = nonce_bytes.to_vec();
+        out.extend(sealed);
+        URL_SAFE_NO_PAD.encode(out)
+    }
+
+    fn open(&self, sealed: &str) -> Option<String> {
+        let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+        let (nonce, rest) = bytes.split_at_checked(NONCE_LEN)?;
+        let mut rest = rest.to_vec();
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let plain = self.key.open_in_place(nonce, Aad::empty(), &mut rest).ok()?;
+        String::from_utf8(plain.to_vec()).ok()
     }
 }
 
@@ -257,6 +326,16 @@ mod tests {
         assert_eq!(judge(&record(State::InProgress, ms + 1, s + 10), "f", now), Found::InProgress);
         assert_eq!(judge(&record(State::InProgress, ms, s + 10), "f", now), Found::Abandoned { lease_until_ms: ms });
         assert_eq!(judge(&record(State::Done, ms, s), "g", now), Found::Absent, "expired: as if never seen");
+    }
+
+    #[test]
+    fn answers_open_only_with_their_key() {
+        let sealed = Sealer::new("walkin.check-in", "k1").seal(r#"{"cancel_token":"secret"}"#);
+        assert!(!sealed.contains("secret"));
+        assert_eq!(Sealer::new("walkin.check-in", "k1").open(&sealed).as_deref(), Some(r#"{"cancel_token":"secret"}"#));
+        assert_eq!(Sealer::new("walkin.check-in", "k2").open(&sealed), None);
+        assert_eq!(Sealer::new("orders.create", "k1").open(&sealed), None);
+        assert!(!record_pk("walkin.check-in", "k1").contains("k1"));
     }
 
     #[test]

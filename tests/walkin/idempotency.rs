@@ -95,7 +95,7 @@ async fn an_expired_key_is_a_new_request_and_a_malformed_one_is_a_400() {
         .update_item()
         .table_name(&w.table)
         // Kiosks check in anonymously: their keys share the public scope.
-        .key("pk", AttributeValue::S("IDEMPOTENCY#walkin.check-in.public#old-key".into()))
+        .key("pk", AttributeValue::S(shared::idempotency::record_pk("walkin.check-in.public", "old-key")))
         .key("sk", AttributeValue::S("IDEMPOTENCY".into()))
         .update_expression("SET #ttl = :past")
         .expression_attribute_names("#ttl", "ttl")
