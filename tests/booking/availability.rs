@@ -30,11 +30,12 @@ async fn availability_is_cut_into_aligned_slots_and_overlaps_create_only_what_is
     let same = b.add_availability(&p, json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0))})).await;
     assert_eq!((same.status, ids(&same).len()), (201, 0));
 
-    let listing = b.list(&p, "").await;
+    let listing = b.list(&p.sub, "").await;
     let listed = starts(&listing);
     assert_eq!(listed.len(), 10);
     assert!(listed.windows(2).all(|w| w[0] < w[1]), "by start time: {listed:?}");
-    assert_eq!(listing.body["slots"][0]["provider_id"], p.as_str());
+    assert_eq!(listing.body["slots"][0]["provider_id"], p.sub.as_str());
+    assert_eq!(listing.body["slots"][0]["provider_name"], "Pat Provider");
 }
 
 #[tokio::test]
@@ -45,7 +46,7 @@ async fn concurrent_postings_of_one_range_create_each_slot_once() {
     let replies = join_all((0..5).map(|_| b.add_availability(&p, body.clone()))).await;
     let created: usize = replies.iter().map(|r| ids(r).len()).sum();
     assert_eq!(created, 12, "{replies:?}");
-    assert_eq!(b.listed(&p).await.len(), 12);
+    assert_eq!(b.listed(&p.sub).await.len(), 12);
 }
 
 #[tokio::test]
@@ -80,7 +81,7 @@ async fn concurrent_postings_of_overlapping_ranges_of_different_lengths_never_ov
             assert_eq!(reply.status, 201, "round {round}: {reply:?}");
             returned.extend(ids(reply));
         }
-        let mut stored = b.app.store.slots(&p, at(2, 0, 0), at(4, 0, 0)).await.unwrap();
+        let mut stored = b.app.store.slots(&p.sub, at(2, 0, 0), at(4, 0, 0)).await.unwrap();
         stored.sort_by_key(|slot| slot.start_time);
         for pair in stored.windows(2) {
             assert!(
@@ -95,7 +96,7 @@ async fn concurrent_postings_of_overlapping_ranges_of_different_lengths_never_ov
         stored_ids.sort();
         returned.sort();
         assert_eq!(returned, stored_ids, "round {round}");
-        let mut listed = b.listed(&p).await;
+        let mut listed = b.listed(&p.sub).await;
         listed.sort();
         assert_eq!(listed, stored_ids, "round {round}: every slot is bookable");
     }
@@ -104,7 +105,8 @@ async fn concurrent_postings_of_overlapping_ranges_of_different_lengths_never_ov
 #[tokio::test]
 async fn slot_creation_moves_the_providers_availability_version_chunk_by_chunk() {
     let b = Booking::new(1800).await;
-    let p = b.provider().await;
+    let provider = b.provider().await;
+    let p = provider.sub.clone();
     let store = &b.app.store;
     let slots = |from: DateTime<Utc>, count: i64| -> Vec<Slot> {
         let minutes: SlotMinutes = "15".parse().unwrap();
@@ -135,7 +137,8 @@ async fn slot_creation_moves_the_providers_availability_version_chunk_by_chunk()
     assert_eq!(second.created.len(), 99);
     assert_eq!(store.availability_version(&p).await.unwrap(), Some(3));
     // The longest range at the default length: 2976 slots, 31 transactions, one request.
-    let month = b.add_availability(&p, json!({"start_time": text(at(10, 0, 0)), "end_time": text(at(41, 0, 0))})).await;
+    let month =
+        b.add_availability(&provider, json!({"start_time": text(at(10, 0, 0)), "end_time": text(at(41, 0, 0))})).await;
     assert_eq!((month.status, ids(&month).len()), (201, 2976));
     assert_eq!(store.availability_version(&p).await.unwrap(), Some(3 + 31));
 }
@@ -219,11 +222,12 @@ async fn bad_availability_requests_name_the_problem() {
         assert_eq!((reply.status, reply.code()), (status, Some(code)), "{body}: {reply:?}");
         assert!(reply.message().contains(mention), "{body}: {}", reply.message());
     }
-    let unknown = b
-        .add_availability("no-such-provider", json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0))}))
-        .await;
+    // A member of `provider` who has not made a profile yet.
+    let newcomer = b.user(&["provider"]).await;
+    let unknown =
+        b.add_availability(&newcomer, json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0))})).await;
     assert_eq!((unknown.status, unknown.code()), (404, Some("provider_not_found")));
-    let names = b.post("/booking/v1/providers", json!({"first_name": " ", "last_name": "X"})).await;
+    let names = b.post(&newcomer, "/booking/v1/providers", json!({"first_name": " ", "last_name": "X"})).await;
     assert_eq!((names.status, names.code()), (400, Some("invalid_field")));
     assert!(names.message().contains("first_name"));
 }
@@ -238,25 +242,25 @@ async fn listing_shows_only_bookable_slots() {
     let soon = DateTime::from_timestamp(in_two_hours - in_two_hours % 900 + 900, 0).unwrap();
     let near = b.slots(&p, soon, soon + chrono::Duration::minutes(15)).await;
     let far = b.slots(&p, at(3, 9, 0), at(3, 10, 0)).await;
-    assert_eq!(b.listed(&p).await, far);
+    assert_eq!(b.listed(&p.sub).await, far);
     let too_late = b.reserve(&c, &near[0]).await;
     assert_eq!((too_late.status, too_late.code()), (422, Some("too_late")));
 
     let held = b.hold(&c, &far[0]).await;
     let confirmed = b.hold(&c, &far[1]).await;
-    assert_eq!(b.confirm(&confirmed, &c).await.status, 200);
-    assert_eq!(b.listed(&p).await, far[2..]);
+    assert_eq!(b.confirm(&c, &confirmed).await.status, 200);
+    assert_eq!(b.listed(&p.sub).await, far[2..]);
     // Cancelling makes the slot bookable again.
-    assert_eq!(b.cancel(&held, Some(&c)).await.status, 200);
-    assert_eq!(b.listed(&p).await, [&far[0], &far[2], &far[3]].map(String::clone));
+    assert_eq!(b.cancel(&c, &held).await.status, 200);
+    assert_eq!(b.listed(&p.sub).await, [&far[0], &far[2], &far[3]].map(String::clone));
 
     // from/to select by start time; to is exclusive.
-    let window = b.list(&p, &format!("from={}&to={}", text(at(3, 9, 15)), text(at(3, 9, 45)))).await;
+    let window = b.list(&p.sub, &format!("from={}&to={}", text(at(3, 9, 15)), text(at(3, 9, 45)))).await;
     assert_eq!(ids(&window), [far[2].clone()]);
-    let bad = b.list(&p, "from=yesterday").await;
+    let bad = b.list(&p.sub, "from=yesterday").await;
     assert_eq!((bad.status, bad.code()), (400, Some("invalid_field")));
     assert!(bad.message().contains("from"));
-    let reversed = b.list(&p, &format!("from={}&to={}", text(at(3, 10, 0)), text(at(3, 9, 0)))).await;
+    let reversed = b.list(&p.sub, &format!("from={}&to={}", text(at(3, 10, 0)), text(at(3, 9, 0)))).await;
     assert_eq!((reversed.status, reversed.code()), (400, Some("invalid_field")));
     // Bounds up to the end of year 9999 are fine, however little room they leave: 200, never 5xx.
     for query in [
@@ -267,18 +271,18 @@ async fn listing_shows_only_bookable_slots() {
         "from=9990-01-01T00:00:00Z&to=9999-12-31T23:59:59Z",
         "from=2000-01-01T00:00:00Z&to=9999-12-31T23:59:59Z",
     ] {
-        let reply = b.list(&p, query).await;
+        let reply = b.list(&p.sub, query).await;
         assert_eq!(reply.status, 200, "{query}: {reply:?}");
         if query.starts_with("from=9") {
             assert!(ids(&reply).is_empty(), "{query}: {reply:?}");
         }
     }
-    let everything = b.list(&p, "from=2000-01-01T00:00:00Z&to=9999-12-31T23:59:59Z").await;
+    let everything = b.list(&p.sub, "from=2000-01-01T00:00:00Z&to=9999-12-31T23:59:59Z").await;
     assert_eq!(ids(&everything), [&far[0], &far[2], &far[3]].map(String::clone));
     let nobody = b.list("no-such-provider", "").await;
     assert_eq!((nobody.status, nobody.code()), (404, Some("provider_not_found")));
     let empty = b.provider().await;
-    assert_eq!(b.listed(&empty).await, Vec::<String>::new());
+    assert_eq!(b.listed(&empty.sub).await, Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -289,11 +293,13 @@ async fn slots_can_be_removed_while_free() {
     let slots = b.slots(&p, at(3, 8, 0), at(3, 8, 30)).await;
     let removed = b.delete_slot(&p, &slots[0]).await;
     assert_eq!(removed.status, 200, "{removed:?}");
-    assert_eq!(b.listed(&p).await, [slots[1].clone()]);
+    assert_eq!(removed.body["deleted"]["provider_name"], "Pat Provider");
+    assert_eq!(b.listed(&p.sub).await, [slots[1].clone()]);
     assert_eq!(b.delete_slot(&p, &slots[0]).await.code(), Some("slot_not_found"));
     b.hold(&c, &slots[1]).await;
     assert_eq!(b.delete_slot(&p, &slots[1]).await.code(), Some("slot_reserved"));
     let other = b.provider().await;
+    // Under the other provider's own path, the slot is not one of theirs.
     assert_eq!(b.delete_slot(&other, &slots[1]).await.code(), Some("slot_not_found"), "another provider's slot");
     assert_eq!(b.reserve(&c, &slots[0]).await.code(), Some("slot_not_found"));
 }

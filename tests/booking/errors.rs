@@ -1,10 +1,10 @@
 //! Unknown routes, ids that cannot be ours, and transaction conflicts that do not end.
 
-use booking::{App, Config, entrypoints::http};
+use booking::{App, entrypoints::http};
 use serde_json::json;
 use system_tests::{call, inject_conflicts, inject_throttling, request};
 
-use crate::helpers::{Booking, at, text, timings};
+use crate::helpers::{Booking, at, config, text};
 
 #[tokio::test]
 async fn unknown_routes_and_methods() {
@@ -19,29 +19,40 @@ async fn ids_that_cannot_be_ours_are_not_found_without_asking_the_database() {
     // Nothing listens on this port: any request that reached the database would be a 503.
     let port = local_stack::emulator::free_port().unwrap();
     let unreachable = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
-    let config = Config { table: "unreachable".into(), expiry_queue_url: None, timings: timings(1800), cursors: None };
     let real = Booking::new(1800).await;
-    let b =
-        Booking { app: shared::app::for_process(App::new(&unreachable, &config)), stack: real.stack, sdk: real.sdk };
+    // The real stack's user pool still signs the callers in.
+    let (client, provider) = (real.user(&[]).await, real.user(&["provider"]).await);
+    let config = booking::Config {
+        table: "unreachable".into(),
+        expiry_queue_url: None,
+        cursors: None,
+        ..config(&real.stack, 1800, 3)
+    };
+    let b = Booking {
+        app: shared::app::for_process(App::new(&unreachable, &config)),
+        stack: real.stack,
+        sdk: real.sdk,
+        admin: real.admin,
+    };
 
     let long = "x".repeat(3000);
-    let slot = format!("{}.{}.15", shared::ids::new_id(), at(3, 9, 0).format("%Y%m%dT%H%MZ"));
     let range = json!({"start_time": text(at(3, 10, 0)), "end_time": text(at(3, 11, 0))});
     let cases = [
-        (b.add_availability(&long, range).await, "provider_not_found"),
+        // Admins may act for any provider: the id itself is what is refused.
+        (b.add_availability_as(Some(&b.admin), &long, range).await, "provider_not_found"),
         (b.list(&long, "").await, "provider_not_found"),
-        (b.reserve("some-client", &format!("{long}.20261124T1015Z.15")).await, "slot_not_found"),
-        (b.reserve(&long, &slot).await, "client_not_found"),
-        (b.get(&long).await, "reservation_not_found"),
-        (b.confirm(&long, "some-client").await, "reservation_not_found"),
-        (b.cancel(&long, Some("some-client")).await, "reservation_not_found"),
-        (b.delete_slot(&long, &long).await, "slot_not_found"),
+        (b.reserve(&client, &format!("{long}.20261124T1015Z.15")).await, "slot_not_found"),
+        (b.get(&client, &long).await, "reservation_not_found"),
+        (b.confirm(&client, &long).await, "reservation_not_found"),
+        (b.cancel(&client, &long).await, "reservation_not_found"),
+        (b.delete_slot_as(Some(&b.admin), &long, &long).await, "slot_not_found"),
+        (b.delete_slot(&provider, &long).await, "slot_not_found"),
     ];
     for (reply, code) in cases {
         assert_eq!((reply.status, reply.code()), (404, Some(code)), "{reply:?}");
     }
     // The control: a plausible id does ask, and gets the outage.
-    let reply = b.get(&shared::ids::new_id()).await;
+    let reply = b.get(&client, &shared::ids::new_id()).await;
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
 }
 
@@ -57,17 +68,18 @@ async fn transaction_conflicts_are_retried_a_bounded_number_of_times_then_503() 
     inject_conflicts(&table, "TransactWriteItems", 2).await;
     let r = b.hold(&c, &slots[0]).await;
     inject_conflicts(&table, "TransactWriteItems", 2).await;
-    assert_eq!(b.confirm(&r, &c).await.status, 200);
+    assert_eq!(b.confirm(&c, &r).await.status, 200);
 
     // Conflicts that do not end: a 503 after the bounded retries, and nothing half-done.
     inject_conflicts(&table, "TransactWriteItems", 10_000).await;
     let reply = b.reserve(&c, &slots[1]).await;
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
-    let reply = b.cancel(&r, Some(&c)).await;
+    let reply = b.cancel(&c, &r).await;
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
     inject_conflicts(&table, "TransactWriteItems", 0).await;
-    assert_eq!(b.listed(&p).await, [slots[1].clone()], "the refused reservation took nothing");
-    assert_eq!(b.get(&r).await.body["status"], "confirmed", "the refused cancel changed nothing");
+    assert_eq!(b.listed(&p.sub).await, [slots[1].clone()], "the refused reservation took nothing");
+    assert_eq!(b.get(&c, &r).await.body["status"], "confirmed", "the refused cancel changed nothing");
+    assert!(b.held_by(&c).await.is_empty(), "the refused reservation was not counted");
     assert_eq!(b.reserve(&c, &slots[1]).await.status, 201);
 }
 
@@ -83,21 +95,22 @@ async fn throttling_is_retried_then_a_503_with_retry_after_and_nothing_half_done
     inject_throttling(&table, "TransactWriteItems", 2).await;
     let r = b.hold(&c, &slots[0]).await;
     inject_throttling(&table, "GetItem", 2).await;
-    assert_eq!(b.get(&r).await.status, 200);
+    assert_eq!(b.get(&c, &r).await.status, 200);
 
     // Throttling that does not end: 503 with Retry-After, and nothing half-done.
     inject_throttling(&table, "TransactWriteItems", 10_000).await;
     let reply = b.reserve(&c, &slots[1]).await;
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
     assert!(reply.header("retry-after").is_some(), "{reply:?}");
-    let reply = b.confirm(&r, &c).await;
+    let reply = b.confirm(&c, &r).await;
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
     inject_throttling(&table, "TransactWriteItems", 0).await;
     inject_throttling(&table, "Query", 10_000).await;
-    let reply = b.list(&p, "").await;
+    let reply = b.list(&p.sub, "").await;
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
     inject_throttling(&table, "Query", 0).await;
-    assert_eq!(b.listed(&p).await, [slots[1].clone()], "the refused reservation took nothing");
-    assert_eq!(b.get(&r).await.body["status"], "held", "the refused confirm changed nothing");
-    assert_eq!(b.confirm(&r, &c).await.status, 200);
+    assert_eq!(b.listed(&p.sub).await, [slots[1].clone()], "the refused reservation took nothing");
+    assert_eq!(b.get(&c, &r).await.body["status"], "held", "the refused confirm changed nothing");
+    assert_eq!(b.held_by(&c).await, std::slice::from_ref(&r), "only the hold that was made is counted");
+    assert_eq!(b.confirm(&c, &r).await.status, 200);
 }

@@ -32,10 +32,11 @@ async fn a_hold_expires_through_the_queue_without_any_request() {
     poller.await.unwrap();
 
     assert!(stored.expired_at.is_some_and(|at| at >= stored.expires_at));
-    assert_eq!(b.listed(&p).await, std::slice::from_ref(&slot), "the slot is listed again");
-    let late = b.confirm(&r, &c).await;
+    assert_eq!(b.listed(&p.sub).await, std::slice::from_ref(&slot), "the slot is listed again");
+    assert!(b.held_by(&c).await.is_empty(), "the worker's expiry no longer counts the hold");
+    let late = b.confirm(&c, &r).await;
     assert_eq!((late.status, late.code()), (410, Some("reservation_expired")));
-    assert_eq!(b.get(&r).await.body["status"], "expired");
+    assert_eq!(b.get(&c, &r).await.body["status"], "expired");
 }
 
 #[tokio::test]
@@ -46,20 +47,22 @@ async fn an_overdue_hold_is_free_at_once_before_any_worker_runs() {
     let slot = b.slots(&p, at(3, 8, 0), at(3, 8, 15)).await.remove(0);
     let r = b.hold(&c, &slot).await;
     let (bref, rref) = (&b, &r);
+    let cref = &c;
     eventually("the hold runs out", Duration::from_secs(30), move || async move {
-        (bref.get(rref).await.body["status"] == "expired").then_some(())
+        (bref.get(cref, rref).await.body["status"] == "expired").then_some(())
     })
     .await;
     assert_eq!(b.stored(&r).await.status, booking::domain::Status::Held, "no worker ran");
-    assert_eq!(b.listed(&p).await, std::slice::from_ref(&slot));
-    assert_eq!(b.confirm(&r, &c).await.code(), Some("reservation_expired"));
-    assert_eq!(b.cancel(&r, Some(&c)).await.code(), Some("reservation_expired"));
+    assert_eq!(b.listed(&p.sub).await, std::slice::from_ref(&slot));
+    assert_eq!(b.confirm(&c, &r).await.code(), Some("reservation_expired"));
+    assert_eq!(b.cancel(&c, &r).await.code(), Some("reservation_expired"));
     // Another client takes the slot; the late expiry of the first hold must not free it.
     let second = b.hold(&other, &slot).await;
     let expired = ops::expire_one(b.app, &r, Utc::now()).await.unwrap();
     assert!(expired.is_some(), "the first hold is recorded as expired");
-    assert!(b.listed(&p).await.is_empty(), "the second hold keeps the slot");
-    assert_eq!(b.confirm(&second, &other).await.status, 200);
+    assert!(b.held_by(&c).await.is_empty(), "and no longer counted, though its slot was not its own");
+    assert!(b.listed(&p.sub).await.is_empty(), "the second hold keeps the slot");
+    assert_eq!(b.confirm(&other, &second).await.status, 200);
 }
 
 #[tokio::test]
@@ -157,7 +160,8 @@ async fn a_duplicate_expiry_delivery_changes_nothing() {
     }
     assert_eq!(handled, 3);
     assert_eq!(b.stored(&r).await.status, booking::domain::Status::Expired);
-    assert_eq!(b.listed(&p).await, [slot]);
+    assert_eq!(b.listed(&p.sub).await, [slot]);
+    assert!(b.held_by(&c).await.is_empty());
 }
 
 /// The expiry worker, keeping every batch it was given and every answer it gave.

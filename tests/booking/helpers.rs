@@ -1,7 +1,11 @@
-//! This service's fixtures: a booking app on a fresh copy of the stack, one method per endpoint
-//! that calls its handler in-process, and the helpers the tests share.
+//! This service's fixtures: a booking app on a fresh copy of the stack (its user pool included),
+//! users signed in through that pool, one method per endpoint that calls its handler in-process
+//! as a given user (or anonymously), and the helpers the tests share.
 
-use std::time::Duration;
+use std::{
+    sync::atomic::{AtomicU32, Ordering},
+    time::Duration,
+};
 
 use aws_config::SdkConfig;
 use booking::{
@@ -10,14 +14,21 @@ use booking::{
     entrypoints::{http, sqs},
 };
 use chrono::{DateTime, Datelike, TimeZone, Utc};
+use futures::future::join_all;
 use local_stack::{Stack, triggers::SqsSource};
 use serde_json::{Value, json};
-use system_tests::{InProcess, Reply, call, eventually, fresh_stack, request, sdk, template, with_path_params};
+use shared::auth::PROVIDER;
+use system_tests::{
+    InProcess, Reply, User, auth_config, call, eventually, fresh_stack, request, sdk, template, user, with_header,
+    with_path_params,
+};
 
 pub struct Booking {
     pub app: &'static App,
     pub stack: Stack,
     pub sdk: SdkConfig,
+    /// A member of `admin`, for the routes only admins call.
+    pub admin: User,
 }
 
 pub fn timings(hold_seconds: i64) -> Timings {
@@ -38,117 +49,251 @@ pub fn text(ts: DateTime<Utc>) -> String {
     shared::time::format(ts)
 }
 
-/// The test key of the availability listing's cursors (any 32 characters do).
+/// The test key of the listings' cursors (any 32 characters do).
 pub const CURSOR_KEY: &str = "booking-tests-cursor-signing-key-01";
+
+/// The contract's default hold limit.
+pub const MAX_HOLDS: u32 = 3;
+
+/// The configuration of a test stack's functions.
+pub fn config(stack: &Stack, hold_seconds: i64, max_holds: u32) -> Config {
+    Config {
+        table: stack.table("BookingTable").to_owned(),
+        expiry_queue_url: Some(stack.queue("BookingExpiryQueue").url.clone()),
+        timings: timings(hold_seconds),
+        cursors: Some(shared::cursor::Cursors::new(CURSOR_KEY)),
+        max_holds_per_client: max_holds,
+        auth: auth_config(stack),
+    }
+}
 
 impl Booking {
     pub async fn new(hold_seconds: i64) -> Self {
-        let sdk = sdk().await;
-        let stack = fresh_stack(&sdk).await;
-        let config = Config {
-            table: stack.table("BookingTable").to_owned(),
-            expiry_queue_url: Some(stack.queue("BookingExpiryQueue").url.clone()),
-            timings: timings(hold_seconds),
-            cursors: Some(shared::cursor::Cursors::new(CURSOR_KEY)),
-        };
-        // The app lives as long as the test process, as it does in a Lambda process.
-        let app = shared::app::for_process(App::new(&sdk, &config));
-        Self { app, stack, sdk }
+        Self::with_max_holds(hold_seconds, MAX_HOLDS).await
     }
 
-    pub async fn post(&self, handler_path: &str, body: Value) -> Reply {
-        let req = request("POST", handler_path, Some(body));
-        match handler_path {
-            "/booking/v1/providers" => call(self.app, http::create_provider, req).await,
-            "/booking/v1/clients" => call(self.app, http::create_client, req).await,
-            "/booking/v1/reservations" => call(self.app, http::reserve, req).await,
-            other => panic!("no POST handler for {other}"),
+    pub async fn with_max_holds(hold_seconds: i64, max_holds: u32) -> Self {
+        let sdk = sdk().await;
+        let stack = fresh_stack(&sdk).await;
+        // The app lives as long as the test process, as it does in a Lambda process.
+        let app = shared::app::for_process(App::new(&sdk, &config(&stack, hold_seconds, max_holds)));
+        let admin = user(&stack, "admin@example.com", &["admin"]).await;
+        Self { app, stack, sdk, admin }
+    }
+
+    /// A new user of the stack's pool in `groups`, signed in.
+    pub async fn user(&self, groups: &[&str]) -> User {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let email = format!("user{}@example.com", COUNTER.fetch_add(1, Ordering::Relaxed));
+        user(&self.stack, &email, groups).await
+    }
+
+    /// A new provider with a profile.
+    pub async fn provider(&self) -> User {
+        let provider = self.user(&[PROVIDER]).await;
+        let reply =
+            self.post(&provider, "/booking/v1/providers", json!({"first_name": "Pat", "last_name": "Provider"})).await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        assert_eq!(reply.body["provider_id"], provider.sub.as_str());
+        provider
+    }
+
+    /// A new signed-in user with a client profile.
+    pub async fn client(&self) -> User {
+        let client = self.user(&[]).await;
+        let reply =
+            self.post(&client, "/booking/v1/clients", json!({"first_name": "Cam", "last_name": "Client"})).await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        assert_eq!(reply.body["client_id"], client.sub.as_str());
+        client
+    }
+
+    /// `n` new clients, made concurrently.
+    pub async fn clients(&self, n: usize) -> Vec<User> {
+        join_all((0..n).map(|_| self.client())).await
+    }
+
+    /// Any route of the service, by its method and path as the route table writes them
+    /// (`/booking/v1/reservations/{reservation_id}`), with the path parameters, query (`a=1&b=2`)
+    /// and body given, as `caller` sends it (anonymously without one), through the handler the
+    /// template routes it to.
+    pub async fn route(
+        &self,
+        method: &str,
+        template: &str,
+        params: &[(&str, &str)],
+        query: &str,
+        body: Option<Value>,
+        caller: Option<&User>,
+    ) -> Reply {
+        let authorization = caller.map(|caller| format!("Bearer {}", caller.token));
+        self.route_with(method, template, params, query, body, authorization.as_deref()).await
+    }
+
+    /// [`Booking::route`] with any `Authorization` header (or none).
+    pub async fn route_with(
+        &self,
+        method: &str,
+        template: &str,
+        params: &[(&str, &str)],
+        query: &str,
+        body: Option<Value>,
+        authorization: Option<&str>,
+    ) -> Reply {
+        let path =
+            params.iter().fold(template.to_owned(), |path, (name, value)| path.replace(&format!("{{{name}}}"), value));
+        let mut req = with_path_params(request(method, &path, body), params);
+        if !query.is_empty() {
+            req = lambda_http::RequestExt::with_query_string_parameters(req, parse_query(query));
+        }
+        if let Some(authorization) = authorization {
+            req = with_header(req, "authorization", authorization);
+        }
+        let app = self.app;
+        // Each handler's future on the heap: the largest of them, inlined into every test's
+        // future, would overflow a test thread's stack in debug builds.
+        match (method, template) {
+            ("POST", "/booking/v1/providers") => Box::pin(call(app, http::create_provider, req)).await,
+            ("GET", "/booking/v1/providers") => Box::pin(call(app, http::list_providers, req)).await,
+            ("POST", "/booking/v1/clients") => Box::pin(call(app, http::create_client, req)).await,
+            ("POST", "/booking/v1/providers/{provider_id}/availability") => {
+                Box::pin(call(app, http::add_availability, req)).await
+            }
+            ("GET", "/booking/v1/providers/{provider_id}/availability") => {
+                Box::pin(call(app, http::list_availability, req)).await
+            }
+            ("GET", "/booking/v1/providers/{provider_id}/reservations") => {
+                Box::pin(call(app, http::list_provider_reservations, req)).await
+            }
+            ("DELETE", "/booking/v1/providers/{provider_id}/slots/{slot_id}") => {
+                Box::pin(call(app, http::delete_slot, req)).await
+            }
+            ("POST", "/booking/v1/reservations") => Box::pin(call(app, http::reserve, req)).await,
+            ("GET", "/booking/v1/clients/me/reservations") => {
+                Box::pin(call(app, http::list_my_reservations, req)).await
+            }
+            ("POST", "/booking/v1/reservations/expire") => Box::pin(call(app, http::expire_now, req)).await,
+            ("GET", "/booking/v1/reservations/{reservation_id}") => {
+                Box::pin(call(app, http::get_reservation, req)).await
+            }
+            ("DELETE", "/booking/v1/reservations/{reservation_id}") => Box::pin(call(app, http::cancel, req)).await,
+            ("POST", "/booking/v1/reservations/{reservation_id}/confirm") => {
+                Box::pin(call(app, http::confirm, req)).await
+            }
+            other => panic!("no handler for {other:?}: add it to Booking::route"),
         }
     }
 
-    pub async fn provider(&self) -> String {
-        let reply = self.post("/booking/v1/providers", json!({"first_name": "Pat", "last_name": "Provider"})).await;
-        assert_eq!(reply.status, 201, "{reply:?}");
-        reply.body["provider_id"].as_str().unwrap().to_owned()
+    /// A POST without path parameters (profiles, reservations) as `caller`.
+    pub async fn post(&self, caller: &User, path: &str, body: Value) -> Reply {
+        self.route("POST", path, &[], "", Some(body), Some(caller)).await
     }
 
-    pub async fn client(&self) -> String {
-        let reply = self.post("/booking/v1/clients", json!({"first_name": "Cam", "last_name": "Client"})).await;
-        assert_eq!(reply.status, 201, "{reply:?}");
-        reply.body["client_id"].as_str().unwrap().to_owned()
+    /// Availability of `provider_id` posted by `caller`.
+    pub async fn add_availability_as(&self, caller: Option<&User>, provider_id: &str, body: Value) -> Reply {
+        let params = [("provider_id", provider_id)];
+        self.route("POST", "/booking/v1/providers/{provider_id}/availability", &params, "", Some(body), caller).await
     }
 
-    pub async fn add_availability(&self, provider: &str, body: Value) -> Reply {
-        let path = format!("/booking/v1/providers/{provider}/availability");
-        let req = with_path_params(request("POST", &path, Some(body)), &[("provider_id", provider)]);
-        call(self.app, http::add_availability, req).await
+    /// The provider's own availability.
+    pub async fn add_availability(&self, provider: &User, body: Value) -> Reply {
+        self.add_availability_as(Some(provider), &provider.sub, body).await
     }
 
-    /// Posts a range and returns the created slot ids.
-    pub async fn slots(&self, provider: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<String> {
+    /// Posts a range of the provider's and returns the created slot ids.
+    pub async fn slots(&self, provider: &User, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<String> {
         let reply = self.add_availability(provider, json!({"start_time": text(start), "end_time": text(end)})).await;
         assert_eq!(reply.status, 201, "{reply:?}");
         ids(&reply)
     }
 
-    pub async fn list(&self, provider: &str, query: &str) -> Reply {
-        let path = format!("/booking/v1/providers/{provider}/availability");
-        let mut req = with_path_params(request("GET", &path, None), &[("provider_id", provider)]);
-        if !query.is_empty() {
-            req = lambda_http::RequestExt::with_query_string_parameters(req, parse_query(query));
-        }
-        call(self.app, http::list_availability, req).await
+    /// A provider's bookable slots, as anyone sees them.
+    pub async fn list(&self, provider_id: &str, query: &str) -> Reply {
+        let params = [("provider_id", provider_id)];
+        self.route("GET", "/booking/v1/providers/{provider_id}/availability", &params, query, None, None).await
     }
 
-    pub async fn listed(&self, provider: &str) -> Vec<String> {
-        let reply = self.list(provider, "").await;
+    pub async fn listed(&self, provider_id: &str) -> Vec<String> {
+        let reply = self.list(provider_id, "").await;
         assert_eq!(reply.status, 200, "{reply:?}");
         ids(&reply)
     }
 
-    pub async fn reserve(&self, client: &str, slot: &str) -> Reply {
-        self.post("/booking/v1/reservations", json!({"client_id": client, "slot_id": slot})).await
+    /// The client holds a slot.
+    pub async fn reserve(&self, client: &User, slot: &str) -> Reply {
+        self.post(client, "/booking/v1/reservations", json!({"slot_id": slot})).await
     }
 
-    pub async fn hold(&self, client: &str, slot: &str) -> String {
+    pub async fn hold(&self, client: &User, slot: &str) -> String {
         let reply = self.reserve(client, slot).await;
         assert_eq!(reply.status, 201, "{reply:?}");
         reply.body["reservation_id"].as_str().unwrap().to_owned()
     }
 
-    pub async fn confirm(&self, reservation: &str, client: &str) -> Reply {
-        let path = format!("/booking/v1/reservations/{reservation}/confirm");
-        let req = with_path_params(
-            request("POST", &path, Some(json!({"client_id": client}))),
-            &[("reservation_id", reservation)],
-        );
-        call(self.app, http::confirm, req).await
+    pub async fn confirm_as(&self, caller: Option<&User>, reservation: &str, body: Option<Value>) -> Reply {
+        let params = [("reservation_id", reservation)];
+        self.route("POST", "/booking/v1/reservations/{reservation_id}/confirm", &params, "", body, caller).await
     }
 
-    pub async fn cancel(&self, reservation: &str, client: Option<&str>) -> Reply {
-        let path = format!("/booking/v1/reservations/{reservation}");
-        let mut req = with_path_params(request("DELETE", &path, None), &[("reservation_id", reservation)]);
-        if let Some(client) = client {
-            req =
-                lambda_http::RequestExt::with_query_string_parameters(req, parse_query(&format!("client_id={client}")));
-        }
-        call(self.app, http::cancel, req).await
+    /// The client confirms (no body: the caller is the client).
+    pub async fn confirm(&self, client: &User, reservation: &str) -> Reply {
+        self.confirm_as(Some(client), reservation, None).await
     }
 
-    pub async fn get(&self, reservation: &str) -> Reply {
-        let path = format!("/booking/v1/reservations/{reservation}");
-        let req = with_path_params(request("GET", &path, None), &[("reservation_id", reservation)]);
-        call(self.app, http::get_reservation, req).await
+    pub async fn cancel_as(&self, caller: Option<&User>, reservation: &str, query: &str) -> Reply {
+        let params = [("reservation_id", reservation)];
+        self.route("DELETE", "/booking/v1/reservations/{reservation_id}", &params, query, None, caller).await
     }
 
-    pub async fn delete_slot(&self, provider: &str, slot: &str) -> Reply {
-        let path = format!("/booking/v1/providers/{provider}/slots/{slot}");
-        let req = with_path_params(request("DELETE", &path, None), &[("provider_id", provider), ("slot_id", slot)]);
-        call(self.app, http::delete_slot, req).await
+    pub async fn cancel(&self, client: &User, reservation: &str) -> Reply {
+        self.cancel_as(Some(client), reservation, "").await
     }
 
+    pub async fn get(&self, caller: &User, reservation: &str) -> Reply {
+        let params = [("reservation_id", reservation)];
+        self.route("GET", "/booking/v1/reservations/{reservation_id}", &params, "", None, Some(caller)).await
+    }
+
+    pub async fn delete_slot_as(&self, caller: Option<&User>, provider_id: &str, slot: &str) -> Reply {
+        let params = [("provider_id", provider_id), ("slot_id", slot)];
+        self.route("DELETE", "/booking/v1/providers/{provider_id}/slots/{slot_id}", &params, "", None, caller).await
+    }
+
+    /// The provider removes a slot of theirs.
+    pub async fn delete_slot(&self, provider: &User, slot: &str) -> Reply {
+        self.delete_slot_as(Some(provider), &provider.sub, slot).await
+    }
+
+    /// The sweep on demand, as an admin.
     pub async fn expire_now(&self) -> Reply {
-        call(self.app, http::expire_now, request("POST", "/booking/v1/reservations/expire", None)).await
+        self.route("POST", "/booking/v1/reservations/expire", &[], "", None, Some(&self.admin)).await
+    }
+
+    /// The public directory.
+    pub async fn providers(&self, query: &str) -> Reply {
+        self.route("GET", "/booking/v1/providers", &[], query, None, None).await
+    }
+
+    pub async fn provider_reservations_as(&self, caller: &User, provider_id: &str, query: &str) -> Reply {
+        let params = [("provider_id", provider_id)];
+        self.route("GET", "/booking/v1/providers/{provider_id}/reservations", &params, query, None, Some(caller)).await
+    }
+
+    /// The provider's own appointments.
+    pub async fn provider_reservations(&self, provider: &User, query: &str) -> Reply {
+        self.provider_reservations_as(provider, &provider.sub, query).await
+    }
+
+    /// The client's own reservations.
+    pub async fn my_reservations(&self, client: &User, query: &str) -> Reply {
+        self.route("GET", "/booking/v1/clients/me/reservations", &[], query, None, Some(client)).await
+    }
+
+    /// The client's unconfirmed holds, as their profile counts them.
+    pub async fn held_by(&self, client: &User) -> Vec<String> {
+        let mut held = self.app.store.held_by(&client.sub).await.unwrap().expect("a client profile");
+        held.sort();
+        held
     }
 
     /// Waits (polling, with a deadline) until the hold of `reservation` has run out by the clock;
@@ -206,4 +351,14 @@ fn parse_query(query: &str) -> std::collections::HashMap<String, String> {
 
 pub fn starts(reply: &Reply) -> Vec<String> {
     reply.body["slots"].as_array().unwrap().iter().map(|s| s["start_time"].as_str().unwrap().to_owned()).collect()
+}
+
+/// The reservation ids of a listing of reservations, in its order.
+pub fn reservation_ids(reply: &Reply) -> Vec<String> {
+    reply.body["reservations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a listing of reservations: {reply:?}"))
+        .iter()
+        .map(|r| r["reservation_id"].as_str().unwrap().to_owned())
+        .collect()
 }

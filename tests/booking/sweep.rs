@@ -17,7 +17,7 @@ async fn the_sweep_expires_holds_the_queue_missed() {
     let slots = b.slots(&p, at(3, 8, 0), at(3, 8, 30)).await;
     let r1 = b.hold(&c, &slots[0]).await;
     let r2 = b.hold(&c, &slots[1]).await;
-    assert_eq!(b.confirm(&r2, &c).await.status, 200);
+    assert_eq!(b.confirm(&c, &r2).await.status, 200);
     b.until_the_hold_runs_out(&r1).await;
     // The index is eventually consistent; the sweep finds the hold within moments.
     let bref = &b;
@@ -34,6 +34,7 @@ async fn the_sweep_expires_holds_the_queue_missed() {
         (Some(r1.as_str()), Some("expired"))
     );
     assert_eq!(b.expire_now().await.body["expired"], json!([]), "nothing left to sweep");
+    assert!(b.held_by(&c).await.is_empty(), "the sweep's expiry no longer counts the hold");
     assert_eq!(b.stored(&r2).await.status, booking::domain::Status::Confirmed);
     // The scheduled function runs the same sweep.
     let event = sweep_event();

@@ -12,8 +12,11 @@
 //! - [`store`]: DynamoDB (keys, conditions, transactions), nothing else; [`queue`]: the expiry
 //!   queue's message, sent through shared's SQS adapter.
 //!
-//! [`routes`] lists the HTTP routes as the template declares them; `src/bin/` has one thin main
-//! per function.
+//! [`routes`] lists the HTTP routes as the template declares them, with who may call each;
+//! `src/bin/` has one thin main per function.
+//!
+//! Callers sign in with Cognito: a provider's and a client's id is their `sub`. A client holds at
+//! most `BOOKING_MAX_HOLDS_PER_CLIENT` unconfirmed reservations at once.
 
 pub mod domain;
 pub mod entrypoints;
@@ -25,6 +28,7 @@ pub mod store;
 use aws_config::SdkConfig;
 use chrono::Duration;
 use shared::{
+    auth::{AuthConfig, Verifier},
     config::{self, ConfigError},
     cursor::Cursors,
     dynamo::Table,
@@ -37,6 +41,8 @@ pub use store::Store;
 
 const MAX_HOLD_SECONDS: i64 = 86_400;
 const MAX_LEAD_SECONDS: i64 = 365 * 86_400;
+/// As the template's `BookingMaxHoldsPerClient` bounds it.
+const MAX_HOLDS_PER_CLIENT: u32 = 100;
 
 pub struct Config {
     /// `BOOKING_TABLE`.
@@ -46,6 +52,10 @@ pub struct Config {
     pub timings: Timings,
     /// `CURSOR_SIGNING_KEY`: only the functions that list get it.
     pub cursors: Option<Cursors>,
+    /// `BOOKING_MAX_HOLDS_PER_CLIENT` (3): unconfirmed live holds one client may have at once.
+    pub max_holds_per_client: u32,
+    /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens the functions accept.
+    pub auth: AuthConfig,
 }
 
 impl Config {
@@ -65,10 +75,16 @@ impl Config {
         if !(0..=MAX_LEAD_SECONDS).contains(&lead) {
             return Err(invalid("BOOKING_MIN_LEAD_SECONDS", lead, "must be between 0 and 31536000 (a year)"));
         }
+        let max_holds: i64 = config::or_default("BOOKING_MAX_HOLDS_PER_CLIENT", 3)?;
+        if !(1..=i64::from(MAX_HOLDS_PER_CLIENT)).contains(&max_holds) {
+            return Err(invalid("BOOKING_MAX_HOLDS_PER_CLIENT", max_holds, "must be between 1 and 100"));
+        }
         Ok(Self {
             table: config::required("BOOKING_TABLE")?,
             expiry_queue_url: config::required("BOOKING_EXPIRY_QUEUE_URL").ok(),
             cursors: Cursors::optional_from_env()?,
+            max_holds_per_client: max_holds as u32,
+            auth: AuthConfig::from_env()?,
             timings: Timings {
                 hold: Duration::seconds(hold),
                 min_lead: Duration::seconds(lead),
@@ -89,6 +105,9 @@ pub struct App {
     /// `Idempotency-Key`s of reservations, in the booking table.
     pub idempotency: Idempotency,
     pub cursors: Option<Cursors>,
+    pub max_holds_per_client: u32,
+    /// Verifies callers' tokens; every HTTP entry point asks it first.
+    pub auth: Verifier,
 }
 
 impl App {
@@ -100,6 +119,8 @@ impl App {
             timings: config.timings,
             idempotency: Idempotency::new(Table::new(dynamodb, &config.table)),
             cursors: config.cursors.clone(),
+            max_holds_per_client: config.max_holds_per_client,
+            auth: Verifier::new(config.auth.clone()),
         }
     }
 

@@ -7,12 +7,19 @@ use shared::auth::{ADMIN, PROVIDER, Route, Who};
 
 pub const ROUTES: &[Route] = &[
     Route::new("POST", "/booking/v1/providers", Who::Groups(&[PROVIDER])),
+    Route::new("GET", "/booking/v1/providers", Who::Public),
+    // Any signed-in user may become a client; the other client routes then need the profile.
     Route::new("POST", "/booking/v1/clients", Who::SignedIn),
+    // That provider (or an admin): the handler compares the caller with `provider_id`.
     Route::new("POST", "/booking/v1/providers/{provider_id}/availability", Who::Groups(&[PROVIDER])),
     Route::new("GET", "/booking/v1/providers/{provider_id}/availability", Who::Public),
+    Route::new("GET", "/booking/v1/providers/{provider_id}/reservations", Who::Groups(&[PROVIDER])),
     Route::new("DELETE", "/booking/v1/providers/{provider_id}/slots/{slot_id}", Who::Groups(&[PROVIDER])),
+    // A client (a signed-in user with a client profile); their own reservations only.
     Route::new("POST", "/booking/v1/reservations", Who::SignedIn),
+    Route::new("GET", "/booking/v1/clients/me/reservations", Who::SignedIn),
     Route::new("POST", "/booking/v1/reservations/expire", Who::Groups(&[ADMIN])),
+    // Its client, or (reading) its provider; anyone else is told it does not exist.
     Route::new("GET", "/booking/v1/reservations/{reservation_id}", Who::SignedIn),
     Route::new("DELETE", "/booking/v1/reservations/{reservation_id}", Who::SignedIn),
     Route::new("POST", "/booking/v1/reservations/{reservation_id}/confirm", Who::SignedIn),

@@ -15,8 +15,8 @@ pub use availability::{
 };
 pub use client::Client;
 pub use expiry::{ExpiryStep, expiry_step};
-pub use provider::Provider;
-pub use reservation::{Reservation, Status, hold_is_live};
+pub use provider::{DirectoryEntry, Provider};
+pub use reservation::{Appointment, Reservation, Status, hold_is_live};
 pub use shared::person::PersonName;
 pub use slot::{Slot, SlotId, SlotMinutes};
 pub use timings::{Timings, within_lead};

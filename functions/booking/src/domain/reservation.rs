@@ -15,6 +15,19 @@ pub enum Status {
     Cancelled,
 }
 
+impl std::str::FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "held" => Ok(Self::Held),
+            "confirmed" => Ok(Self::Confirmed),
+            "expired" => Ok(Self::Expired),
+            "cancelled" => Ok(Self::Cancelled),
+            other => Err(format!("must be one of held, confirmed, expired, cancelled; got {other:?}")),
+        }
+    }
+}
+
 /// A hold is live until its `expires_at`; from that instant it counts as expired everywhere,
 /// whether or not the expiry worker has recorded it yet.
 pub fn hold_is_live(expires_at: Timestamp, now: Timestamp) -> bool {
@@ -83,6 +96,16 @@ impl Reservation {
     }
 }
 
+/// A reservation as its provider sees it: with the client's name (copied from the client's
+/// profile when the slot was reserved).
+#[derive(Debug, Clone, Serialize)]
+pub struct Appointment {
+    #[serde(flatten)]
+    pub reservation: Reservation,
+    pub client_first_name: Option<String>,
+    pub client_last_name: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +139,31 @@ mod tests {
         // Only a hold runs out: a confirmed reservation stays confirmed.
         let confirmed = r.confirmed(ts("2026-11-22T10:10:00Z"));
         assert_eq!(confirmed.status_at(ts("2026-11-23T00:00:00Z")), Status::Confirmed);
+    }
+
+    #[test]
+    fn statuses_read_as_they_are_written() {
+        for status in [Status::Held, Status::Confirmed, Status::Expired, Status::Cancelled] {
+            let text = serde_json::to_value(status).unwrap();
+            assert_eq!(text.as_str().unwrap().parse::<Status>(), Ok(status));
+        }
+        assert!("HELD".parse::<Status>().unwrap_err().contains("one of held"));
+    }
+
+    #[test]
+    fn an_appointment_is_the_reservation_and_the_clients_name() {
+        let now = ts("2026-11-22T10:00:00Z");
+        let shown = serde_json::to_value(Appointment {
+            reservation: held(now),
+            client_first_name: Some("Cam".into()),
+            client_last_name: Some("Client".into()),
+        })
+        .unwrap();
+        assert_eq!((shown["reservation_id"].as_str(), shown["status"].as_str()), (Some("r"), Some("held")));
+        assert_eq!(
+            (shown["client_first_name"].as_str(), shown["client_last_name"].as_str()),
+            (Some("Cam"), Some("Client"))
+        );
     }
 
     #[test]

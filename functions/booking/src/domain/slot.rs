@@ -107,6 +107,10 @@ pub struct Slot {
     pub start_time: Timestamp,
     pub end_time: Timestamp,
     pub slot_minutes: SlotMinutes,
+    /// "First Last", copied from the provider's profile when the slot is created (slots created
+    /// before it was have none; a listing fills it in from the profile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,10 +127,16 @@ impl Slot {
             start_time: id.start,
             end_time: id.end(),
             slot_minutes: id.minutes,
+            provider_name: None,
             reservation_id: None,
             reservation_status: None,
             hold_expires_ms: None,
         }
+    }
+
+    /// A new slot of the provider called `provider_name`.
+    pub fn named(id: &SlotId, provider_name: &str) -> Self {
+        Self { provider_name: Some(provider_name.to_owned()), ..Self::new(id) }
     }
 
     /// Free: never reserved, released, or held by a hold that has run out (an expired hold frees

@@ -1,11 +1,19 @@
 //! One handler per API Gateway route (each its own Lambda function): request in, use case
 //! called, JSON out. Each use case's error enum becomes the contract's status and code here, in
 //! one `From` per enum; the message is the error's `Display`.
+//!
+//! Every handler first asks `app.auth.caller` with the route table ([`routes::ROUTES`]), which
+//! verifies the token and applies the route's rule (401, 403). What the caller may then touch is
+//! decided here and in the use cases: profiles, holds and reservations are the caller's own (the
+//! client is always the caller: a `client_id` naming someone else is a 403), a provider's
+//! availability, slots and appointments are that provider's (or an admin's), and a reservation
+//! is read by its client or its provider; anyone else's reservation is not found.
 
 use lambda_http::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::json;
 use shared::{
+    auth::Caller,
     cursor::Cursors,
     http::{self, ApiError, Request, Response},
     time::{self, Timestamp},
@@ -13,15 +21,50 @@ use shared::{
 
 use crate::{
     App,
-    domain::{PersonName, RangeProblem, Reservation, Slot, SlotMinutes},
+    domain::{PersonName, RangeProblem, Reservation, Slot, SlotMinutes, Status},
     ops::{
-        self, AddAvailabilityError, CancelError, ConfirmError, DeleteSlotError, ExpireError, GetError,
-        ListAvailabilityError, ReserveError,
+        self, AddAvailabilityError, CancelError, ClientReservationsError, ConfirmError, DeleteSlotError, ExpireError,
+        GetError, ListAvailabilityError, ProviderReservationsError, ReserveError, SignUp, SignUpError,
     },
     routes,
 };
 
 type Outcome = Result<Response<lambda_http::Body>, ApiError>;
+
+/// The caller of a route that is not public. The route table refuses anonymous calls to such
+/// routes before this, so `None` here would be a bug in the table.
+fn signed_in(caller: Option<Caller>) -> Result<Caller, ApiError> {
+    caller.ok_or_else(|| {
+        tracing::error!("an anonymous call reached a route that needs a caller");
+        ApiError::internal()
+    })
+}
+
+fn forbidden(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+}
+
+/// A provider's own things (availability, slots, appointments): that provider, or an admin.
+/// Another provider is refused with a 403 rather than a 404: providers, their ids and their
+/// availability are public, so there is nothing to hide by pretending the provider is unknown.
+fn acts_for_provider(caller: &Caller, provider_id: &str) -> Result<(), ApiError> {
+    if caller.sub == provider_id || caller.is_admin() {
+        Ok(())
+    } else {
+        Err(forbidden("this is another provider's; a provider manages only their own"))
+    }
+}
+
+/// A `client_id` a request names (body or query): accepted when it is the caller (the client is
+/// always the caller), refused otherwise.
+fn same_client(caller: &Caller, client_id: Option<&str>) -> Result<(), ApiError> {
+    match client_id {
+        Some(id) if id != caller.sub => {
+            Err(forbidden("`client_id` is not yours: a client acts only for themselves (leave it out)"))
+        }
+        _ => Ok(()),
+    }
+}
 
 #[derive(Deserialize)]
 struct NameBody {
@@ -29,22 +72,73 @@ struct NameBody {
     last_name: PersonName,
 }
 
-/// POST /booking/v1/providers
-pub async fn create_provider(app: &App, req: Request) -> Outcome {
-    let body: NameBody = http::parse_json(&req)?;
-    http::created(&ops::create_provider(app, body.first_name, body.last_name).await?)
+/// 201 for a profile made now, 200 for the one that existed.
+fn signed_up<T: Serialize>(sign_up: SignUp<T>) -> Outcome {
+    match sign_up {
+        SignUp::Created(profile) => http::created(&profile),
+        SignUp::Existing(profile) => http::ok(&profile),
+    }
 }
 
-/// POST /booking/v1/clients
-pub async fn create_client(app: &App, req: Request) -> Outcome {
+/// POST /booking/v1/providers: the caller's provider profile.
+pub async fn create_provider(app: &App, req: Request) -> Outcome {
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let caller = signed_in(caller)?;
     let body: NameBody = http::parse_json(&req)?;
-    http::created(&ops::create_client(app, body.first_name, body.last_name).await?)
+    signed_up(ops::create_provider(app, &caller.sub, body.first_name, body.last_name).await?)
+}
+
+/// POST /booking/v1/clients: the caller's client profile.
+pub async fn create_client(app: &App, req: Request) -> Outcome {
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let caller = signed_in(caller)?;
+    let body: NameBody = http::parse_json(&req)?;
+    signed_up(ops::create_client(app, &caller.sub, body.first_name, body.last_name).await?)
+}
+
+/// Where a page of a listing keyed by a string ends: the last sort key it listed.
+#[derive(Serialize, Deserialize)]
+struct KeyMark {
+    #[serde(rename = "k")]
+    key: String,
+}
+
+/// The position a request's `cursor` carries in `listing`, if it sends one.
+fn read_cursor<T: DeserializeOwned>(app: &App, req: &Request, listing: &str) -> Result<Option<T>, ApiError> {
+    http::query_param(req, "cursor")
+        .map(|cursor| Cursors::configured(app.cursors.as_ref())?.read::<T>(listing, &cursor))
+        .transpose()
+}
+
+/// A listing's body with `next_cursor` when another page follows.
+fn with_next_cursor(
+    app: &App,
+    mut body: serde_json::Value,
+    listing: &str,
+    next_after: Option<String>,
+) -> Result<serde_json::Value, ApiError> {
+    if let Some(key) = next_after {
+        body["next_cursor"] = Cursors::configured(app.cursors.as_ref())?.issue(listing, &KeyMark { key }).into();
+    }
+    Ok(body)
+}
+
+/// GET /booking/v1/providers?limit=&cursor=: the public directory, `limit` (default 50, at most
+/// 200) providers a page, by provider id.
+pub async fn list_providers(app: &App, req: Request) -> Outcome {
+    app.auth.caller(routes::ROUTES, &req).await?;
+    let limit = http::limit_param(&req, 50, 200)?;
+    let listing = "booking/providers";
+    let after = read_cursor::<KeyMark>(app, &req, listing)?.map(|mark| mark.key);
+    let page = ops::providers(app, after.as_deref(), limit).await?;
+    http::ok(&with_next_cursor(app, json!({"providers": page.items}), listing, page.next_after)?)
 }
 
 #[derive(Serialize)]
 struct SlotView<'a> {
     slot_id: &'a str,
     provider_id: &'a str,
+    provider_name: Option<&'a str>,
     start_time: Timestamp,
     end_time: Timestamp,
 }
@@ -61,6 +155,7 @@ fn slots(list: &[Slot]) -> Slots<'_> {
             .map(|s| SlotView {
                 slot_id: &s.slot_id,
                 provider_id: &s.provider_id,
+                provider_name: s.provider_name.as_deref(),
                 start_time: s.start_time,
                 end_time: s.end_time,
             })
@@ -79,9 +174,12 @@ struct AvailabilityBody {
     slot_minutes: Option<SlotMinutes>,
 }
 
-/// POST /booking/v1/providers/{provider_id}/availability
+/// POST /booking/v1/providers/{provider_id}/availability: that provider's.
 pub async fn add_availability(app: &App, req: Request) -> Outcome {
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let caller = signed_in(caller)?;
     let provider_id = http::path_param(&req, "provider_id")?;
+    acts_for_provider(&caller, &provider_id)?;
     let body: AvailabilityBody = http::parse_json(&req)?;
     let created =
         ops::add_availability(app, &provider_id, body.start_time, body.end_time, body.slot_minutes, time::now())
@@ -104,6 +202,7 @@ struct AvailabilityMark {
 /// (default 200, at most 1000) bookable slots by start time. A cursor belongs to one provider and
 /// one `from`/`to`.
 pub async fn list_availability(app: &App, req: Request) -> Outcome {
+    app.auth.caller(routes::ROUTES, &req).await?;
     let provider_id = http::path_param(&req, "provider_id")?;
     let (from, to) = (query_time(&req, "from")?, query_time(&req, "to")?);
     let limit = http::limit_param(&req, 200, 1000)?;
@@ -113,9 +212,7 @@ pub async fn list_availability(app: &App, req: Request) -> Outcome {
         http::query_param(&req, "from").unwrap_or_default(),
         http::query_param(&req, "to").unwrap_or_default()
     );
-    let after = http::query_param(&req, "cursor")
-        .map(|cursor| cursors()?.read::<AvailabilityMark>(&listing, &cursor))
-        .transpose()?
+    let after = read_cursor::<AvailabilityMark>(app, &req, &listing)?
         .map(|mark| {
             chrono::DateTime::from_timestamp(mark.after, 0)
                 .ok_or_else(|| ApiError::invalid_field("cursor", "is not a cursor of this listing"))
@@ -129,9 +226,50 @@ pub async fn list_availability(app: &App, req: Request) -> Outcome {
     http::ok(&body)
 }
 
-/// DELETE /booking/v1/providers/{provider_id}/slots/{slot_id}
-pub async fn delete_slot(app: &App, req: Request) -> Outcome {
+/// GET /booking/v1/providers/{provider_id}/reservations?from=&to=&limit=&cursor=: that
+/// provider's held and confirmed reservations with their clients' names, by start time, from now
+/// unless `from` says otherwise; `limit` (default 50, at most 200) a page. A cursor belongs to
+/// one provider and one `from`/`to`.
+pub async fn list_provider_reservations(app: &App, req: Request) -> Outcome {
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let caller = signed_in(caller)?;
     let provider_id = http::path_param(&req, "provider_id")?;
+    acts_for_provider(&caller, &provider_id)?;
+    let window = (query_time(&req, "from")?, query_time(&req, "to")?);
+    let limit = http::limit_param(&req, 50, 200)?;
+    let listing = format!(
+        "booking/provider-reservations/{provider_id}/{}/{}",
+        http::query_param(&req, "from").unwrap_or_default(),
+        http::query_param(&req, "to").unwrap_or_default()
+    );
+    let after = read_cursor::<KeyMark>(app, &req, &listing)?.map(|mark| mark.key);
+    let page = ops::provider_reservations(app, &provider_id, window, after.as_deref(), limit, time::now()).await?;
+    http::ok(&with_next_cursor(app, json!({"reservations": page.items}), &listing, page.next_after)?)
+}
+
+/// GET /booking/v1/clients/me/reservations?status=&limit=&cursor=: the caller's reservations,
+/// newest first, `limit` (default 50, at most 200) a page. A cursor belongs to one caller and one
+/// `status`.
+pub async fn list_my_reservations(app: &App, req: Request) -> Outcome {
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let caller = signed_in(caller)?;
+    let status = http::query_param(&req, "status")
+        .map(|s| s.parse::<Status>().map_err(|e| ApiError::invalid_field("status", e)))
+        .transpose()?;
+    let limit = http::limit_param(&req, 50, 200)?;
+    let listing =
+        format!("booking/client-reservations/{}/{}", caller.sub, http::query_param(&req, "status").unwrap_or_default());
+    let before = read_cursor::<KeyMark>(app, &req, &listing)?.map(|mark| mark.key);
+    let page = ops::client_reservations(app, &caller.sub, status, before.as_deref(), limit, time::now()).await?;
+    http::ok(&with_next_cursor(app, json!({"reservations": page.items}), &listing, page.next_after)?)
+}
+
+/// DELETE /booking/v1/providers/{provider_id}/slots/{slot_id}: that provider's.
+pub async fn delete_slot(app: &App, req: Request) -> Outcome {
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let caller = signed_in(caller)?;
+    let provider_id = http::path_param(&req, "provider_id")?;
+    acts_for_provider(&caller, &provider_id)?;
     let slot_id = http::path_param(&req, "slot_id")?;
     let slot = ops::delete_slot(app, &provider_id, &slot_id, time::now()).await?;
     http::ok(&json!({"deleted": slots(std::slice::from_ref(&slot)).slots[0]}))
@@ -139,45 +277,65 @@ pub async fn delete_slot(app: &App, req: Request) -> Outcome {
 
 #[derive(Deserialize)]
 struct ReserveBody {
-    client_id: String,
+    /// The caller, if given at all.
+    #[serde(default)]
+    client_id: Option<String>,
     slot_id: String,
 }
 
-/// POST /booking/v1/reservations. With an `Idempotency-Key`, a repeat gets the first answer
-/// instead of `409 slot_unavailable` for the client's own hold.
+/// POST /booking/v1/reservations: the caller holds a slot. With an `Idempotency-Key` (the
+/// caller's own: two callers' keys never meet), a repeat gets the first answer instead of
+/// `409 slot_unavailable` for the client's own hold.
 pub async fn reserve(app: &App, req: Request) -> Outcome {
-    app.idempotency.run("booking.reserve", req, time::now(), |req| reserve_once(app, req)).await
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let caller = signed_in(caller)?;
+    let scope = format!("booking.reserve.{}", caller.sub);
+    app.idempotency.run(&scope, req, time::now(), |req| reserve_once(app, caller, req)).await
 }
 
-async fn reserve_once(app: &App, req: Request) -> Outcome {
+async fn reserve_once(app: &App, caller: Caller, req: Request) -> Outcome {
     let body: ReserveBody = http::parse_json(&req)?;
-    http::created(&ops::reserve(app, &body.client_id, &body.slot_id, time::now()).await?)
+    same_client(&caller, body.client_id.as_deref())?;
+    http::created(&ops::reserve(app, &caller.sub, &body.slot_id, time::now()).await?)
 }
 
 #[derive(Deserialize)]
 struct ClientBody {
-    client_id: String,
+    #[serde(default)]
+    client_id: Option<String>,
 }
 
-/// POST /booking/v1/reservations/{reservation_id}/confirm
+/// POST /booking/v1/reservations/{reservation_id}/confirm: by its client. The body may be
+/// empty; a `client_id` in it must be the caller.
 pub async fn confirm(app: &App, req: Request) -> Outcome {
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let caller = signed_in(caller)?;
     let reservation_id = http::path_param(&req, "reservation_id")?;
-    let body: ClientBody = http::parse_json(&req)?;
-    http::ok(&ops::confirm(app, &reservation_id, &body.client_id).await?)
+    let body: ClientBody = if req.body().as_ref().iter().all(u8::is_ascii_whitespace) {
+        ClientBody { client_id: None }
+    } else {
+        http::parse_json(&req)?
+    };
+    same_client(&caller, body.client_id.as_deref())?;
+    http::ok(&ops::confirm(app, &reservation_id, &caller.sub).await?)
 }
 
-/// DELETE /booking/v1/reservations/{reservation_id}?client_id=
+/// DELETE /booking/v1/reservations/{reservation_id}: by its client (`?client_id=`, which older
+/// clients send, must be the caller).
 pub async fn cancel(app: &App, req: Request) -> Outcome {
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let caller = signed_in(caller)?;
     let reservation_id = http::path_param(&req, "reservation_id")?;
-    let client_id = http::query_param(&req, "client_id")
-        .ok_or_else(|| ApiError::missing_field("client_id").with_message("missing query parameter `client_id`"))?;
-    http::ok(&ops::cancel(app, &reservation_id, &client_id).await?)
+    same_client(&caller, http::query_param(&req, "client_id").as_deref())?;
+    http::ok(&ops::cancel(app, &reservation_id, &caller.sub).await?)
 }
 
-/// GET /booking/v1/reservations/{reservation_id}
+/// GET /booking/v1/reservations/{reservation_id}: by its client or its provider.
 pub async fn get_reservation(app: &App, req: Request) -> Outcome {
+    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let caller = signed_in(caller)?;
     let reservation_id = http::path_param(&req, "reservation_id")?;
-    http::ok(&ops::get(app, &reservation_id, time::now()).await?)
+    http::ok(&ops::get(app, &reservation_id, &caller.sub, time::now()).await?)
 }
 
 #[derive(Serialize)]
@@ -185,12 +343,14 @@ struct Expired {
     expired: Vec<Reservation>,
 }
 
-/// POST /booking/v1/reservations/expire: the sweep, on demand.
-pub async fn expire_now(app: &App, _req: Request) -> Outcome {
+/// POST /booking/v1/reservations/expire: the sweep, on demand (admins).
+pub async fn expire_now(app: &App, req: Request) -> Outcome {
+    app.auth.caller(routes::ROUTES, &req).await?;
     http::ok(&Expired { expired: ops::sweep(app, time::now(), ops::SWEEP_BUDGET).await?.expired })
 }
 
-/// ANY /booking/{proxy+}: whatever no other route matched; 405 for a known path, else 404.
+/// ANY /booking/{proxy+}: whatever no other route matched; 405 for a known path, else 404. Open
+/// to anyone: it touches nothing.
 pub async fn fallback(_: (), req: Request) -> Outcome {
     Err(http::unmatched(routes::ROUTES, &req))
 }
@@ -207,8 +367,35 @@ fn gone(err: impl ToString) -> ApiError {
     ApiError::new(StatusCode::GONE, "reservation_expired", err.to_string())
 }
 
-fn client_mismatch(err: impl ToString) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "client_mismatch", err.to_string())
+fn client_profile_required(err: impl ToString) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "client_profile_required", err.to_string())
+}
+
+impl From<SignUpError> for ApiError {
+    fn from(err: SignUpError) -> Self {
+        match err {
+            SignUpError::Busy => busy(err),
+            SignUpError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<ProviderReservationsError> for ApiError {
+    fn from(err: ProviderReservationsError) -> Self {
+        match err {
+            ProviderReservationsError::ToNotAfterFrom => ApiError::invalid_field("to", err),
+            ProviderReservationsError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<ClientReservationsError> for ApiError {
+    fn from(err: ClientReservationsError) -> Self {
+        match err {
+            ClientReservationsError::ClientProfileRequired => client_profile_required(err),
+            ClientReservationsError::Store(err) => err.into(),
+        }
+    }
 }
 
 impl From<RangeProblem> for ApiError {
@@ -258,7 +445,8 @@ impl From<ReserveError> for ApiError {
     fn from(err: ReserveError) -> Self {
         match err {
             ReserveError::SlotNotFound(_) => not_found("slot_not_found", err),
-            ReserveError::ClientNotFound(_) => not_found("client_not_found", err),
+            ReserveError::ClientProfileRequired => client_profile_required(err),
+            ReserveError::TooManyHolds { .. } => ApiError::unprocessable("too_many_holds", err.to_string()),
             ReserveError::TooLate { .. } => ApiError::unprocessable("too_late", err.to_string()),
             ReserveError::SlotTaken => ApiError::conflict("slot_unavailable", err.to_string()),
             ReserveError::Busy => busy(err),
@@ -280,7 +468,6 @@ impl From<ConfirmError> for ApiError {
     fn from(err: ConfirmError) -> Self {
         match err {
             ConfirmError::NotFound(_) => not_found("reservation_not_found", err),
-            ConfirmError::ClientMismatch => client_mismatch(err),
             ConfirmError::AlreadyConfirmed => ApiError::conflict("already_confirmed", err.to_string()),
             ConfirmError::Cancelled => ApiError::conflict("reservation_cancelled", err.to_string()),
             ConfirmError::Expired => gone(err),
@@ -294,7 +481,6 @@ impl From<CancelError> for ApiError {
     fn from(err: CancelError) -> Self {
         match err {
             CancelError::NotFound(_) => not_found("reservation_not_found", err),
-            CancelError::ClientMismatch => client_mismatch(err),
             CancelError::Expired => gone(err),
             CancelError::Busy => busy(err),
             CancelError::Store(err) => err.into(),
@@ -326,7 +512,6 @@ mod tests {
     fn each_refusal_has_the_contracts_status_code_and_message() {
         let busy = "too many concurrent changes to this reservation; try again";
         let gone = "the hold has expired; reserve the slot again";
-        let mismatch = "this reservation belongs to another client";
         expect(
             AddAvailabilityError::ProviderNotFound("p-1".into()),
             404,
@@ -371,7 +556,26 @@ mod tests {
             "the slot is held or confirmed; it cannot be removed",
         );
         expect(ReserveError::SlotNotFound("s".into()), 404, "slot_not_found", "there is no slot \"s\"");
-        expect(ReserveError::ClientNotFound("c".into()), 404, "client_not_found", "there is no client \"c\"");
+        expect(
+            ReserveError::ClientProfileRequired,
+            403,
+            "client_profile_required",
+            "make your client profile first: POST /booking/v1/clients",
+        );
+        expect(
+            ReserveError::TooManyHolds { max: 3 },
+            422,
+            "too_many_holds",
+            "you already hold 3 unconfirmed reservations; confirm or cancel one first",
+        );
+        expect(
+            ClientReservationsError::ClientProfileRequired,
+            403,
+            "client_profile_required",
+            "make your client profile first: POST /booking/v1/clients",
+        );
+        expect(ProviderReservationsError::ToNotAfterFrom, 400, "invalid_field", "`to` must be after `from`");
+        expect(SignUpError::Busy, 503, "service_unavailable", "too many concurrent changes to this profile; try again");
         expect(
             ReserveError::TooLate { min_lead: chrono::Duration::hours(24) },
             422,
@@ -388,13 +592,11 @@ mod tests {
         expect(ReserveError::Busy, 503, "service_unavailable", busy);
         expect(GetError::NotFound("r".into()), 404, "reservation_not_found", "there is no reservation \"r\"");
         expect(ConfirmError::NotFound("r".into()), 404, "reservation_not_found", "there is no reservation \"r\"");
-        expect(ConfirmError::ClientMismatch, 403, "client_mismatch", mismatch);
         expect(ConfirmError::AlreadyConfirmed, 409, "already_confirmed", "the reservation is already confirmed");
         expect(ConfirmError::Cancelled, 409, "reservation_cancelled", "the reservation was cancelled");
         expect(ConfirmError::Expired, 410, "reservation_expired", gone);
         expect(ConfirmError::Busy, 503, "service_unavailable", busy);
         expect(CancelError::NotFound("r".into()), 404, "reservation_not_found", "there is no reservation \"r\"");
-        expect(CancelError::ClientMismatch, 403, "client_mismatch", mismatch);
         expect(CancelError::Expired, 410, "reservation_expired", gone);
         expect(CancelError::Busy, 503, "service_unavailable", busy);
         expect(ExpireError::Busy, 503, "service_unavailable", busy);

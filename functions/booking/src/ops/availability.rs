@@ -56,18 +56,20 @@ pub async fn add_availability(
     loop {
         // The version first: a creation that commits after this read moves it and refuses
         // ours; one that committed before it is in the (strongly consistent) query below.
-        let version = app
+        // The profile also names the provider on every slot created.
+        let provider = app
             .store
-            .availability_version(provider_id)
+            .provider(provider_id)
             .await?
             .ok_or_else(|| AddAvailabilityError::ProviderNotFound(provider_id.to_owned()))?;
+        let name = provider.name();
         let existing = app.store.slots(provider_id, start - LONGEST_SLOT, end).await?;
         let missing: Vec<Slot> = wanted
             .iter()
             .filter(|id| !existing.iter().any(|slot| overlaps((id.start, id.end()), (slot.start_time, slot.end_time))))
-            .map(Slot::new)
+            .map(|id| Slot::named(id, &name))
             .collect();
-        let creation = app.store.create_slots(provider_id, &missing, version).await?;
+        let creation = app.store.create_slots(provider_id, &missing, provider.availability_version).await?;
         created.extend(creation.created);
         if creation.complete {
             return Ok(created);
@@ -94,6 +96,19 @@ async fn provider_exists(app: &App, provider_id: &str) -> Result<(), ListAvailab
         Some(_) => Ok(()),
         None => Err(ListAvailabilityError::ProviderNotFound(provider_id.to_owned())),
     }
+}
+
+/// Fills in `provider_name` on slots created before slots carried it, from the provider's
+/// profile (read only if one lacks it).
+async fn named(app: &App, provider_id: &str, slots: &mut [Slot]) -> Result<(), StoreError> {
+    if slots.iter().all(|slot| slot.provider_name.is_some()) {
+        return Ok(());
+    }
+    let name = app.store.provider(provider_id).await?.map(|provider| provider.name());
+    for slot in slots.iter_mut().filter(|slot| slot.provider_name.is_none()) {
+        slot.provider_name.clone_from(&name);
+    }
+    Ok(())
 }
 
 /// A page of bookable slots, and the start time the next page continues after.
@@ -149,6 +164,7 @@ pub async fn list_availability(
     }
     let next_after = (slots.len() > limit).then(|| slots[limit - 1].start_time);
     slots.truncate(limit);
+    named(app, provider_id, &mut slots).await?;
     Ok(SlotPage { slots, next_after })
 }
 
@@ -176,8 +192,9 @@ pub async fn delete_slot(
 ) -> Result<Slot, DeleteSlotError> {
     let not_found = || DeleteSlotError::SlotNotFound(raw_slot_id.to_owned());
     let id = slot_id(raw_slot_id, Some(provider_id)).ok_or_else(not_found)?;
-    let slot = app.store.slot(&id).await?.ok_or_else(not_found)?;
+    let mut slot = app.store.slot(&id).await?.ok_or_else(not_found)?;
     if app.store.delete_slot(&id, now).await?.is_ok() {
+        named(app, provider_id, std::slice::from_mut(&mut slot)).await?;
         return Ok(slot);
     }
     match app.store.slot(&id).await? {

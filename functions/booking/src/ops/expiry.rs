@@ -38,17 +38,19 @@ pub async fn expire_one(app: &App, reservation_id: &str, now: Timestamp) -> Resu
         if reservation.status != Status::Held || reservation.expires_at > now {
             return Ok(None);
         }
-        let expired = match app.store.expire(&reservation, now).await? {
-            Ok(()) => true,
+        let written = match app.store.expire(&reservation, now).await? {
             // The slot was freed by the hold running out and then deleted or taken by another
-            // client: record the expiry alone.
-            Err(Refusal::Condition(Part::Slot)) => app.store.expire_reservation_only(&reservation, now).await?.is_ok(),
-            Err(Refusal::Conflict) if backoff.wait().await => continue,
-            Err(Refusal::Conflict) => return Err(ExpireError::Busy),
-            // Confirmed or cancelled meanwhile, or expired by another delivery.
-            Err(Refusal::Condition(_)) => false,
+            // client: record the expiry without it.
+            Err(Refusal::Condition(Part::Slot)) => app.store.expire_reservation_only(&reservation, now).await?,
+            written => written,
         };
-        return Ok(expired.then(|| reservation.expired(now)));
+        return match written {
+            Ok(()) => Ok(Some(reservation.expired(now))),
+            Err(Refusal::Conflict) if backoff.wait().await => continue,
+            Err(Refusal::Conflict) => Err(ExpireError::Busy),
+            // Confirmed or cancelled meanwhile, or expired by another delivery.
+            Err(Refusal::Condition(_)) => Ok(None),
+        };
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod availability;
 pub mod expiry;
+pub mod listings;
 pub mod profiles;
 pub mod reservations;
 
@@ -16,7 +17,10 @@ pub use availability::{
     AddAvailabilityError, DeleteSlotError, ListAvailabilityError, add_availability, delete_slot, list_availability,
 };
 pub use expiry::{ExpireError, ExpiryMessageError, SWEEP_BUDGET, Sweep, expire_one, handle_expiry_message, sweep};
-pub use profiles::{create_client, create_provider};
+pub use listings::{
+    ClientReservationsError, Page, ProviderReservationsError, client_reservations, provider_reservations, providers,
+};
+pub use profiles::{SignUp, SignUpError, create_client, create_provider};
 pub use reservations::{CancelError, ConfirmError, GetError, ReserveError, cancel, confirm, get, reserve};
 
 const MAX_ATTEMPTS: u32 = 6;

@@ -7,7 +7,7 @@ use shared::{
     time::{self, Timestamp},
 };
 
-use super::{BUSY, MAX_ATTEMPTS, availability::slot_id, plausible};
+use super::{BUSY, MAX_ATTEMPTS, availability::slot_id, expiry::expire_one, plausible};
 use crate::{
     App,
     domain::{ExpiryStep, Reservation, Status, expiry_step, within_lead},
@@ -19,8 +19,10 @@ use crate::{
 pub enum ReserveError {
     #[error("there is no slot {}", ids::shown(.0))]
     SlotNotFound(String),
-    #[error("there is no client {}", ids::shown(.0))]
-    ClientNotFound(String),
+    #[error("make your client profile first: POST /booking/v1/clients")]
+    ClientProfileRequired,
+    #[error("you already hold {max} unconfirmed reservations; confirm or cancel one first")]
+    TooManyHolds { max: u32 },
     #[error("slots must be reserved at least {} hours ahead", .min_lead.num_minutes() as f64 / 60.0)]
     TooLate { min_lead: chrono::Duration },
     #[error("the slot is already held or confirmed")]
@@ -31,7 +33,11 @@ pub enum ReserveError {
     Store(#[from] StoreError),
 }
 
-/// Holds a slot for a client: one transaction, then the expiry message.
+/// Holds a slot for a client (`client_id`: the caller, whose profile must exist): one
+/// transaction, then the expiry message. The transaction also counts the hold on the client's
+/// profile, refused when they hold `max_holds_per_client` already; holds of theirs that have run
+/// out but are not yet recorded do not count: they are expired then, and the reservation tried
+/// once more.
 pub async fn reserve(
     app: &App,
     client_id: &str,
@@ -40,7 +46,9 @@ pub async fn reserve(
 ) -> Result<Reservation, ReserveError> {
     let not_found = || ReserveError::SlotNotFound(raw_slot_id.to_owned());
     let slot = slot_id(raw_slot_id, None).ok_or_else(not_found)?;
-    plausible(client_id, ReserveError::ClientNotFound)?;
+    plausible(client_id, |_| ReserveError::ClientProfileRequired)?;
+    // The profile: that there is one, and the name the provider's listing shows.
+    let client = app.store.client(client_id).await?.ok_or(ReserveError::ClientProfileRequired)?;
     if !within_lead(slot.start, now, &app.timings) {
         // Refused either way; a slot that does not exist is a 404 whatever its time, so this
         // path (and only this one) spends a read to tell the two apart.
@@ -51,16 +59,27 @@ pub async fn reserve(
             _ => not_found(),
         });
     }
+    let max = app.max_holds_per_client;
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
+    let mut released_overdue = false;
     loop {
         let reservation = Reservation::hold(ids::new_id(), &slot, client_id, now, app.timings.hold);
-        match app.store.reserve(&reservation, &slot, now).await? {
+        match app.store.reserve(&reservation, &slot, &client, max, now).await? {
             Ok(()) => {
                 schedule_expiry(app, &reservation, now).await;
                 return Ok(reservation);
             }
             Err(Refusal::Condition(Part::Client)) => {
-                return Err(ReserveError::ClientNotFound(client_id.to_owned()));
+                if !released_overdue && expire_overdue_holds(app, client_id, now).await? > 0 {
+                    released_overdue = true;
+                    continue;
+                }
+                match app.store.held_by(client_id).await? {
+                    None => return Err(ReserveError::ClientProfileRequired),
+                    // One of their holds ended since the refusal: go round again.
+                    Some(held) if held.len() < max as usize && backoff.wait().await => {}
+                    Some(_) => return Err(ReserveError::TooManyHolds { max }),
+                }
             }
             Err(Refusal::Condition(Part::Slot)) => {
                 return match app.store.slot(&slot).await? {
@@ -72,6 +91,21 @@ pub async fn reserve(
             Err(_) => return Err(ReserveError::Busy),
         }
     }
+}
+
+/// Records the expiry of the client's holds that have run out (their messages are late, or the
+/// sweep has not come yet), so that they stop counting; how many it expired.
+async fn expire_overdue_holds(app: &App, client_id: &str, now: Timestamp) -> Result<usize, ReserveError> {
+    let mut expired = 0;
+    for reservation_id in app.store.held_by(client_id).await?.unwrap_or_default() {
+        match expire_one(app, &reservation_id, now).await {
+            Ok(Some(_)) => expired += 1,
+            Ok(None) => {}
+            Err(super::ExpireError::Busy) => return Err(ReserveError::Busy),
+            Err(super::ExpireError::Store(err)) => return Err(err.into()),
+        }
+    }
+    Ok(expired)
 }
 
 /// Sends the hold's expiry message. A failure here loses nothing: the hold still ends on time
@@ -97,8 +131,8 @@ pub enum GetError {
     Store(#[from] StoreError),
 }
 
-/// The reservation as clients see it now (an overdue hold reads as expired).
-pub async fn get(app: &App, reservation_id: &str, now: Timestamp) -> Result<Reservation, GetError> {
+/// The reservation as clients see it now (an overdue hold reads as expired), whoever's it is.
+async fn read(app: &App, reservation_id: &str, now: Timestamp) -> Result<Reservation, GetError> {
     plausible(reservation_id, GetError::NotFound)?;
     let mut reservation =
         app.store.reservation(reservation_id).await?.ok_or_else(|| GetError::NotFound(reservation_id.to_owned()))?;
@@ -106,17 +140,21 @@ pub async fn get(app: &App, reservation_id: &str, now: Timestamp) -> Result<Rese
     Ok(reservation)
 }
 
-/// The reservation as [`get`] reads it, if it is `client_id`'s; `mismatch` if it is another's.
-async fn owned<E: From<GetError>>(
-    app: &App,
-    reservation_id: &str,
-    client_id: &str,
-    now: Timestamp,
-    mismatch: E,
-) -> Result<Reservation, E> {
-    let reservation = get(app, reservation_id, now).await?;
+/// The reservation as [`read`] reads it, if `caller` (a `sub`) is its client or its provider;
+/// anyone else is told it does not exist.
+pub async fn get(app: &App, reservation_id: &str, caller: &str, now: Timestamp) -> Result<Reservation, GetError> {
+    let reservation = read(app, reservation_id, now).await?;
+    if reservation.client_id != caller && reservation.provider_id != caller {
+        return Err(GetError::NotFound(reservation_id.to_owned()));
+    }
+    Ok(reservation)
+}
+
+/// The reservation as [`read`] reads it, if it is `client_id`'s; not found if it is another's.
+async fn owned(app: &App, reservation_id: &str, client_id: &str, now: Timestamp) -> Result<Reservation, GetError> {
+    let reservation = read(app, reservation_id, now).await?;
     if reservation.client_id != client_id {
-        return Err(mismatch);
+        return Err(GetError::NotFound(reservation_id.to_owned()));
     }
     Ok(reservation)
 }
@@ -162,8 +200,6 @@ impl Refusals {
 pub enum ConfirmError {
     #[error("there is no reservation {}", ids::shown(.0))]
     NotFound(String),
-    #[error("this reservation belongs to another client")]
-    ClientMismatch,
     #[error("the reservation is already confirmed")]
     AlreadyConfirmed,
     #[error("the reservation was cancelled")]
@@ -185,11 +221,12 @@ impl From<GetError> for ConfirmError {
     }
 }
 
+/// Confirms `client_id`'s held reservation; another client's is not found.
 pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, ConfirmError> {
     let mut refusals = Refusals::new();
     loop {
         let now = time::now();
-        let reservation = owned(app, reservation_id, client_id, now, ConfirmError::ClientMismatch).await?;
+        let reservation = owned(app, reservation_id, client_id, now).await?;
         match reservation.status {
             Status::Confirmed => return Err(ConfirmError::AlreadyConfirmed),
             Status::Cancelled => return Err(ConfirmError::Cancelled),
@@ -209,8 +246,6 @@ pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result
 pub enum CancelError {
     #[error("there is no reservation {}", ids::shown(.0))]
     NotFound(String),
-    #[error("this reservation belongs to another client")]
-    ClientMismatch,
     #[error("the hold has expired; reserve the slot again")]
     Expired,
     #[error("{}", BUSY)]
@@ -228,11 +263,12 @@ impl From<GetError> for CancelError {
     }
 }
 
+/// Cancels `client_id`'s reservation; another client's is not found.
 pub async fn cancel(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, CancelError> {
     let mut refusals = Refusals::new();
     loop {
         let now = time::now();
-        let reservation = owned(app, reservation_id, client_id, now, CancelError::ClientMismatch).await?;
+        let reservation = owned(app, reservation_id, client_id, now).await?;
         match reservation.status {
             // Cancelling twice is not an error: it is cancelled, as asked.
             Status::Cancelled => return Ok(reservation),
