@@ -214,6 +214,23 @@ async fn a_hold_expires_through_the_local_queue_trigger() {
         )
         .await;
     assert_eq!((status, &late["error"]["code"]), (410, &json!("reservation_expired")));
+    // The slot again, confirmed in time this time: the client's and the provider's lists show it.
+    let (status, held) = as_cam.send("POST", "/reservations", Some(json!({"slot_id": slot_id}))).await;
+    assert_eq!((status, &held["status"]), (201, &json!("held")), "{held}");
+    let again = held["reservation_id"].as_str().unwrap();
+    let (status, confirmed) = as_cam.send("POST", &format!("/reservations/{again}/confirm"), None).await;
+    assert_eq!((status, &confirmed["status"]), (200, &json!("confirmed")), "{confirmed}");
+    let (status, mine) = as_cam.send("GET", "/clients/me/reservations", None).await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(mine["reservations"][0]["reservation_id"], again, "newest first: {mine}");
+    let (status, appointments) = as_pat.send("GET", &format!("/providers/{provider_id}/reservations"), None).await;
+    assert_eq!(status, 200, "{appointments}");
+    let listed: Vec<&Value> = appointments["reservations"].as_array().unwrap().iter().collect();
+    assert_eq!(listed.len(), 1, "only the live one: {appointments}");
+    assert_eq!((&listed[0]["reservation_id"], &listed[0]["client_first_name"]), (&json!(again), &json!("Cam")));
+    let (status, other) = api.send("GET", &format!("/reservations/{again}"), None).await;
+    assert_eq!((status, &other["error"]["code"]), (401, &json!("unauthenticated")), "{other}");
+
     let (status, wrong) = api.send("PUT", "/reservations", None).await;
     assert_eq!((status, &wrong["error"]["code"]), (405, &json!("method_not_allowed")));
 
