@@ -220,6 +220,25 @@ pub async fn token(workspace: &Path, user: &str) -> Result<String> {
     Ok(tokens.id_token)
 }
 
+/// `client@example.com`'s client profile, made as a user makes theirs: `POST /booking/v1/clients`
+/// with their token, through the API (the first request builds and starts the function).
+async fn demo_client_profile(sdk: &aws_config::SdkConfig, client_id: &str, api_port: u16, password: &str) -> Result<()> {
+    let token = cognito::sign_in(sdk, client_id, "client@example.com", password).await?.id_token;
+    let response = reqwest::Client::builder()
+        .timeout(Duration::from_secs(300))
+        .build()?
+        .post(format!("http://127.0.0.1:{api_port}/booking/v1/clients"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"first_name": "Demo", "last_name": "Client"}))
+        .send()
+        .await
+        .context("creating client@example.com's client profile")?;
+    if !response.status().is_success() {
+        bail!("creating client@example.com's client profile: {} {}", response.status(), response.text().await?);
+    }
+    Ok(())
+}
+
 pub async fn run(opts: DevOptions) -> Result<()> {
     for (port, var) in [(opts.aws_port, "LOCAL_AWS_PORT"), (opts.api_port, "API_PORT")] {
         if port_in_use(port) {
@@ -259,6 +278,7 @@ pub async fn run(opts: DevOptions) -> Result<()> {
         &[],
     )?;
     watch_process.ready(opts.api_port, Duration::from_secs(300)).await?;
+    demo_client_profile(&sdk, client, opts.api_port, &password).await?;
 
     let invoker = Arc::new(WatchInvoker::new(opts.api_port));
     let (stop_tx, stop_rx) = watch::channel(false);
