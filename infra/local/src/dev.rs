@@ -222,7 +222,12 @@ pub async fn token(workspace: &Path, user: &str) -> Result<String> {
 
 /// `client@example.com`'s client profile, made as a user makes theirs: `POST /booking/v1/clients`
 /// with their token, through the API (the first request builds and starts the function).
-async fn demo_client_profile(sdk: &aws_config::SdkConfig, client_id: &str, api_port: u16, password: &str) -> Result<()> {
+async fn demo_client_profile(
+    sdk: &aws_config::SdkConfig,
+    client_id: &str,
+    api_port: u16,
+    password: &str,
+) -> Result<()> {
     let token = cognito::sign_in(sdk, client_id, "client@example.com", password).await?.id_token;
     let response = reqwest::Client::builder()
         .timeout(Duration::from_secs(300))

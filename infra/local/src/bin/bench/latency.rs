@@ -20,25 +20,49 @@ pub struct Call {
     path: String,
     body: Option<Value>,
     idempotency_key: Option<String>,
+    /// Sent instead of the bench's admin token.
+    token: Option<String>,
 }
 
 impl Call {
     pub fn get(path: impl Into<String>) -> Self {
-        Self { method: Method::GET, path: path.into(), body: None, idempotency_key: None }
+        Self { method: Method::GET, path: path.into(), body: None, idempotency_key: None, token: None }
     }
 
     pub fn post(path: impl Into<String>, body: Option<Value>) -> Self {
-        Self { method: Method::POST, path: path.into(), body, idempotency_key: None }
+        Self { method: Method::POST, path: path.into(), body, idempotency_key: None, token: None }
     }
 
     pub fn delete(path: impl Into<String>) -> Self {
-        Self { method: Method::DELETE, path: path.into(), body: None, idempotency_key: None }
+        Self { method: Method::DELETE, path: path.into(), body: None, idempotency_key: None, token: None }
+    }
+
+    /// The same call, made by the user this token signs in.
+    pub fn by(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
     }
 
     /// The same call with an `Idempotency-Key`.
     pub fn with_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
         self
+    }
+}
+
+/// The stack's user pool, where the bench makes its users.
+pub struct Users {
+    pub sdk: aws_config::SdkConfig,
+    pub pool: String,
+    pub client: String,
+}
+
+impl Users {
+    /// A new user in `groups`, signed in: their ID token.
+    pub async fn sign_up(&self, email: &str, groups: &[&str]) -> Result<String> {
+        let password = local_stack::cognito::DEFAULT_DEMO_PASSWORD;
+        local_stack::cognito::add_user(&self.sdk, &self.pool, email, password, groups).await?;
+        Ok(local_stack::cognito::sign_in(&self.sdk, &self.client, email, password).await?.id_token)
     }
 }
 
@@ -54,6 +78,8 @@ pub struct Measurement {
 
 pub struct Bench {
     client: reqwest::Client,
+    /// Where the bench's users sign in: the stack's user pool and app client.
+    users: Users,
     /// Every call is made as a signed-in admin (who may call every route), so the scenarios
     /// measure the routes as users call them, token verification included.
     token: String,
@@ -65,11 +91,12 @@ pub struct Bench {
 }
 
 impl Bench {
-    pub fn new(api: String, aws_endpoint: &str, requests: usize, token: String) -> Result<Self> {
+    pub fn new(api: String, aws_endpoint: &str, requests: usize, token: String, users: Users) -> Result<Self> {
         // Long enough for a first request that has to (re)build a function.
         let client = reqwest::Client::builder().timeout(Duration::from_secs(300)).build()?;
         Ok(Self {
             client,
+            users,
             token,
             api,
             stats: format!("{aws_endpoint}/_local/stats"),
@@ -78,14 +105,24 @@ impl Bench {
         })
     }
 
+    /// `count` new users in `groups`, signed in: their ID tokens (`<prefix>-<i>@example.com`).
+    pub async fn sign_up(&self, prefix: &str, count: usize, groups: &[&str]) -> Result<Vec<String>> {
+        let mut tokens = Vec::with_capacity(count);
+        for i in 0..count {
+            tokens.push(self.users.sign_up(&format!("{prefix}-{i}@example.com"), groups).await?);
+        }
+        Ok(tokens)
+    }
+
     pub fn into_measurements(self) -> Vec<Measurement> {
         self.measurements
     }
 
     /// Sends `call`; returns the time until the whole response was read, and its JSON body.
     async fn send(&self, call: &Call, expect: u16) -> Result<(Duration, Value)> {
+        let token = call.token.as_deref().unwrap_or(&self.token);
         let mut request =
-            self.client.request(call.method.clone(), format!("{}{}", self.api, call.path)).bearer_auth(&self.token);
+            self.client.request(call.method.clone(), format!("{}{}", self.api, call.path)).bearer_auth(token);
         if let Some(body) = &call.body {
             request = request.json(body);
         }

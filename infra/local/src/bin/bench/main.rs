@@ -135,9 +135,8 @@ async fn run() -> Result<()> {
     let stack = provision(&sdk, &template, "bench-").await?;
     let env = function_environment(&template, &stack, &emulator.endpoint)?;
     let (pool, client) = stack.sign_in();
-    let password = local_stack::cognito::DEFAULT_DEMO_PASSWORD;
-    local_stack::cognito::add_user(&sdk, pool, "bench@example.com", password, &["admin"]).await?;
-    let token = local_stack::cognito::sign_in(&sdk, client, "bench@example.com", password).await?.id_token;
+    let users = latency::Users { sdk: sdk.clone(), pool: pool.to_owned(), client: client.to_owned() };
+    let token = users.sign_up("bench@example.com", &["admin"]).await?;
 
     eprintln!("bench: start-up times ({startup_runs} runs per function)...");
     let functions = startup::measure_all(&template, &binaries, &env, startup_runs).await?;
@@ -159,7 +158,8 @@ async fn run() -> Result<()> {
     )?;
     let outcome = async {
         watch.ready(port, Duration::from_secs(300)).await?;
-        let mut bench = latency::Bench::new(format!("http://127.0.0.1:{port}"), &emulator.endpoint, requests, token)?;
+        let mut bench =
+            latency::Bench::new(format!("http://127.0.0.1:{port}"), &emulator.endpoint, requests, token, users)?;
         // One function per service; each adds its endpoints' measurements.
         walkin::scenario(&mut bench).await?;
         booking::scenario(&mut bench).await?;
