@@ -1,0 +1,7 @@
+//! The service's entities and rules, pure: events as the contract fixes them, money in micros.
+
+pub mod event;
+pub mod money;
+
+pub use event::{Event, Invalid, LineItem};
+pub use money::Micros;
