@@ -40,8 +40,12 @@ pub fn config(stack: &Stack) -> Config {
         table: stack.table("AnalyticsTable").to_owned(),
         dlq_url: Some(stack.queue("AnalyticsEventsDeadLetterQueue").url.clone()),
         auth: auth_config(stack),
+        cursors: Some(shared::cursor::Cursors::new(CURSOR_KEY)),
     }
 }
+
+/// The test key of the listing's cursors.
+pub const CURSOR_KEY: &str = "analytics-test-cursor-key-000000";
 
 /// A valid event: `id` of customer `customer` in `province`, worth `value`, at `at`.
 pub fn event(id: &str, customer: &str, province: &str, value: &str, at: &str) -> Value {
@@ -87,6 +91,31 @@ impl Analytics {
     pub async fn event_as(&self, who: &User, id: &str) -> Reply {
         let req = with_path_params(request("GET", &format!("/analytics/v1/events/{id}"), None), &[("event_id", id)]);
         call(self.app, http::get_event, as_user(req, who)).await
+    }
+
+    /// A query (`GET path?query`) as `who` asks it.
+    pub async fn query_as(&self, who: Option<&User>, path: &str, query: &[(&str, &str)]) -> Reply {
+        let params: std::collections::HashMap<String, String> =
+            query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut req = lambda_http::RequestExt::with_query_string_parameters(request("GET", path, None), params);
+        if let Some(who) = who {
+            req = as_user(req, who);
+        }
+        let app = self.app;
+        match path {
+            "/analytics/v1/events" => Box::pin(call(app, http::list_events, req)).await,
+            "/analytics/v1/customers/top" => Box::pin(call(app, http::top_customers, req)).await,
+            "/analytics/v1/orders/value" => Box::pin(call(app, http::order_value, req)).await,
+            "/analytics/v1/sales/province" => Box::pin(call(app, http::sales_by_province, req)).await,
+            other => panic!("no query {other}"),
+        }
+    }
+
+    /// A query as [`Analytics::analyst`], which must succeed.
+    pub async fn query(&self, path: &str, query: &[(&str, &str)]) -> Value {
+        let reply = self.query_as(Some(&self.analyst), path, query).await;
+        assert_eq!(reply.status, 200, "{path} {query:?}: {reply:?}");
+        reply.body
     }
 
     pub async fn event(&self, id: &str) -> Reply {

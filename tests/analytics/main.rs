@@ -4,4 +4,5 @@
 
 mod helpers;
 mod ingest;
+mod queries;
 mod queue;

@@ -8,12 +8,14 @@
 //!   status and code there.
 //! - [`ops`]: the use cases (ingest, read), each with its own error enum.
 //! - [`domain`]: events and their validation, money in micros; pure.
+//! - [`queries`]: the canned queries over the rollups, and the event listing.
 //! - [`store`]: DynamoDB (keys, the ingest transaction, mapping).
 //! - [`routes`]: the HTTP routes as the template declares them; `bin/`: one thin main per function.
 
 pub mod domain;
 pub mod entrypoints;
 pub mod ops;
+pub mod queries;
 pub mod routes;
 pub mod store;
 
@@ -21,6 +23,7 @@ use aws_config::SdkConfig;
 use shared::{
     auth::{AuthConfig, Verifier},
     config::{self, ConfigError},
+    cursor::Cursors,
     queue::Queue,
 };
 
@@ -34,6 +37,8 @@ pub struct Config {
     pub dlq_url: Option<String>,
     /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens the HTTP routes accept.
     pub auth: AuthConfig,
+    /// `CURSOR_SIGNING_KEY`: signs the event listing's cursors (only the listing gets it).
+    pub cursors: Option<Cursors>,
 }
 
 impl Config {
@@ -42,6 +47,7 @@ impl Config {
             table: config::required("ANALYTICS_TABLE")?,
             dlq_url: config::required("ANALYTICS_DLQ_URL").ok(),
             auth: AuthConfig::from_env()?,
+            cursors: Cursors::optional_from_env()?,
         })
     }
 }
@@ -53,6 +59,7 @@ pub struct App {
     pub dlq: Option<Queue>,
     /// Verifies callers' tokens; every HTTP handler asks it first.
     pub auth: Verifier,
+    pub cursors: Option<Cursors>,
 }
 
 impl App {
@@ -61,6 +68,7 @@ impl App {
             store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table),
             dlq: config.dlq_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             auth: Verifier::new(config.auth.clone()),
+            cursors: config.cursors.clone(),
         }
     }
 

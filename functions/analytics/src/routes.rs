@@ -7,4 +7,8 @@ use shared::auth::{ANALYST, INGEST, Route, Who};
 pub const ROUTES: &[Route] = &[
     Route::new("POST", "/analytics/v1/events", Who::Groups(&[INGEST])),
     Route::new("GET", "/analytics/v1/events/{event_id}", Who::Groups(&[ANALYST])),
+    Route::new("GET", "/analytics/v1/events", Who::Groups(&[ANALYST])),
+    Route::new("GET", "/analytics/v1/customers/top", Who::Groups(&[ANALYST])),
+    Route::new("GET", "/analytics/v1/orders/value", Who::Groups(&[ANALYST])),
+    Route::new("GET", "/analytics/v1/sales/province", Who::Groups(&[ANALYST])),
 ];

@@ -15,7 +15,8 @@
 //!
 //! Ingesting an event is **one** `TransactWriteItems`: the event item, conditional on
 //! `attribute_not_exists(pk)`, and every rollup it touches, each an `ADD` of one order and its
-//! value (the customer's also `SET`s the latest name, email and consent; the province's part 0
+//! value (the customer's also adds the order to `marketing_count`/`marketing_value` when the
+//! buyer accepted marketing, and `SET`s the latest name, email and consent; the province's part 0
 //! also adds the total quantity). Line item quantities are `ADD`ed to top-level attributes
 //! `item:<id>` of the province rollup (`ADD` takes no nested paths): at most
 //! [`ITEMS_PER_PART`] per update, to keep each update expression under DynamoDB's 4 KB, so an
@@ -174,7 +175,8 @@ impl Store {
             .table_name(&self.table.name)
             .set_key(Some(customer_key(&event.currency, &date, &event.customer_id)))
             .update_expression(
-                "ADD order_count :one, order_value :value \
+                "ADD order_count :one, order_value :value, \
+                 marketing_count :marketing_one, marketing_value :marketing_value \
                  SET customer_id = :id, email = :email, first_name = :first, last_name = :last, \
                  accepts_marketing = :consent",
             )
@@ -185,6 +187,8 @@ impl Store {
             .expression_attribute_values(":first", opt_s(&event.first_name))
             .expression_attribute_values(":last", opt_s(&event.last_name))
             .expression_attribute_values(":consent", AttributeValue::Bool(event.accepts_marketing))
+            .expression_attribute_values(":marketing_one", n(u8::from(event.accepts_marketing)))
+            .expression_attribute_values(":marketing_value", if event.accepts_marketing { value.clone() } else { n(0) })
             .build()?;
         let mut items = vec![
             (Part::Event, TransactWriteItem::builder().put(put).build()),
@@ -237,6 +241,220 @@ impl Store {
         self.table.get(event_key(event_id)).await
     }
 }
+
+/// What a query read: items and pages (for the bench and the logs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reads {
+    pub items: usize,
+    pub pages: usize,
+}
+
+/// One day's totals: orders and their value in micros.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub count: i128,
+    pub value: i128,
+}
+
+/// A customer's rollup of one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerDay {
+    pub customer_id: String,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub all: Totals,
+    /// The orders whose buyer accepted marketing.
+    pub marketing: Totals,
+}
+
+/// One part of a province's rollup of one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvincePart {
+    /// The province as keyed (trimmed, lowercase).
+    pub key: String,
+    /// As the latest event spelled it.
+    pub shown: String,
+    /// Zero on parts other than 0.
+    pub totals: Totals,
+    pub quantity: i128,
+    pub items: Vec<(String, i128)>,
+}
+
+fn text(item: &Item, name: &str) -> Option<String> {
+    match item.get(name) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn totals(item: &Item, count: &str, value: &str) -> Result<Totals, StoreError> {
+    Ok(Totals { count: number(item, count)?, value: number(item, value)? })
+}
+
+/// The province key of a province rollup's sort key `<len>:<province>#<part>`.
+fn province_of(sk: &str) -> Option<String> {
+    let (len, rest) = sk.split_once(':')?;
+    rest.get(..len.parse::<usize>().ok()?).map(str::to_owned)
+}
+
+impl Store {
+    /// Every item of a strongly consistent `Query` (every page), raw, with what it read.
+    async fn query_items(
+        &self,
+        configure: impl FnOnce(
+            aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        reads: &mut Reads,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut pages = configure(self.table.client.query().table_name(&self.table.name))
+            .consistent_read(true)
+            .into_paginator()
+            .send();
+        let mut items = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(shared::dynamo::store_err)?;
+            reads.pages += 1;
+            let found = page.items.unwrap_or_default();
+            reads.items += found.len();
+            items.extend(found);
+        }
+        Ok(items)
+    }
+
+    /// The day rollups of `currency` from `start` to `end` (inclusive), by date: one `Query`.
+    pub async fn days(
+        &self,
+        currency: &str,
+        start: &str,
+        end: &str,
+        reads: &mut Reads,
+    ) -> Result<Vec<(String, Totals)>, StoreError> {
+        let items = self
+            .query_items(
+                |q| {
+                    q.key_condition_expression("pk = :pk AND sk BETWEEN :start AND :end")
+                        .expression_attribute_values(":pk", s(format!("DAY#{currency}")))
+                        .expression_attribute_values(":start", s(start))
+                        .expression_attribute_values(":end", s(end))
+                },
+                reads,
+            )
+            .await?;
+        items
+            .iter()
+            .map(|item| Ok((text(item, "sk").unwrap_or_default(), totals(item, "order_count", "order_value")?)))
+            .collect()
+    }
+
+    /// Every customer's rollup of `currency` on `date`: one `Query` of the day's partition.
+    pub async fn customer_days(
+        &self,
+        currency: &str,
+        date: &str,
+        reads: &mut Reads,
+    ) -> Result<Vec<CustomerDay>, StoreError> {
+        let items = self
+            .query_items(
+                |q| {
+                    q.key_condition_expression("pk = :pk")
+                        .expression_attribute_values(":pk", s(format!("CUSTDAY#{currency}#{date}")))
+                },
+                reads,
+            )
+            .await?;
+        items
+            .iter()
+            .map(|item| {
+                Ok(CustomerDay {
+                    customer_id: text(item, "sk").unwrap_or_default(),
+                    email: text(item, "email"),
+                    first_name: text(item, "first_name"),
+                    last_name: text(item, "last_name"),
+                    all: totals(item, "order_count", "order_value")?,
+                    marketing: totals(item, "marketing_count", "marketing_value")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The province rollup parts of `currency` on `date`: one province's (by its key) or all.
+    pub async fn province_parts(
+        &self,
+        currency: &str,
+        date: &str,
+        province: Option<&str>,
+        reads: &mut Reads,
+    ) -> Result<Vec<ProvincePart>, StoreError> {
+        let pk = s(format!("PROVDAY#{currency}#{date}"));
+        let items = self
+            .query_items(
+                |q| match province {
+                    Some(key) => q
+                        .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                        .expression_attribute_values(":pk", pk)
+                        .expression_attribute_values(":prefix", s(province_prefix(key))),
+                    None => q.key_condition_expression("pk = :pk").expression_attribute_values(":pk", pk),
+                },
+                reads,
+            )
+            .await?;
+        items
+            .iter()
+            .map(|item| {
+                let sk = text(item, "sk").unwrap_or_default();
+                let key = province_of(&sk).ok_or_else(|| StoreError::Unexpected(format!("province rollup {sk:?}")))?;
+                let mut items = Vec::new();
+                for (name, _) in item.iter().filter(|(name, _)| name.starts_with(ITEM_PREFIX)) {
+                    items.push((name[ITEM_PREFIX.len()..].to_owned(), number(item, name)?));
+                }
+                Ok(ProvincePart {
+                    shown: text(item, "province").unwrap_or_else(|| key.clone()),
+                    key,
+                    totals: totals(item, "order_count", "order_value")?,
+                    quantity: number(item, "quantity")?,
+                    items,
+                })
+            })
+            .collect()
+    }
+
+    /// Up to `limit` events of `date` by `occurred_at`, after the index position `after`; and the
+    /// position of the last one if the day may hold more.
+    pub async fn events_of_day(
+        &self,
+        date: &str,
+        after: Option<&str>,
+        limit: usize,
+        reads: &mut Reads,
+    ) -> Result<(Vec<StoredEvent>, Option<String>), StoreError> {
+        let mut query = self
+            .table
+            .client
+            .query()
+            .table_name(&self.table.name)
+            .index_name(EVENTS_BY_DAY)
+            .limit(limit.min(1000) as i32)
+            .expression_attribute_values(":pk", s(format!("EVENTS#{date}")));
+        query = match after {
+            Some(after) => query
+                .key_condition_expression("day_pk = :pk AND day_sk > :after")
+                .expression_attribute_values(":after", s(after)),
+            None => query.key_condition_expression("day_pk = :pk"),
+        };
+        let page = query.send().await.map_err(shared::dynamo::store_err)?;
+        reads.pages += 1;
+        let items = page.items.unwrap_or_default();
+        reads.items += items.len();
+        let events = items.into_iter().map(shared::dynamo::from_item).collect::<Result<Vec<StoredEvent>, _>>()?;
+        let more = page.last_evaluated_key.is_some() && events.len() == limit;
+        let last = if more { events.last().map(|e| e.day_sk.clone()) } else { None };
+        Ok((events, last))
+    }
+}
+
+/// The index of events by UTC day and time.
+pub const EVENTS_BY_DAY: &str = "EventsByDay";
 
 /// `Micros` as it is written in an update.
 pub fn micros_attr(micros: Micros) -> AttributeValue {

@@ -2,6 +2,8 @@
 
 pub mod event;
 pub mod money;
+pub mod range;
 
 pub use event::{Event, Invalid, LineItem};
 pub use money::Micros;
+pub use range::{DateRange, RangeError};

@@ -7,16 +7,18 @@ use lambda_http::http::StatusCode;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use shared::{
+    cursor::Cursors,
     http::{self, ApiError, Request, Response},
     time,
 };
 
 use crate::{
     App,
-    domain::{Event, Invalid},
+    domain::{DateRange, Event, Invalid, RangeError, event::province_key, money::decimal, range},
     ops::{self, GetEventError, IngestError, Ingested},
+    queries::{self, Consent, Position},
     routes,
-    store::StoredEvent,
+    store::{Reads, StoredEvent, Totals},
 };
 
 type Outcome = Result<Response<lambda_http::Body>, ApiError>;
@@ -174,4 +176,182 @@ pub async fn get_event(app: &App, req: Request) -> Outcome {
 /// ANY /analytics/{proxy+}: whatever no other route matched; 405 for a known path, else 404.
 pub async fn fallback(_: (), req: Request) -> Outcome {
     Err(http::unmatched(routes::ROUTES, &req))
+}
+
+impl From<RangeError> for ApiError {
+    fn from(err: RangeError) -> Self {
+        match &err {
+            RangeError::Missing(name) => ApiError::missing_field(name).with_message(err.to_string()),
+            RangeError::NotADate(name, _) => ApiError::invalid_field(name, "").with_message(err.to_string()),
+            RangeError::Reversed(..) => ApiError::invalid_field("start_date", "").with_message(err.to_string()),
+            RangeError::TooLong(_) => ApiError::unprocessable("range_too_long", err.to_string()),
+        }
+    }
+}
+
+fn date_range(req: &Request) -> Result<DateRange, ApiError> {
+    Ok(DateRange::parse(
+        http::query_param(req, "start_date").as_deref(),
+        http::query_param(req, "end_date").as_deref(),
+    )?)
+}
+
+/// `currency`: three capital letters, `USD` without it.
+fn currency_param(req: &Request) -> Result<String, ApiError> {
+    let currency = http::query_param(req, "currency").unwrap_or_else(|| "USD".to_owned());
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(ApiError::invalid_field("currency", "must be an ISO 4217 code (three capital letters)"));
+    }
+    Ok(currency)
+}
+
+fn money(micros: i128) -> Value {
+    Value::Number(decimal(micros))
+}
+
+fn log_reads(query: &str, reads: Reads) {
+    tracing::info!(query, items = reads.items, pages = reads.pages, "rollups read");
+}
+
+/// GET /analytics/v1/customers/top (analyst, admin): `count` (1–100, 5) customers by order
+/// value over the range, ties by `customer_id`; `accepts_marketing` (`true`, `false`, `any`;
+/// `true` without it) counts only the orders whose buyer gave (or did not give) consent.
+pub async fn top_customers(app: &App, req: Request) -> Outcome {
+    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let range = date_range(&req)?;
+    let currency = currency_param(&req)?;
+    let count = match http::query_param(&req, "count") {
+        None => 5,
+        Some(raw) => raw.trim().parse::<usize>().ok().filter(|c| (1..=100).contains(c)).ok_or_else(|| {
+            ApiError::invalid_field("count", format!("must be an integer from 1 to 100, got {raw:?}"))
+        })?,
+    };
+    let consent = match http::query_param(&req, "accepts_marketing").as_deref() {
+        None | Some("true") => Consent::Yes,
+        Some("false") => Consent::No,
+        Some("any") => Consent::Any,
+        Some(other) => {
+            return Err(ApiError::invalid_field(
+                "accepts_marketing",
+                format!("must be true, false or any, got {:?}", other.chars().take(40).collect::<String>()),
+            ));
+        }
+    };
+    let (customers, reads) = queries::top_customers(app, &currency, &range, count, consent).await?;
+    log_reads("top_customers", reads);
+    let customers: Vec<Value> = customers
+        .into_iter()
+        .map(|c| {
+            json!({"customer_id": c.customer_id, "email": c.email, "first_name": c.first_name,
+                "last_name": c.last_name, "order_count": c.totals.count as u64, "order_value": money(c.totals.value)})
+        })
+        .collect();
+    http::ok(&json!({"currency": currency, "customers": customers}))
+}
+
+/// GET /analytics/v1/orders/value (analyst, admin): `mode=DAY` (without `mode`) every day of the
+/// range with its orders and value, zeros included; `mode=TOTAL` their sum.
+pub async fn order_value(app: &App, req: Request) -> Outcome {
+    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let range = date_range(&req)?;
+    let currency = currency_param(&req)?;
+    let total = match http::query_param(&req, "mode").as_deref() {
+        None | Some("DAY") => false,
+        Some("TOTAL") => true,
+        Some(other) => {
+            return Err(ApiError::invalid_field(
+                "mode",
+                format!("must be DAY or TOTAL, got {:?}", other.chars().take(40).collect::<String>()),
+            ));
+        }
+    };
+    let (days, reads) = queries::order_value_by_day(app, &currency, &range).await?;
+    log_reads("order_value", reads);
+    if total {
+        let (count, value) = days.iter().fold((0, 0), |(c, v), (_, t)| (c + t.count, v + t.value));
+        return http::ok(&json!({"currency": currency, "order_count": count as u64, "order_value": money(value)}));
+    }
+    let days: Vec<Value> = days
+        .into_iter()
+        .map(|(date, t)| json!({"date": date, "order_count": t.count as u64, "order_value": money(t.value)}))
+        .collect();
+    http::ok(&json!({"currency": currency, "days": days}))
+}
+
+/// GET /analytics/v1/sales/province (analyst, admin): with `province` (matched trimmed, any
+/// case) its orders, value and quantities per line item id, largest first; without it every
+/// province, largest value first.
+pub async fn sales_by_province(app: &App, req: Request) -> Outcome {
+    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let range = date_range(&req)?;
+    let currency = currency_param(&req)?;
+    let province = http::query_param(&req, "province").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+    if province.as_ref().is_some_and(|p| p.chars().count() > crate::domain::event::MAX_STRING_CHARS) {
+        return Err(ApiError::invalid_field("province", "is longer than 256 characters"));
+    }
+    let key = province.as_deref().map(province_key);
+    let (sales, reads) = queries::province_sales(app, &currency, &range, key.as_deref()).await?;
+    log_reads("sales_by_province", reads);
+    match province {
+        Some(asked) => {
+            let one = sales.into_iter().next();
+            let (shown, totals, items) = match one {
+                Some(s) => (s.province, s.totals, s.items),
+                None => (asked, Totals::default(), vec![]),
+            };
+            let items: Vec<Value> =
+                items.into_iter().map(|(id, q)| json!({"item_id": id, "quantity": q as u64})).collect();
+            http::ok(&json!({"province": shown, "currency": currency, "order_count": totals.count as u64,
+                "order_value": money(totals.value), "items": items}))
+        }
+        None => {
+            let provinces: Vec<Value> = sales
+                .into_iter()
+                .map(|s| {
+                    json!({"province": s.province, "order_count": s.totals.count as u64,
+                        "order_value": money(s.totals.value), "quantity": s.quantity as u64})
+                })
+                .collect();
+            http::ok(&json!({"currency": currency, "provinces": provinces}))
+        }
+    }
+}
+
+/// The event listing's name in its cursors.
+const EVENTS_LISTING: &str = "analytics.events";
+
+/// A page of the event listing: the range, so that a cursor only continues the listing it came
+/// from, and where the page starts.
+#[derive(Serialize, serde::Deserialize)]
+struct Page {
+    start: String,
+    end: String,
+    at: Position,
+}
+
+/// GET /analytics/v1/events (analyst, admin): the range's events by `occurred_at`, `limit`
+/// (1–500, 100) at a time, with `next_cursor` while there may be more.
+pub async fn list_events(app: &App, req: Request) -> Outcome {
+    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+    let cursors = Cursors::configured(app.cursors.as_ref())?;
+    let range = date_range(&req)?;
+    let limit = http::limit_param(&req, 100, 500)?;
+    let (start, end) = (range::key(range.start), range::key(range.end));
+    let from = match http::query_param(&req, "cursor") {
+        None => None,
+        Some(cursor) => {
+            let page: Page = cursors.read(EVENTS_LISTING, &cursor)?;
+            if page.start != start || page.end != end || page.at.date < start || page.at.date > end {
+                return Err(ApiError::invalid_field("cursor", "belongs to another range; start again without one"));
+            }
+            Some(page.at)
+        }
+    };
+    let (events, next, reads) = queries::list_events(app, &range, from, limit).await?;
+    log_reads("list_events", reads);
+    let mut body = json!({"events": events.iter().map(event_view).collect::<Vec<_>>()});
+    if let Some(at) = next {
+        body["next_cursor"] = json!(cursors.issue(EVENTS_LISTING, &Page { start, end, at }));
+    }
+    http::ok(&body)
 }
