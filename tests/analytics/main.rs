@@ -2,6 +2,7 @@
 //! batch) and through the queue, each event counted once in its rollups however often and
 //! whichever way it arrives; conflicts, bad input and poison messages; who may call what.
 
+mod contention;
 mod helpers;
 mod ingest;
 mod queries;
