@@ -419,3 +419,40 @@ async fn bad_query_parameters_are_named() {
         assert_eq!(a.query_as(Some(&a.ingest), path, &range).await.status, 403, "{path}");
     }
 }
+
+#[tokio::test]
+async fn day_boundaries_split_the_queries_by_utc_day() {
+    let a = Analytics::new().await;
+    for (id, at) in [("late", "2020-09-01T23:59:59.999Z"), ("early", "2020-09-02T00:00:00Z")] {
+        assert_eq!(a.post(crate::helpers::event(id, "c", "Ohio", "1", at)).await.status, 201);
+    }
+    let first = [("start_date", "2020-09-01"), ("end_date", "2020-09-01")];
+    let total = a.query("/analytics/v1/orders/value", &[first[0], first[1], ("mode", "TOTAL")]).await;
+    assert_eq!(total["order_count"], 1, "the last millisecond of the end date is in the range");
+    let listed = a.query("/analytics/v1/events", &first).await;
+    assert_eq!(listed["events"][0]["event_id"], "late");
+    let both = a.query("/analytics/v1/orders/value", &[("start_date", "2020-09-01"), ("end_date", "2020-09-02")]).await;
+    let counts: Vec<u64> =
+        both["days"].as_array().unwrap().iter().map(|d| d["order_count"].as_u64().unwrap()).collect();
+    assert_eq!(counts, [1, 1]);
+}
+
+#[tokio::test]
+async fn admins_ingest_and_ask_and_other_paths_are_404_or_405() {
+    let a = Analytics::new().await;
+    let admin = system_tests::user(&a.stack, "admin@example.com", &[shared::auth::ADMIN]).await;
+    assert_eq!(
+        a.post_as(&admin, crate::helpers::event("adm-1", "c", "Ohio", "1", "2020-09-01T10:00:00Z")).await.status,
+        201
+    );
+    let range = [("start_date", "2020-09-01"), ("end_date", "2020-09-01")];
+    assert_eq!(a.query_as(Some(&admin), "/analytics/v1/customers/top", &range).await.status, 200);
+    assert_eq!(a.event_as(&admin, "adm-1").await.status, 200);
+    let fallback = |method: &str, path: &str| {
+        system_tests::call((), analytics::entrypoints::http::fallback, system_tests::request(method, path, None))
+    };
+    let wrong_method = fallback("DELETE", "/analytics/v1/events").await;
+    assert_eq!((wrong_method.status, wrong_method.code()), (405, Some("method_not_allowed")));
+    assert!(wrong_method.header("allow").is_some_and(|allow| allow.contains("POST") && allow.contains("GET")));
+    assert_eq!(fallback("GET", "/analytics/v1/nowhere").await.status, 404);
+}
