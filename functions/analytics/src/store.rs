@@ -11,7 +11,7 @@
 //! province trimmed and lowercased, prefixed with its length so that one province's parts are a
 //! `begins_with` of the sort key that no other province shares. The event item also carries
 //! `day_pk` = `EVENTS#<date>` and `day_sk` = `<occurred_at, fixed width>#<event_id>`, the keys of
-//! the `ByDay` index the event listing reads.
+//! the `EventsByDay` index the event listing reads.
 //!
 //! Ingesting an event is **one** `TransactWriteItems`: the event item, conditional on
 //! `attribute_not_exists(pk)`, and every rollup it touches, each an `ADD` of one order and its
@@ -38,7 +38,7 @@ use shared::{
     time::Timestamp,
 };
 
-use crate::domain::{Event, LineItem, Micros};
+use crate::domain::{Event, LineItem};
 
 /// Line item ids one update of a province rollup adds: `, #i149 :q149` is 14 bytes, so 150 of
 /// them stay well inside the 4 KB an update expression may take.
@@ -456,11 +456,6 @@ impl Store {
 /// The index of events by UTC day and time.
 pub const EVENTS_BY_DAY: &str = "EventsByDay";
 
-/// `Micros` as it is written in an update.
-pub fn micros_attr(micros: Micros) -> AttributeValue {
-    n(micros.0)
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -498,7 +493,7 @@ mod tests {
         }
         assert_eq!(day(at), "2020-09-01");
         assert_eq!(sortable(at), "2020-09-01T23:59:59.999Z");
-        assert_eq!(micros_attr(Micros(100_000)), n(100_000));
+        assert_eq!(attr(&crate::domain::Micros(100_000)).unwrap(), n(100_000));
         assert_eq!(province_key("USD", "2020-09-01", "idaho", 1), key("PROVDAY#USD#2020-09-01", "5:idaho#1"));
     }
 }
