@@ -1,0 +1,81 @@
+//! Order-event analytics: `order.created` events arrive over HTTP (one or a batch) and through
+//! SQS, are validated the same way, and are stored once each, together with the rollups the
+//! canned queries read, in one transaction.
+//!
+//! Layers, as in every service:
+//!
+//! - [`entrypoints`]: HTTP and SQS events in, answers out; op errors become the contract's
+//!   status and code there.
+//! - [`ops`]: the use cases (ingest, read), each with its own error enum.
+//! - [`domain`]: events and their validation, money in micros; pure.
+//! - [`queries`]: the canned queries over the rollups, and the event listing.
+//! - [`store`]: DynamoDB (keys, the ingest transaction, mapping).
+//! - [`routes`]: the HTTP routes as the template declares them; `bin/`: one thin main per function.
+
+pub mod domain;
+pub mod entrypoints;
+pub mod ops;
+pub mod queries;
+pub mod routes;
+pub mod store;
+
+use aws_config::SdkConfig;
+use shared::{
+    auth::{AuthConfig, Verifier},
+    config::{self, ConfigError},
+    cursor::Cursors,
+    queue::Queue,
+};
+
+use crate::store::Store;
+
+pub struct Config {
+    /// `ANALYTICS_TABLE`.
+    pub table: String,
+    /// `ANALYTICS_DLQ_URL`: the events queue's dead-letter queue, where the worker puts messages
+    /// that are not valid events or conflict with a stored one. Only the worker gets it.
+    pub dlq_url: Option<String>,
+    /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens the HTTP routes accept.
+    pub auth: AuthConfig,
+    /// `CURSOR_SIGNING_KEY`: signs the event listing's cursors (only the listing gets it).
+    pub cursors: Option<Cursors>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            table: config::required("ANALYTICS_TABLE")?,
+            dlq_url: config::required("ANALYTICS_DLQ_URL").ok(),
+            auth: AuthConfig::from_env()?,
+            cursors: Cursors::optional_from_env()?,
+        })
+    }
+}
+
+/// What every analytics function holds between invocations.
+pub struct App {
+    pub store: Store,
+    /// The events queue's DLQ, for the worker.
+    pub dlq: Option<Queue>,
+    /// Verifies callers' tokens; every HTTP handler asks it first.
+    pub auth: Verifier,
+    pub cursors: Option<Cursors>,
+}
+
+impl App {
+    pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
+        Self {
+            store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table),
+            dlq: config.dlq_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            auth: Verifier::new(config.auth.clone()),
+            cursors: config.cursors.clone(),
+        }
+    }
+
+    /// Reads the configuration and builds the clients, once per cold start.
+    pub async fn from_env() -> Result<&'static App, lambda_http::Error> {
+        let config = Config::from_env()?;
+        let sdk = shared::aws::sdk_config().await;
+        Ok(shared::app::for_process(App::new(&sdk, &config)))
+    }
+}
