@@ -348,3 +348,77 @@ async fn orders_flow_from_the_schedule_through_the_queue() {
     }
     running.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn analytics_events_through_the_queue_and_http_answer_the_queries() {
+    let running = Running::start(&[]).await;
+    let anonymous = running.api("/analytics/v1");
+    let ingest = anonymous.as_user(&user(&running.stack, "ingest@example.com", &["ingest"]).await);
+    let analyst = anonymous.as_user(&user(&running.stack, "analyst@example.com", &["analyst"]).await);
+    let sdk = sdk().await;
+    let invoker = Arc::new(WatchInvoker::new(running.port));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let pollers: Vec<_> = SqsSource::from_template(template(), &running.stack, &sdk)
+        .unwrap()
+        .into_iter()
+        .map(|source| tokio::spawn(source.run(invoker.clone(), stopped.clone())))
+        .collect();
+
+    let event = |id: &str, customer: &str, value: &str| {
+        json!({
+            "event_type": "order.created", "event_id": id, "lovevery_user_id": customer, "currency": "USD",
+            "order_value": value, "buyer_accepts_marketing": true, "occurred_at": "2026-03-01T12:00:00Z",
+            "shipping_address": {"province": "Maryland", "country": "United States"},
+            "line_items": [{"quantity": "2", "id": "item-1"}],
+        })
+    };
+    // One event over HTTP, two through the queue (one of them twice), and a poison message.
+    let (status, created) = ingest.send("POST", "/events", Some(event("e2e-1", "c1", "10.5"))).await;
+    assert_eq!((status, &created["status"]), (201, &json!("created")), "{created}");
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let queue = &running.stack.queue("AnalyticsEventsQueue").url;
+    for body in [event("e2e-2", "c2", "4.25"), event("e2e-3", "c1", "0.25"), event("e2e-3", "c1", "0.25")] {
+        sqs.send_message().queue_url(queue).message_body(body.to_string()).send().await.unwrap();
+    }
+    sqs.send_message().queue_url(queue).message_body("not an event").send().await.unwrap();
+
+    let query = "/orders/value?start_date=2026-03-01&end_date=2026-03-01&mode=TOTAL";
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let (status, total) = analyst.send("GET", query, None).await;
+        assert_eq!(status, 200, "{total}");
+        if total["order_count"] == 3 {
+            assert_eq!(total["order_value"].as_f64(), Some(15.0), "{total}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the queued events were not ingested: {total}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let (status, top) =
+        analyst.send("GET", "/customers/top?start_date=2026-03-01&end_date=2026-03-01&count=5", None).await;
+    assert_eq!(status, 200, "{top}");
+    assert_eq!(top["customers"][0]["customer_id"], "c1", "{top}");
+    assert_eq!(top["customers"][0]["order_count"], 2, "the duplicate delivery counted once: {top}");
+    let (status, error) = ingest.send("GET", query, None).await;
+    assert_eq!((status, &error["error"]["code"]), (403, &json!("forbidden")), "ingest cannot query");
+    let (status, error) = anonymous.send("POST", "/events", Some(event("e2e-4", "c3", "1"))).await;
+    assert_eq!((status, &error["error"]["code"]), (401, &json!("unauthenticated")));
+
+    // The poison message went to the DLQ at once instead of being retried.
+    let dlq = &running.stack.queue("AnalyticsEventsDeadLetterQueue").url;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let received = sqs.receive_message().queue_url(dlq).wait_time_seconds(1).send().await.unwrap();
+        if let Some(message) = received.messages().first() {
+            assert!(message.body().unwrap_or_default().contains("not an event"), "{message:?}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the poison message did not reach the DLQ");
+    }
+
+    let _ = stop.send(true);
+    for poller in pollers {
+        poller.await.unwrap();
+    }
+    running.stop().await;
+}
