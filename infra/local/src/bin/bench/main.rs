@@ -13,6 +13,7 @@
 //! Knobs: `BENCH_REQUESTS` (measured requests per endpoint, 200), `BENCH_STARTUP_RUNS` (starts per
 //! function, 15), `BENCH_ORDERS` (orders in the pre-filled queue, 2000).
 
+mod analytics;
 mod booking;
 mod latency;
 mod orders;
@@ -164,12 +165,19 @@ async fn run() -> Result<()> {
         walkin::scenario(&mut bench).await?;
         booking::scenario(&mut bench).await?;
         orders::scenario(&mut bench).await?;
+        analytics::scenario(&mut bench).await?;
         let processor = local_stack::triggers::SqsSource::from_template(&template, &stack, &sdk)?
             .into_iter()
             .find(|source| source.function == "orders-processor")
             .context("the template has no SQS event source for orders-processor")?;
-        let throughput =
-            orders::throughput(&bench, processor, aws_sdk_sqs::Client::new(&sdk), port, queued_orders).await?;
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let orders = orders::throughput(&bench, processor, sqs.clone(), port, queued_orders).await?;
+        let worker = local_stack::triggers::SqsSource::from_template(&template, &stack, &sdk)?
+            .into_iter()
+            .find(|source| source.function == "analytics-worker")
+            .context("the template has no SQS event source for analytics-worker")?;
+        let events = analytics::throughput(&bench, worker, sqs, port, queued_orders).await?;
+        let throughput = vec![orders, events];
         Ok::<_, anyhow::Error>((bench.into_measurements(), throughput))
     }
     .await;

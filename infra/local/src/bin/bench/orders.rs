@@ -45,10 +45,12 @@ pub async fn scenario(bench: &mut Bench) -> Result<()> {
     Ok(())
 }
 
+/// A consumer's throughput: `orders` messages (orders, events) in `elapsed`.
 pub struct Throughput {
-    orders: usize,
-    elapsed: Duration,
-    operations: BTreeMap<String, u64>,
+    pub function: String,
+    pub orders: usize,
+    pub elapsed: Duration,
+    pub operations: BTreeMap<String, u64>,
 }
 
 /// Tops the queue up to `orders` orders, then lets the template's SQS event source feed them to
@@ -110,22 +112,29 @@ pub async fn throughput(
     if processed != orders as u64 {
         bail!("the metrics count {processed} processed orders, expected {orders}");
     }
-    Ok(Throughput { orders, elapsed, operations })
+    Ok(Throughput { function: "orders-processor".into(), orders, elapsed, operations })
 }
 
-pub fn table(t: &Throughput) -> Table {
+pub fn table(throughputs: &[Throughput]) -> Table {
     let mut table = Table::new(&[
-        ("orders processor (pre-filled queue, local SQS trigger, batches of 10)", Align::Left),
-        ("orders", Align::Right),
+        ("consumer (pre-filled queue, local SQS trigger, batches of 10)", Align::Left),
+        ("messages", Align::Right),
         ("seconds", Align::Right),
-        ("orders/s", Align::Right),
-        ("DynamoDB req/order", Align::Right),
-        ("AWS requests per order", Align::Left),
+        ("messages/s", Align::Right),
+        ("DynamoDB req/message", Align::Right),
+        ("AWS requests per message", Align::Left),
     ]);
+    for t in throughputs {
+        row(&mut table, t);
+    }
+    table
+}
+
+fn row(table: &mut Table, t: &Throughput) {
     let per_order = |n: u64| format!("{:.2}", n as f64 / t.orders as f64);
     let dynamodb: u64 = t.operations.iter().filter(|(op, _)| op.starts_with("DynamoDB")).map(|(_, n)| n).sum();
     table.row(vec![
-        "orders-processor".to_owned(),
+        t.function.clone(),
         t.orders.to_string(),
         format!("{:.1}", t.elapsed.as_secs_f64()),
         format!("{:.1}", t.orders as f64 / t.elapsed.as_secs_f64()),
@@ -136,5 +145,4 @@ pub fn table(t: &Throughput) -> Table {
             .collect::<Vec<_>>()
             .join(", "),
     ]);
-    table
 }

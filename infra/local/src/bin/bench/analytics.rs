@@ -1,0 +1,131 @@
+//! Order-event analytics (`/analytics/v1`): ingestion over HTTP in batches of 100 and through the
+//! queue, DynamoDB requests per event, and what the queries cost over 30 days with 1× and 10× the
+//! events (order value by day must not grow with the number of events).
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use local_stack::{invoke::WatchInvoker, triggers::SqsSource};
+use serde_json::{Value, json};
+
+use crate::{
+    latency::{Bench, Call},
+    orders::Throughput,
+};
+
+const BATCH: usize = 100;
+const DAYS: usize = 30;
+const PROVINCES: [&str; 10] =
+    ["Maryland", "Idaho", "New York", "Ohio", "Texas", "Utah", "Maine", "Iowa", "Oregon", "Vermont"];
+
+/// Event `i` of a run: spread over 30 days, 10 provinces and `customers` customers.
+fn event(run: &str, i: usize, customers: usize) -> Value {
+    json!({
+        "event_type": "order.created",
+        "event_id": format!("bench-{run}-{i}"),
+        "lovevery_user_id": format!("customer-{}", i % customers),
+        "email": "bench@example.com",
+        "currency": "USD",
+        "order_value": format!("{}.{:02}", 5 + i % 50, i % 100),
+        "buyer_accepts_marketing": i.is_multiple_of(2),
+        "shipping_address": {"province": PROVINCES[i % PROVINCES.len()], "country": "United States"},
+        "line_items": [{"quantity": "2", "id": format!("item-{}", i % 7)}, {"quantity": 1, "id": "item-x"}],
+        "occurred_at": format!("2026-01-{:02}T12:00:00Z", 1 + i % DAYS),
+    })
+}
+
+fn batches(run: &str, events: usize, customers: usize) -> Vec<Call> {
+    (0..events.div_ceil(BATCH))
+        .map(|b| {
+            let events: Vec<Value> =
+                (b * BATCH..((b + 1) * BATCH).min(events)).map(|i| event(run, i, customers)).collect();
+            Call::post("/analytics/v1/events", Some(json!({"events": events})))
+        })
+        .collect()
+}
+
+const RANGE: &str = "start_date=2026-01-01&end_date=2026-01-30";
+
+/// The three rollup queries over the 30 days, measured as `label` says.
+async fn queries(bench: &mut Bench, label: &str) -> Result<()> {
+    let n = bench.requests.min(50);
+    for (name, path) in [
+        ("orders/value DAY", format!("/analytics/v1/orders/value?{RANGE}&mode=DAY")),
+        ("orders/value TOTAL", format!("/analytics/v1/orders/value?{RANGE}&mode=TOTAL")),
+        ("customers/top", format!("/analytics/v1/customers/top?{RANGE}&count=10&accepts_marketing=any")),
+        ("sales/province (all)", format!("/analytics/v1/sales/province?{RANGE}")),
+    ] {
+        bench.unmeasured([Call::get(path.clone())], 200).await?;
+        bench
+            .measure(&format!("GET {name}, 30 days, {label}"), 200, (0..n).map(|_| Call::get(path.clone())).collect())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Ingestion over HTTP (batches of 100), then the queries with 1× and 10× the events.
+pub async fn scenario(bench: &mut Bench) -> Result<()> {
+    let events = (bench.requests * 5).max(BATCH);
+    let customers = 50;
+    bench.unmeasured(batches("warm", BATCH, customers), 200).await?;
+    bench.measure("POST /analytics/v1/events (a batch of 100)", 200, batches("1x", events, customers)).await?;
+    queries(bench, "1x events").await?;
+    eprintln!("bench: ingesting 9x more events...");
+    bench.unmeasured(batches("10x", 9 * events, customers), 200).await?;
+    queries(bench, "10x events").await?;
+    Ok(())
+}
+
+/// Sends `events` events to `AnalyticsEventsQueue`, then lets the template's SQS event source
+/// feed them to the worker under `cargo lambda watch` until the rollups count them all.
+pub async fn throughput(
+    bench: &Bench,
+    worker: SqsSource,
+    sqs: aws_sdk_sqs::Client,
+    api_port: u16,
+    events: usize,
+) -> Result<Throughput> {
+    let total = |b: &Value| b["order_count"].as_u64().unwrap_or_default();
+    let query = || Call::get("/analytics/v1/orders/value?start_date=2026-01-01&end_date=2026-01-30&mode=TOTAL");
+    let before = total(&bench.unmeasured([query()], 200).await?[0]);
+    eprintln!("bench: filling the analytics queue with {events} events...");
+    for chunk in (0..events).collect::<Vec<_>>().chunks(10) {
+        let entries = chunk
+            .iter()
+            .map(|i| {
+                SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(event("sqs", *i, 50).to_string())
+                    .build()
+                    .context("a batch entry")
+            })
+            .collect::<Result<Vec<_>>>()?;
+        sqs.send_message_batch().queue_url(&worker.queue.url).set_entries(Some(entries)).send().await?;
+    }
+    eprintln!("bench: ingesting {events} events through the local SQS trigger...");
+    bench.reset_counters().await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let started = Instant::now();
+    let poller = tokio::spawn(worker.run(Arc::new(WatchInvoker::new(api_port)), stopped));
+    let deadline = started + Duration::from_secs(30 * 60);
+    loop {
+        let counted = total(&bench.unmeasured([query()], 200).await?[0]);
+        if counted >= before + events as u64 {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("the worker ingested {} of {events} events in 30 minutes", counted - before);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let elapsed = started.elapsed();
+    let _ = stop.send(true);
+    poller.await.context("the SQS trigger")?;
+    // Our own polling of the total is not the worker's work.
+    let operations = bench.counters().await?.into_iter().filter(|(op, _)| !op.ends_with(".Query")).collect();
+    Ok(Throughput { function: "analytics-worker".into(), orders: events, elapsed, operations })
+}
