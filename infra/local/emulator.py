@@ -21,7 +21,8 @@ them is missing, instead of letting the patches silently do nothing.
    local stack, a test run) exits for whatever reason, so no stale endpoint keeps the port.
 
 It also counts requests per operation (GET /_local/stats, POST /_local/stats/reset) so that the
-benchmarks can report how many DynamoDB and SQS calls an API request costs, and injects the DynamoDB
+benchmarks can report how many DynamoDB and SQS calls an API request costs (and, as
+`ItemsRead.Query` and `ItemsRead.Scan`, how many items those read), and injects the DynamoDB
 failures that a single local process cannot produce by itself (POST /_local/faults
 {"table", "operation", "count", "kind"?, "delay_ms"?}): the next `count` requests of that operation
 on that table
@@ -292,7 +293,10 @@ class LocalEndpoint:
                 if target.endswith(".TransactWriteItems"):
                     return self.transact_write_items(environ, start_response)
                 # Materialise the body inside the lock: WSGI apps may compute lazily.
-                return [b"".join(self.app(environ, start_response))]
+                body = b"".join(self.app(environ, start_response))
+            if operation in ("Query", "Scan"):
+                self.count_items_read(operation, body)
+            return [body]
         return self.app(environ, start_response)
 
     def transact_write_items(self, environ, start_response):
@@ -323,6 +327,15 @@ class LocalEndpoint:
         if status and status[0].startswith("200"):
             self.tokens.remember(token, fingerprint)
         return [body]
+
+    def count_items_read(self, operation, body):
+        """Adds the items a Query or Scan read (before any filter) as `ItemsRead.<operation>`."""
+        try:
+            scanned = int(json.loads(body).get("ScannedCount", 0))
+        except (ValueError, AttributeError):
+            return
+        with self.stats_lock:
+            self.stats[f"ItemsRead.{operation}"] += scanned
 
     def serve_stats(self, environ, start_response):
         with self.stats_lock:

@@ -22,8 +22,8 @@ const DAYS: usize = 30;
 const PROVINCES: [&str; 10] =
     ["Maryland", "Idaho", "New York", "Ohio", "Texas", "Utah", "Maine", "Iowa", "Oregon", "Vermont"];
 
-/// Event `i` of a run: spread over 30 days, 10 provinces and `customers` customers.
-fn event(run: &str, i: usize, customers: usize) -> Value {
+/// Event `i` of a run: spread over 30 days of 2026's `month`, 10 provinces and `customers` customers.
+fn event(run: &str, i: usize, customers: usize, month: u32) -> Value {
     json!({
         "event_type": "order.created",
         "event_id": format!("bench-{run}-{i}"),
@@ -34,31 +34,37 @@ fn event(run: &str, i: usize, customers: usize) -> Value {
         "buyer_accepts_marketing": i.is_multiple_of(2),
         "shipping_address": {"province": PROVINCES[i % PROVINCES.len()], "country": "United States"},
         "line_items": [{"quantity": "2", "id": format!("item-{}", i % 7)}, {"quantity": 1, "id": "item-x"}],
-        "occurred_at": format!("2026-01-{:02}T12:00:00Z", 1 + i % DAYS),
+        "occurred_at": format!("2026-{month:02}-{:02}T12:00:00Z", 1 + i % DAYS),
     })
 }
 
-fn batches(run: &str, events: usize, customers: usize) -> Vec<Call> {
+fn batches(run: &str, events: usize, customers: usize, month: u32) -> Vec<Call> {
     (0..events.div_ceil(BATCH))
         .map(|b| {
             let events: Vec<Value> =
-                (b * BATCH..((b + 1) * BATCH).min(events)).map(|i| event(run, i, customers)).collect();
+                (b * BATCH..((b + 1) * BATCH).min(events)).map(|i| event(run, i, customers, month)).collect();
             Call::post("/analytics/v1/events", Some(json!({"events": events})))
         })
         .collect()
 }
 
-const RANGE: &str = "start_date=2026-01-01&end_date=2026-01-30";
+fn range(month: u32) -> String {
+    format!("start_date=2026-{month:02}-01&end_date=2026-{month:02}-30")
+}
 
-/// The three rollup queries over the 30 days, measured as `label` says.
-async fn queries(bench: &mut Bench, label: &str) -> Result<()> {
+/// The rollup queries over the 30 days of `month`, measured as `label` says.
+async fn queries(bench: &mut Bench, label: &str, month: u32, which: &[&str]) -> Result<()> {
     let n = bench.requests.min(50);
+    let range = range(month);
     for (name, path) in [
-        ("orders/value DAY", format!("/analytics/v1/orders/value?{RANGE}&mode=DAY")),
-        ("orders/value TOTAL", format!("/analytics/v1/orders/value?{RANGE}&mode=TOTAL")),
-        ("customers/top", format!("/analytics/v1/customers/top?{RANGE}&count=10&accepts_marketing=any")),
-        ("sales/province (all)", format!("/analytics/v1/sales/province?{RANGE}")),
+        ("orders/value DAY", format!("/analytics/v1/orders/value?{range}&mode=DAY")),
+        ("orders/value TOTAL", format!("/analytics/v1/orders/value?{range}&mode=TOTAL")),
+        ("customers/top", format!("/analytics/v1/customers/top?{range}&count=10&accepts_marketing=any")),
+        ("sales/province (all)", format!("/analytics/v1/sales/province?{range}")),
     ] {
+        if !which.contains(&name) {
+            continue;
+        }
         bench.unmeasured([Call::get(path.clone())], 200).await?;
         bench
             .measure(&format!("GET {name}, 30 days, {label}"), 200, (0..n).map(|_| Call::get(path.clone())).collect())
@@ -67,16 +73,28 @@ async fn queries(bench: &mut Bench, label: &str) -> Result<()> {
     Ok(())
 }
 
-/// Ingestion over HTTP (batches of 100), then the queries with 1× and 10× the events.
+const ALL: [&str; 4] = ["orders/value DAY", "orders/value TOTAL", "customers/top", "sales/province (all)"];
+
+/// Ingestion over HTTP (batches of 100), then the queries with 1× and 10× the events (January);
+/// then top customers and provinces over the same number of events spread over 50, 500 and 5,000
+/// customers (February, March, April), since those two read one rollup item per customer or
+/// province and day.
 pub async fn scenario(bench: &mut Bench) -> Result<()> {
     let events = (bench.requests * 5).max(BATCH);
     let customers = 50;
-    bench.unmeasured(batches("warm", BATCH, customers), 200).await?;
-    bench.measure("POST /analytics/v1/events (a batch of 100)", 200, batches("1x", events, customers)).await?;
-    queries(bench, "1x events").await?;
+    bench.unmeasured(batches("warm", BATCH, customers, 1), 200).await?;
+    bench.measure("POST /analytics/v1/events (a batch of 100)", 200, batches("1x", events, customers, 1)).await?;
+    queries(bench, "1x events", 1, &ALL).await?;
     eprintln!("bench: ingesting 9x more events...");
-    bench.unmeasured(batches("10x", 9 * events, customers), 200).await?;
-    queries(bench, "10x events").await?;
+    bench.unmeasured(batches("10x", 9 * events, customers, 1), 200).await?;
+    queries(bench, "10x events", 1, &ALL).await?;
+    let events = 5_000;
+    for (month, customers) in [(2, 50), (3, 500), (4, 5_000)] {
+        eprintln!("bench: ingesting {events} events of {customers} customers...");
+        bench.unmeasured(batches(&format!("c{customers}"), events, customers, month), 200).await?;
+        let label = format!("{events} events, {customers} customers");
+        queries(bench, &label, month, &["customers/top", "sales/province (all)"]).await?;
+    }
     Ok(())
 }
 
@@ -99,7 +117,7 @@ pub async fn throughput(
             .map(|i| {
                 SendMessageBatchRequestEntry::builder()
                     .id(i.to_string())
-                    .message_body(event("sqs", *i, 50).to_string())
+                    .message_body(event("sqs", *i, 50, 1).to_string())
                     .build()
                     .context("a batch entry")
             })

@@ -194,6 +194,7 @@ pub fn short_operation(target: &str) -> String {
     let (service, operation) = target.split_once('.').unwrap_or(("", target));
     match service {
         s if s.starts_with("DynamoDB") => operation.to_owned(),
+        "ItemsRead" => format!("items read by {operation}"),
         s => format!("{}.{operation}", s.trim_start_matches("Amazon")),
     }
 }
