@@ -49,11 +49,12 @@ fn every_binary_is_a_function_of_the_template() {
     }
 }
 
-const SERVICES: [(&str, &[Route]); 4] = [
+const SERVICES: [(&str, &[Route]); 5] = [
     ("/walkin/", walkin::routes::ROUTES),
     ("/booking/", booking::routes::ROUTES),
     ("/orders/", orders::routes::ROUTES),
     ("/analytics/", analytics::routes::ROUTES),
+    ("/alerts/", alerts::routes::ROUTES),
 ];
 
 /// The template's routes of a service that a function of the service serves (not its fallback).

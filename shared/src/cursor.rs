@@ -42,19 +42,24 @@ impl Cursors {
 
     /// The key from `CURSOR_SIGNING_KEY`.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::checked(config::required(KEY_VARIABLE)?)
+        Self::from_var(KEY_VARIABLE)
+    }
+
+    /// The key from the variable `name` (at least 32 characters).
+    pub fn from_var(name: &str) -> Result<Self, ConfigError> {
+        Self::checked(name, config::required(name)?)
     }
 
     /// The key from `CURSOR_SIGNING_KEY`, for the functions of a service that have it (those that
     /// list); a key that is set but too short still stops the function at start-up.
     pub fn optional_from_env() -> Result<Option<Self>, ConfigError> {
-        config::required(KEY_VARIABLE).ok().map(Self::checked).transpose()
+        config::required(KEY_VARIABLE).ok().map(|key| Self::checked(KEY_VARIABLE, key)).transpose()
     }
 
-    fn checked(key: String) -> Result<Self, ConfigError> {
+    fn checked(name: &str, key: String) -> Result<Self, ConfigError> {
         if key.len() < 32 {
             return Err(ConfigError::Invalid {
-                name: KEY_VARIABLE.into(),
+                name: name.into(),
                 value: "<redacted>".into(),
                 reason: "must be at least 32 characters".into(),
             });
@@ -88,15 +93,23 @@ impl Cursors {
 
     /// The position a cursor of `listing` carries; a 400 naming `cursor` for anything else.
     pub fn read<T: DeserializeOwned>(&self, listing: &str, cursor: &str) -> Result<T, ApiError> {
-        let invalid = || ApiError::invalid_field("cursor", "is not a cursor of this listing; start again without one");
-        let (payload, tag) = cursor.split_once('.').ok_or_else(invalid)?;
-        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| invalid())?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| invalid())?;
+        self.verify(listing, cursor).ok_or_else(|| {
+            ApiError::invalid_field("cursor", "is not a cursor of this listing; start again without one")
+        })
+    }
+
+    /// What a token issued by [`Cursors::issue`] for `listing` carries, or `None` for anything
+    /// this key did not sign for that listing. Other signed tokens (unsubscribe links) use this
+    /// with a listing name of their own, so one is never good as another.
+    pub fn verify<T: DeserializeOwned>(&self, listing: &str, token: &str) -> Option<T> {
+        let (payload, tag) = token.split_once('.')?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
         if tag.len() != TAG_BYTES {
-            return Err(invalid());
+            return None;
         }
-        self.tag(listing, &payload).verify_truncated_left(&tag).map_err(|_| invalid())?;
-        serde_json::from_slice(&payload).map_err(|_| invalid())
+        self.tag(listing, &payload).verify_truncated_left(&tag).ok()?;
+        serde_json::from_slice(&payload).ok()
     }
 }
 

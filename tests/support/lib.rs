@@ -74,6 +74,18 @@ pub fn raw_request(method: &str, path: &str, body: Body) -> Request {
         .with_raw_http_path(path)
 }
 
+/// The request with the query string `query` (`a=1&b=2`, with or without a leading `?`), as
+/// API Gateway passes it: decoded parameters.
+pub fn with_query(req: Request, query: &str) -> Request {
+    let params: HashMap<String, String> = query
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    if params.is_empty() { req } else { req.with_query_string_parameters(params) }
+}
+
 /// The request with one more header.
 pub fn with_header(mut req: Request, name: &'static str, value: &str) -> Request {
     req.headers_mut().insert(name, value.parse().expect("a valid header value"));

@@ -73,6 +73,10 @@ pub fn function_environment(
     ] {
         env.insert(name.to_owned(), value.to_owned());
     }
+    // The stand-in marketplace the local endpoint serves, unless told otherwise.
+    if env.contains_key("EBAY_API_BASE_URL") && std::env::var("EBAY_API_BASE_URL").is_err() {
+        env.insert("EBAY_API_BASE_URL".to_owned(), crate::mail::marketplace_url(endpoint));
+    }
     Ok(env)
 }
 

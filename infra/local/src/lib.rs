@@ -2,6 +2,7 @@
 //!
 //! - [`emulator`]: the local AWS endpoint (moto) from the project's venv;
 //! - [`template`] and [`provision`]: the template's tables and queues, created on it;
+//! - [`mail`]: the marketplace credentials and SES identities, made locally;
 //! - [`triggers`]: the SQS event-source mappings and schedules, run against an [`invoke::Invoker`];
 //! - [`routes`]: the local HTTP router derived from the template's routes;
 //! - [`dev`]: `make dev`, all of the above plus `cargo lambda watch`.
@@ -10,6 +11,7 @@ pub mod cognito;
 pub mod dev;
 pub mod emulator;
 pub mod invoke;
+pub mod mail;
 pub mod provision;
 pub mod routes;
 pub mod template;

@@ -37,6 +37,12 @@ pub struct Stack {
     /// The values of the template's generated secrets (`AWS::SecretsManager::Secret` with
     /// `GenerateSecretString`), made up locally, one per stack.
     pub secrets: BTreeMap<String, String>,
+    /// The ARNs of the template's other secrets (the marketplace credentials), by logical id.
+    pub secret_arns: BTreeMap<String, String>,
+    /// The client id of the stack's credentials at the local stand-in marketplace.
+    pub marketplace_client_id: Option<String>,
+    /// The SES identities verified for the stack.
+    pub email_identities: Vec<String>,
     /// User pool ids and app client ids, by logical id.
     pub user_pools: BTreeMap<String, String>,
     pub user_pool_clients: BTreeMap<String, String>,
@@ -83,10 +89,17 @@ impl Stack {
             if let Some(id) = self.user_pools.get(target).or_else(|| self.user_pool_clients.get(target)) {
                 return Ok(id.clone());
             }
+            if let Some(arn) = self.secret_arns.get(target) {
+                return Ok(arn.clone());
+            }
             bail!("{var}: cannot resolve Ref {target} locally");
         }
         if let Some(secret) = value.get("Fn::Sub").and_then(Value::as_str).and_then(secret_reference) {
             return self.secrets.get(secret).cloned().ok_or_else(|| anyhow!("{var}: no generated secret {secret}"));
+        }
+        // The HTTP API's own URL (links in emails): locally, the API `make dev` serves.
+        if value.get("Fn::Sub").and_then(Value::as_str).is_some_and(|sub| sub.contains("${HttpApi}")) {
+            return Ok(override_of(var).unwrap_or_else(|| LOCAL_API_URL.to_owned()));
         }
         if let Some(target) = get_att_target(value) {
             let attribute = match &value["Fn::GetAtt"] {
@@ -129,6 +142,9 @@ impl Stack {
         Ok(env)
     }
 }
+
+/// The local HTTP API, as `make dev` serves it by default.
+pub const LOCAL_API_URL: &str = "http://127.0.0.1:9000";
 
 /// The secret a dynamic reference names: `{{resolve:secretsmanager:${Secret}:SecretString}}`.
 fn secret_reference(sub: &str) -> Option<&str> {
@@ -176,6 +192,12 @@ pub async fn provision(sdk: &SdkConfig, template: &Template, prefix: &str) -> Re
     let (pools, clients) = crate::cognito::provision(sdk, template, prefix).await?;
     stack.user_pools.extend(pools);
     stack.user_pool_clients.extend(clients);
+    let endpoint = sdk.endpoint_url().context("the SDK configuration names no local endpoint")?;
+    for (logical_id, arn, client_id) in crate::mail::provision_secrets(sdk, template, prefix, endpoint).await? {
+        stack.secret_arns.insert(logical_id, arn);
+        stack.marketplace_client_id = Some(client_id);
+    }
+    stack.email_identities = crate::mail::verify_identities(sdk, template, "ALERTS_FROM_EMAIL").await?;
     Ok(stack)
 }
 

@@ -1,0 +1,7 @@
+//! Every minute (EventBridge schedule): queues the runs of the alerts due.
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::logging::init();
+    let app = alerts::App::from_env().await?;
+    shared::lambda::serve(app, alerts::entrypoints::schedule::dispatcher).await
+}

@@ -1,0 +1,143 @@
+//! Prices in cents (exact; never summed or compared as floats) and the currencies searches take.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+/// An amount in hundredths of the currency unit. Stored and shown as a number of currency units
+/// with up to two decimals (`12.5`, `19.99`), the same both ways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Cents(pub i64);
+
+/// The largest price an alert takes: a million, far beyond any listing a user means.
+pub const MAX_PRICE: Cents = Cents(100_000_000);
+
+impl Cents {
+    /// Parses a non-negative decimal with at most two decimals (`"5"`, `"12.3"`, `"0.99"`), as a
+    /// JSON number's text or a marketplace's price string.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.starts_with('-') {
+            return Err(format!("must not be negative, got {text}"));
+        }
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(fraction) {
+            return Err(format!("must be a decimal number such as 19.99, got {text}"));
+        }
+        let fraction = fraction.trim_end_matches('0');
+        if fraction.len() > 2 {
+            return Err(format!("has more than two decimals, got {text}"));
+        }
+        let whole: i64 =
+            whole.parse().ok().filter(|w| *w <= 1_000_000_000).ok_or_else(|| format!("is too large, got {text}"))?;
+        let fraction: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
+        Ok(Self(whole * 100 + fraction))
+    }
+
+    /// The amount as eBay writes it: `"12.30"`.
+    pub fn decimal(self) -> String {
+        format!("{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+impl Serialize for Cents {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Exact in the JSON text: the shortest float that prints as cents/100 prints just that.
+        serializer.serialize_f64(self.0 as f64 / 100.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cents {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Cents;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an amount such as 19.99")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Cents, E> {
+                Cents::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Cents, E> {
+                Cents::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Cents, E> {
+                // The shortest text of the float is the amount as it was written (`12.3`).
+                Cents::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Cents, E> {
+                Cents::parse(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl std::fmt::Display for Cents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.decimal())
+    }
+}
+
+/// The currencies eBay's marketplaces price in (`priceCurrency`).
+pub const CURRENCIES: &[&str] = &["USD", "CAD", "GBP", "EUR", "AUD", "CHF", "HKD", "PLN", "SGD"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Currency(String);
+
+impl Currency {
+    pub fn parse(code: &str) -> Result<Self, String> {
+        CURRENCIES
+            .iter()
+            .find(|c| **c == code)
+            .map(|c| Self((*c).to_owned()))
+            .ok_or_else(|| format!("must be one of {}, got {code:?}", CURRENCIES.join(", ")))
+    }
+
+    pub fn usd() -> Self {
+        Self("USD".to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_parse_exactly() {
+        assert_eq!(Cents::parse("5").unwrap(), Cents(500));
+        assert_eq!(Cents::parse("12.3").unwrap(), Cents(1230));
+        assert_eq!(Cents::parse("0.99").unwrap(), Cents(99));
+        assert_eq!(Cents::parse("1.500").unwrap(), Cents(150));
+        for bad in ["-1", "abc", "", ".5", "1.234", "1e3", "99999999999"] {
+            assert!(Cents::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Cents(1230).decimal(), "12.30");
+        assert_eq!(serde_json::to_string(&Cents(1999)).unwrap(), "19.99");
+        assert_eq!(serde_json::to_string(&Cents(1230)).unwrap(), "12.3");
+        for cents in [0, 1, 99, 1230, 1999, 10_000, 123_456_789] {
+            let json = serde_json::to_string(&Cents(cents)).unwrap();
+            assert_eq!(serde_json::from_str::<Cents>(&json).unwrap(), Cents(cents), "{json}");
+            let item =
+                serde_dynamo::to_attribute_value::<_, aws_sdk_dynamodb::types::AttributeValue>(Cents(cents)).unwrap();
+            assert_eq!(serde_dynamo::from_attribute_value::<_, Cents>(item).unwrap(), Cents(cents));
+        }
+    }
+
+    #[test]
+    fn currencies_are_known_codes() {
+        assert_eq!(Currency::parse("EUR").unwrap().as_str(), "EUR");
+        assert!(Currency::parse("usd").is_err());
+        assert!(Currency::parse("XXX").is_err());
+    }
+}

@@ -1,0 +1,195 @@
+//! The alert email, as MIME: HTML from a template (escaped by the engine, never concatenated)
+//! with a plain-text part, and the headers mailbox providers want of subscription mail
+//! (`List-Unsubscribe` with a one-click HTTPS link, `List-Unsubscribe-Post`, `List-Id`). Pure:
+//! the caller sends the bytes.
+
+use askama::Template;
+use mail_builder::{
+    MessageBuilder,
+    headers::{raw::Raw, url::URL},
+};
+use shared::time::Timestamp;
+
+use crate::domain::{Alert, Cents, Product};
+
+/// One listing as the templates show it.
+pub struct Line {
+    pub title: String,
+    pub item_url: String,
+    pub image_url: Option<String>,
+    pub condition: Option<String>,
+    pub price: String,
+    pub shipping: String,
+    pub total: String,
+}
+
+fn money(amount: Cents, currency: &str) -> String {
+    match currency {
+        "USD" => format!("${amount}"),
+        "GBP" => format!("£{amount}"),
+        "EUR" => format!("€{amount}"),
+        other => format!("{amount} {other}"),
+    }
+}
+
+impl Line {
+    fn of(p: &Product) -> Self {
+        let currency = p.currency.as_str();
+        Self {
+            title: p.title.clone(),
+            item_url: p.item_url.clone(),
+            image_url: p.image_url.clone(),
+            condition: p.condition.clone(),
+            price: money(p.price, currency),
+            shipping: match p.shipping_cost {
+                Some(cost) if cost.0 > 0 => money(cost, currency),
+                Some(_) => "free".to_owned(),
+                None => "unknown".to_owned(),
+            },
+            total: money(p.total_price, currency),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "alert.html")]
+struct Html<'a> {
+    subject: &'a str,
+    heading: &'a str,
+    intro: &'a str,
+    products: &'a [Line],
+    footer: &'a str,
+    unsubscribe_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "alert.txt")]
+struct Text<'a> {
+    heading: &'a str,
+    intro: &'a str,
+    products: &'a [Line],
+    footer: &'a str,
+    unsubscribe_url: &'a str,
+}
+
+/// Who the email is from and where its links point.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    /// `ALERTS_FROM_EMAIL`.
+    pub from: String,
+    /// The API's public base URL (`ALERTS_PUBLIC_BASE_URL`), for unsubscribe links.
+    pub public_base_url: String,
+}
+
+impl Sender {
+    pub fn unsubscribe_url(&self, token: &str) -> String {
+        format!("{}/alerts/v1/unsubscribe?token={token}", self.public_base_url.trim_end_matches('/'))
+    }
+
+    fn domain(&self) -> &str {
+        self.from.rsplit_once('@').map_or("localhost", |(_, domain)| domain)
+    }
+}
+
+/// What an email of one kind says around its listings.
+pub struct Wording {
+    pub subject: String,
+    pub heading: String,
+    pub intro: String,
+}
+
+impl Wording {
+    /// The regular alert email.
+    pub fn alert(alert: &Alert, listings: usize) -> Self {
+        let limit = alert.max_price.map(|max| format!(" at or below {}", money(max, alert.currency.as_str())));
+        Self {
+            subject: format!("{listings} listings for \u{201c}{}\u{201d}", alert.search_phrase),
+            heading: format!("The cheapest listings for \u{201c}{}\u{201d}", alert.search_phrase),
+            intro: format!(
+                "The {listings} cheapest listings{}, by price plus shipping, as of this run.",
+                limit.unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// A MIME message, ready for SES raw content.
+pub struct Email {
+    pub subject: String,
+    pub to: String,
+    pub raw: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the email could not be built: {0}")]
+pub struct BuildError(String);
+
+/// The email of `alert` carrying `products`, at `now`. `message_key` names this email uniquely
+/// (the alert and its period), for the `Message-ID`.
+pub fn listing_email(
+    sender: &Sender,
+    alert: &Alert,
+    wording: &Wording,
+    products: &[Product],
+    unsubscribe_token: &str,
+    message_key: &str,
+    now: Timestamp,
+) -> Result<Email, BuildError> {
+    let lines: Vec<Line> = products.iter().map(Line::of).collect();
+    let unsubscribe_url = sender.unsubscribe_url(unsubscribe_token);
+    let footer = format!(
+        "You get this email every {} minutes because you saved an alert for \u{201c}{}\u{201d}.",
+        alert.frequency_minutes.minutes(),
+        alert.search_phrase
+    );
+    let html = Html {
+        subject: &wording.subject,
+        heading: &wording.heading,
+        intro: &wording.intro,
+        products: &lines,
+        footer: &footer,
+        unsubscribe_url: &unsubscribe_url,
+    }
+    .render()
+    .map_err(|err| BuildError(err.to_string()))?;
+    let text = Text {
+        heading: &wording.heading,
+        intro: &wording.intro,
+        products: &lines,
+        footer: &footer,
+        unsubscribe_url: &unsubscribe_url,
+    }
+    .render()
+    .map_err(|err| BuildError(err.to_string()))?;
+    let domain = sender.domain();
+    let raw = MessageBuilder::new()
+        .from(("Price alerts", sender.from.as_str()))
+        .to(alert.email.as_str())
+        .subject(wording.subject.as_str())
+        .date(now.timestamp())
+        .message_id(format!("{message_key}@{domain}"))
+        .header("List-Unsubscribe", URL::new(unsubscribe_url.as_str()))
+        .header("List-Unsubscribe-Post", Raw::new("List-Unsubscribe=One-Click"))
+        .header("List-Id", Raw::new(format!("Price alert <{}.alerts.{domain}>", alert.alert_id)))
+        .text_body(text)
+        .html_body(html)
+        .write_to_vec()
+        .map_err(|err| BuildError(err.to_string()))?;
+    Ok(Email { subject: wording.subject.clone(), to: alert.email.clone(), raw })
+}
+
+#[derive(Template)]
+#[template(path = "unsubscribe.html")]
+pub struct Page<'a> {
+    pub title: &'a str,
+    pub message: &'a str,
+    /// Where the button posts; no button without it.
+    pub action: Option<&'a str>,
+    pub button: &'a str,
+}
+
+impl Page<'_> {
+    pub fn html(&self) -> String {
+        self.render().unwrap_or_else(|_| "<!DOCTYPE html><title>Unsubscribe</title><p>Something went wrong.</p>".into())
+    }
+}

@@ -1,0 +1,154 @@
+//! Product price alerts: users save search phrases; a schedule every minute finds the alerts
+//! due, groups them by search and hands the groups to a worker through SQS, which searches the
+//! marketplace once per group (cached for `ALERTS_SEARCH_CACHE_SECONDS`) and mails each alert
+//! the cheapest listings through SES, at most once per period.
+//!
+//! Layers, as in every service:
+//!
+//! - [`entrypoints`]: HTTP, SQS and schedule events in, answers out; op errors become the
+//!   contract's status and code there.
+//! - [`ops`]: the use cases (manage alerts, dispatch and run them, unsubscribe), each with its
+//!   own error enum.
+//! - [`domain`]: alerts, money, listings, unsubscribe tokens; pure.
+//! - [`email`]: the MIME message (templates, headers); pure. [`mailer`]: SES.
+//! - [`marketplace`]: eBay's Browse API. [`store`]: DynamoDB (keys, conditions, mapping).
+//! - [`routes`]: the HTTP routes as the template declares them; `bin/`: one thin main per function.
+
+pub mod domain;
+pub mod email;
+pub mod entrypoints;
+pub mod mailer;
+pub mod marketplace;
+pub mod ops;
+pub mod routes;
+pub mod store;
+
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use shared::{
+    auth::{AuthConfig, Verifier},
+    config::{self, ConfigError},
+    cursor::Cursors,
+    queue::Queue,
+};
+
+use crate::{
+    domain::token::Tokens,
+    email::Sender,
+    mailer::Mailer,
+    marketplace::{CredentialSource, Marketplace},
+    store::Store,
+};
+
+/// The marketplace settings (the worker's).
+#[derive(Debug, Clone)]
+pub struct MarketplaceConfig {
+    /// `EBAY_API_BASE_URL` (`https://api.ebay.com`; locally the stand-in).
+    pub base_url: String,
+    /// `EBAY_CREDENTIALS_SECRET`: the Secrets Manager secret (ARN or name) with
+    /// `{"client_id", "client_secret"}`.
+    pub credentials_secret: String,
+    /// `EBAY_MARKETPLACE_ID` (`EBAY_US`).
+    pub marketplace_id: String,
+}
+
+pub struct Config {
+    /// `ALERTS_TABLE`.
+    pub table: String,
+    /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`.
+    pub auth: AuthConfig,
+    /// `CURSOR_SIGNING_KEY` (the listing).
+    pub cursors: Option<Cursors>,
+    /// `ALERTS_UNSUBSCRIBE_KEY` (the worker, which signs links, and the unsubscribe routes).
+    pub unsubscribe_key: Option<Cursors>,
+    /// `ALERTS_RUNS_QUEUE_URL` (the dispatcher).
+    pub runs_queue_url: Option<String>,
+    /// `ALERTS_FROM_EMAIL` and `ALERTS_PUBLIC_BASE_URL` (the worker).
+    pub sender: Option<Sender>,
+    pub marketplace: Option<MarketplaceConfig>,
+    /// `ALERTS_SEARCH_CACHE_SECONDS` (60): how long a search's result is reused.
+    pub search_cache: Duration,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let optional = |name: &str| config::required(name).ok();
+        let sender = match (optional("ALERTS_FROM_EMAIL"), optional("ALERTS_PUBLIC_BASE_URL")) {
+            (Some(from), Some(public_base_url)) => Some(Sender { from, public_base_url }),
+            _ => None,
+        };
+        let marketplace = match (optional("EBAY_API_BASE_URL"), optional("EBAY_CREDENTIALS_SECRET")) {
+            (Some(base_url), Some(credentials_secret)) => Some(MarketplaceConfig {
+                base_url,
+                credentials_secret,
+                marketplace_id: optional("EBAY_MARKETPLACE_ID").unwrap_or_else(|| "EBAY_US".into()),
+            }),
+            _ => None,
+        };
+        Ok(Self {
+            table: config::required("ALERTS_TABLE")?,
+            auth: AuthConfig::from_env()?,
+            cursors: Cursors::optional_from_env()?,
+            unsubscribe_key: optional("ALERTS_UNSUBSCRIBE_KEY")
+                .map(|_| Cursors::from_var("ALERTS_UNSUBSCRIBE_KEY"))
+                .transpose()?,
+            runs_queue_url: optional("ALERTS_RUNS_QUEUE_URL"),
+            sender,
+            marketplace,
+            search_cache: Duration::from_secs(config::or_default("ALERTS_SEARCH_CACHE_SECONDS", 60u64)?),
+        })
+    }
+}
+
+/// What every alerts function holds between invocations. The parts only some functions use
+/// are `None` in the others (their configuration is not given to them).
+pub struct App {
+    pub store: Store,
+    pub auth: Verifier,
+    pub cursors: Option<Cursors>,
+    pub tokens: Option<Tokens>,
+    pub runs: Option<Queue>,
+    pub sender: Option<Sender>,
+    pub mailer: Mailer,
+    pub marketplace: Option<Marketplace>,
+    pub search_cache: Duration,
+}
+
+impl App {
+    pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
+        Self::with_marketplace(
+            sdk,
+            config,
+            config.marketplace.as_ref().map(|m| {
+                let source = CredentialSource::Secret {
+                    client: aws_sdk_secretsmanager::Client::new(sdk),
+                    secret_id: m.credentials_secret.clone(),
+                };
+                Marketplace::new(&m.base_url, &m.marketplace_id, source)
+            }),
+        )
+    }
+
+    /// As [`App::new`], with a marketplace client of the caller's (tests give fixed credentials).
+    pub fn with_marketplace(sdk: &SdkConfig, config: &Config, marketplace: Option<Marketplace>) -> Self {
+        Self {
+            store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table),
+            auth: Verifier::new(config.auth.clone()),
+            cursors: config.cursors.clone(),
+            tokens: config.unsubscribe_key.clone().map(Tokens::new),
+            runs: config.runs_queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            sender: config.sender.clone(),
+            mailer: Mailer::new(aws_sdk_sesv2::Client::new(sdk)),
+            marketplace,
+            search_cache: config.search_cache,
+        }
+    }
+
+    /// Reads the configuration and builds the clients, once per cold start.
+    pub async fn from_env() -> Result<&'static App, lambda_http::Error> {
+        let config = Config::from_env()?;
+        let sdk = shared::aws::sdk_config().await;
+        Ok(shared::app::for_process(App::new(&sdk, &config)))
+    }
+}

@@ -1,0 +1,10 @@
+//! The use cases, each with its own error enum (mapped to HTTP in `entrypoints::http`).
+//!
+//! - [`manage`]: create, list, read, change and delete a user's alerts; the last products.
+//! - [`runs`]: the dispatcher (due alerts grouped by search, onto the runs queue) and the worker
+//!   (one search per group, one email per alert and period).
+//! - [`unsubscribe`]: what an email's link does.
+
+pub mod manage;
+pub mod runs;
+pub mod unsubscribe;

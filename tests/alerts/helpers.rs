@@ -1,0 +1,221 @@
+//! The alerts service's fixtures: an app over a fresh copy of the template's table and queues,
+//! with its own credentials at the stand-in marketplace; signed-in users with unique emails;
+//! calls of its handlers; the dispatcher and worker driven at any clock; the outbox and the
+//! marketplace's counters read back.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use alerts::{
+    App, Config,
+    email::Sender,
+    entrypoints::http,
+    marketplace::{CredentialSource, Marketplace},
+    ops::runs::{self, RunMessage, RunReport},
+};
+use aws_config::SdkConfig;
+use chrono::Duration;
+use lambda_http::Body;
+use local_stack::Stack;
+use serde_json::{Value, json};
+use shared::time::Timestamp;
+use system_tests::{
+    Reply, User, as_user, auth_config, call, endpoint, fresh_stack, request, sdk, user, with_path_params,
+};
+
+pub const CURSOR_KEY: &str = "alerts-test-cursor-key-0000000000";
+pub const UNSUBSCRIBE_KEY: &str = "alerts-test-unsubscribe-key-00000000";
+pub const FROM: &str = "alerts@example.com";
+pub const PUBLIC_URL: &str = "https://alerts.test";
+
+pub struct Alerts {
+    pub app: &'static App,
+    pub stack: Stack,
+    pub sdk: SdkConfig,
+    pub alice: User,
+    pub bob: User,
+}
+
+/// A unique email for a test user: the outbox is shared by every test of the endpoint.
+pub fn unique_email(name: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("{name}-{}-{}@example.com", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+pub fn config(stack: &Stack) -> Config {
+    Config {
+        table: stack.table("AlertsTable").to_owned(),
+        auth: auth_config(stack),
+        cursors: Some(shared::cursor::Cursors::new(CURSOR_KEY)),
+        unsubscribe_key: Some(shared::cursor::Cursors::new(UNSUBSCRIBE_KEY)),
+        runs_queue_url: Some(stack.queue("AlertRunsQueue").url.clone()),
+        sender: Some(Sender { from: FROM.into(), public_base_url: PUBLIC_URL.into() }),
+        marketplace: None,
+        search_cache: std::time::Duration::from_secs(60),
+    }
+}
+
+/// The app of a stack, searching the stand-in marketplace with the stack's credentials from
+/// Secrets Manager.
+pub fn app_of(sdk: &SdkConfig, stack: &Stack, config: &Config) -> &'static App {
+    let secret = stack.secret_arns.get("EbayCredentials").expect("the stack's marketplace credentials").clone();
+    let source = CredentialSource::Secret { client: aws_sdk_secretsmanager::Client::new(sdk), secret_id: secret };
+    let marketplace = Marketplace::new(&local_stack::mail::marketplace_url(endpoint()), "EBAY_US", source);
+    shared::app::for_process(App::with_marketplace(sdk, config, Some(marketplace)))
+}
+
+impl Alerts {
+    pub async fn new() -> Self {
+        let sdk = sdk().await;
+        let stack = fresh_stack(&sdk).await;
+        let app = app_of(&sdk, &stack, &config(&stack));
+        let (alice, bob) = (unique_email("alice"), unique_email("bob"));
+        let (alice, bob) = tokio::join!(user(&stack, &alice, &[]), user(&stack, &bob, &[]));
+        Self { app, stack, sdk, alice, bob }
+    }
+
+    pub fn client_id(&self) -> &str {
+        self.stack.marketplace_client_id.as_deref().expect("a marketplace client")
+    }
+
+    pub async fn create(&self, who: &User, body: Value) -> Reply {
+        call(self.app, http::create, as_user(request("POST", "/alerts/v1/alerts", Some(body)), who)).await
+    }
+
+    /// Creates an alert that must be accepted; its id.
+    pub async fn alert(&self, who: &User, phrase: &str, frequency: u32) -> String {
+        let reply = self.create(who, json!({"search_phrase": phrase, "frequency_minutes": frequency})).await;
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+        reply.body["alert_id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, who: &User, id: &str) -> Reply {
+        let path = format!("/alerts/v1/alerts/{id}");
+        call(self.app, http::get, as_user(with_path_params(request("GET", &path, None), &[("alert_id", id)]), who))
+            .await
+    }
+
+    pub async fn patch(&self, who: &User, id: &str, body: Value) -> Reply {
+        let path = format!("/alerts/v1/alerts/{id}");
+        let req = with_path_params(request("PATCH", &path, Some(body)), &[("alert_id", id)]);
+        call(self.app, http::update, as_user(req, who)).await
+    }
+
+    pub async fn delete(&self, who: &User, id: &str) -> Reply {
+        let path = format!("/alerts/v1/alerts/{id}");
+        call(
+            self.app,
+            http::delete,
+            as_user(with_path_params(request("DELETE", &path, None), &[("alert_id", id)]), who),
+        )
+        .await
+    }
+
+    pub async fn products(&self, who: &User, id: &str) -> Reply {
+        let path = format!("/alerts/v1/alerts/{id}/products");
+        let req = with_path_params(request("GET", &path, None), &[("alert_id", id)]);
+        call(self.app, http::products, as_user(req, who)).await
+    }
+
+    pub async fn list(&self, who: &User, query: &str) -> Reply {
+        let req = system_tests::with_query(request("GET", "/alerts/v1/alerts", None), query);
+        call(self.app, http::list, as_user(req, who)).await
+    }
+
+    /// The dispatcher's minute at `now`: the messages it queued, taken off the runs queue.
+    pub async fn dispatch(&self, now: Timestamp) -> Vec<RunMessage> {
+        runs::dispatch(self.app, now).await.expect("dispatch");
+        self.drain().await
+    }
+
+    /// Every message on the runs queue, deleted.
+    pub async fn drain(&self) -> Vec<RunMessage> {
+        let sqs = aws_sdk_sqs::Client::new(&self.sdk);
+        let url = &self.stack.queue("AlertRunsQueue").url;
+        let mut messages = Vec::new();
+        loop {
+            let out = sqs.receive_message().queue_url(url).max_number_of_messages(10).send().await.unwrap();
+            let batch = out.messages.unwrap_or_default();
+            if batch.is_empty() {
+                return messages;
+            }
+            for m in batch {
+                messages.push(serde_json::from_str(m.body().unwrap()).expect("a run message"));
+                sqs.delete_message().queue_url(url).receipt_handle(m.receipt_handle().unwrap()).send().await.unwrap();
+            }
+        }
+    }
+
+    /// The dispatcher then the worker at `now`: each message run once.
+    pub async fn minute(&self, now: Timestamp) -> Vec<Result<RunReport, String>> {
+        let mut reports = Vec::new();
+        for message in self.dispatch(now).await {
+            reports.push(runs::run(self.app, &message).await.map_err(|e| e.to_string()));
+        }
+        reports
+    }
+
+    pub async fn stats(&self) -> Value {
+        marketplace_stats(self.client_id()).await
+    }
+
+    pub async fn fault(&self, kind: &str, count: u32) {
+        marketplace_fault(self.client_id(), kind, count).await;
+    }
+}
+
+pub async fn marketplace_stats(client_id: &str) -> Value {
+    reqwest::get(format!("{}/_local/marketplace/stats?client_id={client_id}", endpoint()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+pub async fn marketplace_fault(client_id: &str, kind: &str, count: u32) {
+    let reply = reqwest::Client::new()
+        .post(format!("{}/_local/marketplace/faults", endpoint()))
+        .json(&json!({"client_id": client_id, "kind": kind, "count": count}))
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_success(), "{kind}: {}", reply.text().await.unwrap());
+}
+
+/// Searches the marketplace counted for the client.
+pub fn searches(stats: &Value) -> u64 {
+    stats["searches"].as_u64().unwrap_or_default()
+}
+
+/// The emails sent to `to`, newest first.
+pub async fn outbox(to: &str) -> Vec<Value> {
+    let all: Value = reqwest::get(format!("{}/_local/outbox.json", endpoint())).await.unwrap().json().await.unwrap();
+    all["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["to"].as_array().unwrap().iter().any(|t| t == to))
+        .cloned()
+        .collect()
+}
+
+pub fn minutes(n: i64) -> Duration {
+    Duration::minutes(n)
+}
+
+/// A response with an HTML body, as a browser sees it: status and text.
+pub async fn call_html<F, Fut>(app: &'static App, handler: F, req: lambda_http::Request) -> (u16, String)
+where
+    F: FnOnce(&'static App, lambda_http::Request) -> Fut,
+    Fut: Future<Output = Result<lambda_http::Response<Body>, shared::http::ApiError>>,
+{
+    let response = shared::http::handle(app, handler, req).await;
+    let status = response.status().as_u16();
+    let text = match response.body() {
+        Body::Text(text) => text.clone(),
+        Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        Body::Empty => String::new(),
+        _ => String::new(),
+    };
+    (status, text)
+}
