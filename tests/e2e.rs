@@ -97,6 +97,41 @@ impl Running {
         self.watch.stop().await;
         let _ = std::fs::remove_file(&self.env_file);
     }
+
+    /// The template's SQS event sources, and its schedules of the functions in `fast` fired every
+    /// second instead of at their rate, invoking the functions through `cargo lambda watch`.
+    async fn triggers(&self, fast: &[&str]) -> Triggers {
+        let sdk = sdk().await;
+        let invoker = Arc::new(WatchInvoker::new(self.port));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut tasks: Vec<_> = SqsSource::from_template(template(), &self.stack, &sdk)
+            .unwrap()
+            .into_iter()
+            .map(|source| tokio::spawn(source.run(invoker.clone(), stopped.clone())))
+            .collect();
+        for mut schedule in ScheduleSource::from_template(template()).unwrap() {
+            if fast.contains(&schedule.function.as_str()) {
+                schedule.every = Duration::from_secs(1);
+                tasks.push(tokio::spawn(schedule.run(invoker.clone(), stopped.clone())));
+            }
+        }
+        Triggers { stop, tasks }
+    }
+}
+
+/// Running triggers; [`Triggers::stop`] stops them and waits for them.
+struct Triggers {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Triggers {
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            task.await.unwrap();
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -161,15 +196,8 @@ async fn walkin_through_cargo_lambda_watch_and_the_router() {
 async fn a_hold_expires_through_the_local_queue_trigger() {
     let running = Running::start(&[("BOOKING_HOLD_SECONDS", "2")]).await;
     let api = running.api("/booking/v1");
-    // The template's SQS event sources, invoking the functions through cargo lambda watch.
+    let triggers = running.triggers(&[]).await;
     let sdk = sdk().await;
-    let invoker = Arc::new(WatchInvoker::new(running.port));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let pollers: Vec<_> = SqsSource::from_template(template(), &running.stack, &sdk)
-        .unwrap()
-        .into_iter()
-        .map(|source| tokio::spawn(source.run(invoker.clone(), stopped.clone())))
-        .collect();
 
     let pat = user(&running.stack, "provider@example.com", &["provider"]).await;
     let cam = user(&running.stack, "client@example.com", &[]).await;
@@ -234,10 +262,7 @@ async fn a_hold_expires_through_the_local_queue_trigger() {
     let (status, wrong) = api.send("PUT", "/reservations", None).await;
     assert_eq!((status, &wrong["error"]["code"]), (405, &json!("method_not_allowed")));
 
-    let _ = stop.send(true);
-    for poller in pollers {
-        poller.await.unwrap();
-    }
+    triggers.stop().await;
     running.stop().await;
 }
 
@@ -250,23 +275,11 @@ async fn orders_flow_from_the_schedule_through_the_queue() {
     let admin = anonymous.as_user(&user(&running.stack, "admin@example.com", &["admin"]).await);
     let buyer = anonymous.as_user(&user(&running.stack, "buyer@example.com", &[]).await);
     let api = &staff;
-    let sdk = sdk().await;
     let invoker = Arc::new(WatchInvoker::new(running.port));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut tasks: Vec<_> = SqsSource::from_template(template(), &running.stack, &sdk)
-        .unwrap()
-        .into_iter()
-        .map(|source| tokio::spawn(source.run(invoker.clone(), stopped.clone())))
-        .collect();
     // The template's generation schedule, fired every second instead of every minute: every
     // firing within one minute is the same minute, so it still generates six orders a minute.
     let first_minute = minute_of(chrono::Utc::now());
-    for mut schedule in ScheduleSource::from_template(template()).unwrap() {
-        if schedule.function == "orders-generator" {
-            schedule.every = Duration::from_secs(1);
-            tasks.push(tokio::spawn(schedule.run(invoker.clone(), stopped.clone())));
-        }
-    }
+    let triggers = running.triggers(&["orders-generator"]).await;
 
     let (status, generation) = api.send("GET", "/generation", None).await;
     assert_eq!((status, &generation["running"], &generation["orders_per_minute"]), (200, &json!(true), &json!(6)));
@@ -342,10 +355,7 @@ async fn orders_flow_from_the_schedule_through_the_queue() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 
-    let _ = stop.send(true);
-    for task in tasks {
-        task.await.unwrap();
-    }
+    triggers.stop().await;
     running.stop().await;
 }
 
@@ -356,13 +366,7 @@ async fn analytics_events_through_the_queue_and_http_answer_the_queries() {
     let ingest = anonymous.as_user(&user(&running.stack, "ingest@example.com", &["ingest"]).await);
     let analyst = anonymous.as_user(&user(&running.stack, "analyst@example.com", &["analyst"]).await);
     let sdk = sdk().await;
-    let invoker = Arc::new(WatchInvoker::new(running.port));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let pollers: Vec<_> = SqsSource::from_template(template(), &running.stack, &sdk)
-        .unwrap()
-        .into_iter()
-        .map(|source| tokio::spawn(source.run(invoker.clone(), stopped.clone())))
-        .collect();
+    let triggers = running.triggers(&[]).await;
 
     let event = |id: &str, customer: &str, value: &str| {
         json!({
@@ -416,9 +420,60 @@ async fn analytics_events_through_the_queue_and_http_answer_the_queries() {
         assert!(std::time::Instant::now() < deadline, "the poison message did not reach the DLQ");
     }
 
-    let _ = stop.send(true);
-    for poller in pollers {
-        poller.await.unwrap();
-    }
+    triggers.stop().await;
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_mails_through_the_schedule_the_queue_and_ses_and_unsubscribes_by_its_link() {
+    let running = Running::start(&[]).await;
+    let anonymous = running.api("/alerts/v1");
+    let email = format!("e2e-alerts-{}@example.com", std::process::id());
+    let me = anonymous.as_user(&user(&running.stack, &email, &[]).await);
+    let (status, alert) =
+        me.send("POST", "/alerts", Some(json!({"search_phrase": "Lego Castle", "frequency_minutes": 30}))).await;
+    assert_eq!(status, 201, "{alert}");
+    let id = alert["alert_id"].as_str().unwrap();
+
+    // The dispatcher's schedule fires every second; its messages reach the worker through the
+    // local SQS trigger; the email reaches the local outbox through SES.
+    let triggers = running.triggers(&["alerts-dispatcher"]).await;
+    let outbox = || async {
+        let all: Value =
+            reqwest::get(format!("{}/_local/outbox.json", endpoint())).await.unwrap().json().await.unwrap();
+        all["messages"].as_array().unwrap().iter().filter(|m| m["to"][0] == email.as_str()).cloned().collect::<Vec<_>>()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let sent = loop {
+        let sent = outbox().await;
+        if !sent.is_empty() {
+            break sent;
+        }
+        assert!(std::time::Instant::now() < deadline, "no email reached the outbox");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(sent[0]["subject"], "20 listings for \u{201c}Lego Castle\u{201d}");
+    let (status, products) = me.send("GET", &format!("/alerts/{id}/products"), None).await;
+    assert_eq!((status, products["products"].as_array().map(Vec::len)), (200, Some(20)), "{products}");
+
+    // More dispatches within the period send nothing more.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(outbox().await.len(), 1);
+    triggers.stop().await;
+
+    // The email's one-click link, posted as a mailbox provider does.
+    let raw = sent[0]["raw"].as_str().unwrap();
+    let link = raw.lines().find_map(|l| l.strip_prefix("List-Unsubscribe: <")).unwrap().trim_end_matches('>');
+    let token = link.split("token=").nth(1).unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{}/alerts/v1/unsubscribe?token={token}", running.port))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let (_, alert) = me.send("GET", &format!("/alerts/{id}"), None).await;
+    assert_eq!(alert["status"], "unsubscribed", "{alert}");
     running.stop().await;
 }

@@ -276,7 +276,11 @@ pub async fn run(opts: DevOptions) -> Result<()> {
     };
     std::fs::write(state_dir.join("auth.json"), serde_json::to_string_pretty(&auth)?)?;
 
-    let env = function_environment(&template, &stack, &emulator.endpoint)?;
+    let mut env = function_environment(&template, &stack, &emulator.endpoint)?;
+    // Links in emails (unsubscribe) point at the API this run serves.
+    if env.contains_key("ALERTS_PUBLIC_BASE_URL") && std::env::var("ALERTS_PUBLIC_BASE_URL").is_err() {
+        env.insert("ALERTS_PUBLIC_BASE_URL".into(), format!("http://127.0.0.1:{}", opts.api_port));
+    }
     let mut watch_process = WatchProcess::spawn(
         &opts.workspace,
         &opts.api_address,
@@ -308,6 +312,17 @@ pub async fn run(opts: DevOptions) -> Result<()> {
         cognito::DEFAULT_DEMO_PASSWORD
     );
     println!("  a token        TOKEN=$(make -s token USER=staff); curl -H \"Authorization: Bearer $TOKEN\" ...");
+    println!(
+        "  outbox         {}/_local/outbox   every email sent, newest first (.json for scripts)",
+        emulator.endpoint
+    );
+    if let Some(client_id) = &stack.marketplace_client_id {
+        println!(
+            "  marketplace    {}   (stand-in for eBay's Browse API; client {client_id}, calls: {}/_local/marketplace/stats)",
+            crate::mail::marketplace_url(&emulator.endpoint),
+            emulator.endpoint
+        );
+    }
     for (id, table) in &stack.tables {
         println!("  table          {id} = {}", table.name);
     }
