@@ -33,6 +33,10 @@ impl Call {
         Self { method: Method::POST, path: path.into(), body, idempotency_key: None, token: None }
     }
 
+    pub fn patch(path: impl Into<String>, body: Value) -> Self {
+        Self { method: Method::PATCH, path: path.into(), body: Some(body), idempotency_key: None, token: None }
+    }
+
     pub fn delete(path: impl Into<String>) -> Self {
         Self { method: Method::DELETE, path: path.into(), body: None, idempotency_key: None, token: None }
     }

@@ -13,6 +13,7 @@
 //! Knobs: `BENCH_REQUESTS` (measured requests per endpoint, 200), `BENCH_STARTUP_RUNS` (starts per
 //! function, 15), `BENCH_ORDERS` (orders in the pre-filled queue, 2000).
 
+mod alerts;
 mod analytics;
 mod booking;
 mod latency;
@@ -167,6 +168,7 @@ async fn run() -> Result<()> {
         booking::scenario(&mut bench).await?;
         orders::scenario(&mut bench).await?;
         analytics::scenario(&mut bench).await?;
+        alerts::scenario(&mut bench).await?;
         let processor = local_stack::triggers::SqsSource::from_template(&template, &stack, &sdk)?
             .into_iter()
             .find(|source| source.function == "orders-processor")
@@ -179,18 +181,20 @@ async fn run() -> Result<()> {
             .context("the template has no SQS event source for analytics-worker")?;
         let events = analytics::throughput(&bench, worker, sqs, port, queued_orders).await?;
         let throughput = vec![orders, events];
-        Ok::<_, anyhow::Error>((bench.into_measurements(), throughput))
+        let runs = alerts::runs(&bench, &sdk, &stack, &template, &emulator.endpoint, port).await?;
+        Ok::<_, anyhow::Error>((bench.into_measurements(), throughput, runs))
     }
     .await;
     watch.stop().await;
     drop(emulator);
     let _ = std::fs::remove_file(&env_file);
-    let (endpoints, throughput) = outcome
+    let (endpoints, throughput, runs) = outcome
         .with_context(|| format!("measuring the endpoints (`cargo lambda watch` log: {})", watch_log.display()))?;
 
     header(requests, startup_runs);
     println!("{}", startup::table(&functions));
     println!("{}", latency::table(&endpoints));
     println!("{}", orders::table(&throughput));
+    println!("{}", alerts::table(&runs));
     Ok(())
 }
