@@ -41,8 +41,13 @@ impl Cents {
 
 impl Serialize for Cents {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Exact in the JSON text: the shortest float that prints as cents/100 prints just that.
-        serializer.serialize_f64(self.0 as f64 / 100.0)
+        // Exact in the JSON text: whole amounts as integers (`80`, not `80.0`), others as the
+        // shortest float that prints as cents/100, which prints just that (`12.3`).
+        if self.0 % 100 == 0 {
+            serializer.serialize_i64(self.0 / 100)
+        } else {
+            serializer.serialize_f64(self.0 as f64 / 100.0)
+        }
     }
 }
 
@@ -125,6 +130,7 @@ mod tests {
         assert_eq!(Cents(1230).decimal(), "12.30");
         assert_eq!(serde_json::to_string(&Cents(1999)).unwrap(), "19.99");
         assert_eq!(serde_json::to_string(&Cents(1230)).unwrap(), "12.3");
+        assert_eq!(serde_json::to_string(&Cents(8000)).unwrap(), "80");
         for cents in [0, 1, 99, 1230, 1999, 10_000, 123_456_789] {
             let json = serde_json::to_string(&Cents(cents)).unwrap();
             assert_eq!(serde_json::from_str::<Cents>(&json).unwrap(), Cents(cents), "{json}");
