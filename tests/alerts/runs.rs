@@ -231,3 +231,30 @@ async fn a_mail_service_outage_is_retried_without_duplicates_and_a_refusal_skips
     assert_eq!(outbox(&email).await.len(), 1);
     assert!(t.dispatch(t0 + minutes(11)).await.is_empty(), "the period is spent");
 }
+
+#[tokio::test]
+async fn the_database_unavailable_loses_no_alert_and_sends_nothing_twice() {
+    let t = Alerts::new().await;
+    let table = t.stack.table("AlertsTable").to_owned();
+    // Creating: throttled past the retries, a 503 with Retry-After and nothing half-stored.
+    system_tests::inject_throttling(&table, "TransactWriteItems", 50).await;
+    let reply = t.create(&t.alice, json!({"search_phrase": "standing desk", "frequency_minutes": 10})).await;
+    assert_eq!((reply.status, reply.header("retry-after")), (503, Some("2")), "{:?}", reply.body);
+    system_tests::inject_throttling(&table, "TransactWriteItems", 0).await;
+    assert!(t.list(&t.alice, "").await.body["alerts"].as_array().unwrap().is_empty());
+    assert_eq!(
+        t.create(&t.alice, json!({"search_phrase": "standing desk", "frequency_minutes": 10})).await.status,
+        201
+    );
+
+    // Running: the claim cannot be written, so the message fails, nothing is sent, and the
+    // redelivery sends the email once.
+    let messages = t.dispatch(shared::time::now() + minutes(1)).await;
+    system_tests::inject_throttling(&table, "UpdateItem", 50).await;
+    assert!(runs::run(t.app, &messages[0]).await.is_err());
+    system_tests::inject_throttling(&table, "UpdateItem", 0).await;
+    assert!(outbox(&t.alice.email).await.is_empty());
+    runs::run(t.app, &messages[0]).await.unwrap();
+    runs::run(t.app, &messages[0]).await.unwrap();
+    assert_eq!(outbox(&t.alice.email).await.len(), 1);
+}
