@@ -51,6 +51,9 @@ pub fn config(stack: &Stack) -> Config {
         sender: Some(Sender { from: FROM.into(), public_base_url: PUBLIC_URL.into() }),
         marketplace: None,
         search_cache: std::time::Duration::from_secs(60),
+        observations_queue_url: None,
+        observations_dlq_url: Some(stack.queue("PriceObservationsDeadLetterQueue").url.clone()),
+        history_days: 90,
     }
 }
 

@@ -3,6 +3,7 @@
 //! twice, searches shared); marketplace and mail failures; the email as MIME; unsubscribing.
 
 mod helpers;
+mod history;
 mod manage;
 mod marketplace;
 mod runs;

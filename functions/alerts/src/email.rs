@@ -113,6 +113,24 @@ impl Wording {
     }
 }
 
+impl Wording {
+    /// The "price drop" email: listings at or below the alert's target price.
+    pub fn price_drop(alert: &Alert, target: Cents, listings: usize) -> Self {
+        let target = money(target, alert.currency.as_str());
+        let noun = if listings == 1 { "listing" } else { "listings" };
+        Self {
+            subject: format!(
+                "Price drop: {listings} {noun} at or below {target} for \u{201c}{}\u{201d}",
+                alert.search_phrase
+            ),
+            heading: format!("Price drop for \u{201c}{}\u{201d}", alert.search_phrase),
+            intro: format!(
+                "{listings} {noun} at or below your target price of {target}, by price plus shipping. A listing is named once a day at most."
+            ),
+        }
+    }
+}
+
 /// A MIME message, ready for SES raw content.
 pub struct Email {
     pub subject: String,

@@ -69,6 +69,12 @@ pub struct Config {
     pub marketplace: Option<MarketplaceConfig>,
     /// `ALERTS_SEARCH_CACHE_SECONDS` (60): how long a search's result is reused.
     pub search_cache: Duration,
+    /// `ALERTS_OBSERVATIONS_QUEUE_URL` (the worker): where every search's listings are published.
+    pub observations_queue_url: Option<String>,
+    /// `ALERTS_OBSERVATIONS_DLQ_URL` (the recorder): where observations that cannot be recorded go.
+    pub observations_dlq_url: Option<String>,
+    /// `ALERTS_HISTORY_DAYS` (90): how long price history is kept.
+    pub history_days: i64,
 }
 
 impl Config {
@@ -97,6 +103,9 @@ impl Config {
             sender,
             marketplace,
             search_cache: Duration::from_secs(config::or_default("ALERTS_SEARCH_CACHE_SECONDS", 60u64)?),
+            observations_queue_url: optional("ALERTS_OBSERVATIONS_QUEUE_URL"),
+            observations_dlq_url: optional("ALERTS_OBSERVATIONS_DLQ_URL"),
+            history_days: config::or_default("ALERTS_HISTORY_DAYS", 90i64)?,
         })
     }
 }
@@ -113,6 +122,10 @@ pub struct App {
     pub mailer: Mailer,
     pub marketplace: Option<Marketplace>,
     pub search_cache: Duration,
+    /// The observation channel (the worker publishes) and its DLQ (the recorder).
+    pub observations: Option<Queue>,
+    pub observations_dlq: Option<Queue>,
+    pub history_days: i64,
 }
 
 impl App {
@@ -142,6 +155,15 @@ impl App {
             mailer: Mailer::new(aws_sdk_sesv2::Client::new(sdk)),
             marketplace,
             search_cache: config.search_cache,
+            observations: config
+                .observations_queue_url
+                .as_ref()
+                .map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            observations_dlq: config
+                .observations_dlq_url
+                .as_ref()
+                .map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            history_days: config.history_days,
         }
     }
 

@@ -11,6 +11,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("PATCH", "/alerts/v1/alerts/{alert_id}", Who::SignedIn),
     Route::new("DELETE", "/alerts/v1/alerts/{alert_id}", Who::SignedIn),
     Route::new("GET", "/alerts/v1/alerts/{alert_id}/products", Who::SignedIn),
+    Route::new("GET", "/alerts/v1/alerts/{alert_id}/insights", Who::SignedIn),
     Route::new("GET", "/alerts/v1/unsubscribe", Who::Public),
     Route::new("POST", "/alerts/v1/unsubscribe", Who::Public),
 ];

@@ -7,6 +7,19 @@
 //! | user profile   | `USER#<sub>`                         | `PROFILE`               |
 //! | last products  | `USER#<sub>`                         | `PRODUCTS#<alert_id>`   |
 //! | search cache   | `SEARCH#<currency>#<max>#<phrase>`   | `RESULT`                |
+//! | history day    | `HIST#<currency>#<phrase>`           | `<date>`                |
+//! | target notice  | `USER#<sub>`                         | `NOTIFIED#<alert_id>#<item_id>` |
+//!
+//! **History**: one item per normalised phrase, currency and UTC day holds every listing seen
+//! that day with its lowest total price (`listings`, a map by item id), written back on condition
+//! that its `version` is still the one read; insights read a range of days by key, so their cost
+//! grows with the days asked for, never with the history kept. DynamoDB's TTL removes a day
+//! `ALERTS_HISTORY_DAYS` after it ended.
+//!
+//! **Targets** (`Targets`, a sparse GSI): an active alert with a `target_price` carries
+//! `target_key` = `<currency>#<phrase>`; the recorder reads the alerts of a phrase with one
+//! `Query`. A target notice (`until`, and a TTL) is put on condition that none is running for
+//! that alert and listing, so a listing is named at most once per alert per 24 hours.
 //!
 //! Everything of a user is one partition, so a listing is one `Query` (alert ids start with
 //! their creation time: the sort key orders them), and an alert is read by its key: someone
@@ -33,6 +46,7 @@ use aws_sdk_dynamodb::{
     Client,
     types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem, Update},
 };
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use shared::{
     dynamo::{Item, Refusal, StoreError, Table, Written, attr, from_item, item_at, key, n, s, store_err},
@@ -40,11 +54,12 @@ use shared::{
 };
 
 use crate::{
-    domain::{Alert, Cents, Currency, Frequency, Product, Status, alert::MAX_ALERTS_PER_USER},
+    domain::{Alert, Cents, Currency, Frequency, Product, Status, alert::MAX_ALERTS_PER_USER, history::Day},
     marketplace::Search,
 };
 
 pub const DUE_INDEX: &str = "Due";
+pub const TARGETS_INDEX: &str = "Targets";
 pub const DUE_SHARDS: usize = 4;
 
 pub fn user_pk(owner: &str) -> String {
@@ -65,6 +80,29 @@ fn profile_key(owner: &str) -> Item {
 
 fn products_key(owner: &str, alert_id: &str) -> Item {
     key(user_pk(owner), format!("PRODUCTS#{alert_id}"))
+}
+
+fn history_pk(currency: &Currency, phrase: &str) -> String {
+    format!("HIST#{currency}#{phrase}")
+}
+
+fn history_key(currency: &Currency, phrase: &str, date: NaiveDate) -> Item {
+    key(history_pk(currency, phrase), date.to_string())
+}
+
+/// A history day as stored.
+#[derive(Debug, Serialize, Deserialize)]
+struct HistoryItem {
+    listings: Day,
+    version: u64,
+    ttl: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct HistoryRow {
+    sk: String,
+    #[serde(default)]
+    listings: Day,
 }
 
 fn search_key(search: &Search) -> Item {
@@ -93,6 +131,13 @@ struct AlertItem {
     due_shard: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     due_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    target_key: Option<String>,
+}
+
+/// The `Targets` index key of a phrase.
+pub fn target_key(currency: &Currency, phrase_key: &str) -> String {
+    format!("{currency}#{phrase_key}")
 }
 
 impl AlertItem {
@@ -103,6 +148,8 @@ impl AlertItem {
             phrase_key: alert.phrase_key(),
             due_shard: active.then(|| due_shard(&alert.alert_id)),
             due_at: active.then(|| due_at(alert.next_run_at)),
+            target_key: (active && alert.target_price.is_some())
+                .then(|| target_key(&alert.currency, &alert.phrase_key())),
         }
     }
 }
@@ -413,7 +460,7 @@ impl Store {
             .update_item()
             .table_name(&self.table.name)
             .set_key(Some(alert_key(owner, alert_id)))
-            .update_expression("SET #status = :unsubscribed, updated_at = :now REMOVE due_shard, due_at")
+            .update_expression("SET #status = :unsubscribed, updated_at = :now REMOVE due_shard, due_at, target_key")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":unsubscribed", attr(&Status::Unsubscribed)?)
@@ -430,6 +477,118 @@ impl Store {
 
     pub async fn profile(&self, owner: &str) -> Result<Option<Profile>, StoreError> {
         self.table.get(profile_key(owner)).await
+    }
+
+    /// A day of a phrase's history and its version (`None`: nothing recorded yet).
+    pub async fn history_day(
+        &self,
+        currency: &Currency,
+        phrase: &str,
+        date: NaiveDate,
+    ) -> Result<Option<(Day, u64)>, StoreError> {
+        Ok(self.table.get::<HistoryItem>(history_key(currency, phrase, date)).await?.map(|i| (i.listings, i.version)))
+    }
+
+    /// Writes a day back, on condition that it is still at `read` (`None`: that it does not exist).
+    pub async fn put_history_day(
+        &self,
+        currency: &Currency,
+        phrase: &str,
+        date: NaiveDate,
+        day: &Day,
+        read: Option<u64>,
+        ttl: i64,
+    ) -> Result<Written, StoreError> {
+        let record = HistoryItem { listings: day.clone(), version: read.map_or(1, |v| v + 1), ttl };
+        let key = history_key(currency, phrase, date);
+        match read {
+            None => self.table.insert(key, &record).await,
+            Some(version) => {
+                let condition = shared::dynamo::Condition::new("version = :read").value(":read", n(version));
+                self.table.put_if(key, &record, condition).await
+            }
+        }
+    }
+
+    /// The days of a phrase's history from `first` to `last`, oldest first (those with none are
+    /// absent).
+    pub async fn history(
+        &self,
+        currency: &Currency,
+        phrase: &str,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, Day)>, StoreError> {
+        let pk = history_pk(currency, phrase);
+        let items: Vec<HistoryRow> = self
+            .table
+            .query(
+                |q| {
+                    q.key_condition_expression("pk = :pk AND sk BETWEEN :first AND :last")
+                        .expression_attribute_values(":pk", s(pk))
+                        .expression_attribute_values(":first", s(first.to_string()))
+                        .expression_attribute_values(":last", s(last.to_string()))
+                },
+                None,
+            )
+            .await?;
+        Ok(items.into_iter().filter_map(|row| row.sk.parse().ok().map(|date| (date, row.listings))).collect())
+    }
+
+    /// The active alerts with a target price for a phrase.
+    pub async fn targets(&self, currency: &Currency, phrase: &str) -> Result<Vec<Alert>, StoreError> {
+        let mut pages = self
+            .table
+            .client
+            .query()
+            .table_name(&self.table.name)
+            .index_name(TARGETS_INDEX)
+            .key_condition_expression("target_key = :key")
+            .expression_attribute_values(":key", s(target_key(currency, phrase)))
+            .into_paginator()
+            .items()
+            .send();
+        let mut alerts = Vec::new();
+        while let Some(item) = pages.next().await {
+            alerts.push(from_item::<AlertItem>(item.map_err(store_err)?)?.alert);
+        }
+        Ok(alerts)
+    }
+
+    /// Claims naming `item_id` to the alert's owner until `until`, unless a claim is running.
+    pub async fn claim_notice(
+        &self,
+        alert: &Alert,
+        item_id: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<Written, StoreError> {
+        let key = key(user_pk(&alert.owner), format!("NOTIFIED#{}#{item_id}", alert.alert_id));
+        #[derive(Serialize)]
+        struct Notice {
+            until: Timestamp,
+            ttl: i64,
+        }
+        let condition = shared::dynamo::Condition::new("attribute_not_exists(pk) OR #until <= :now")
+            .name("#until", "until")
+            .value(":now", attr(&now)?);
+        self.table.put_if(key, &Notice { until, ttl: until.timestamp() }, condition).await
+    }
+
+    /// Withdraws a notice claim whose email could not be sent.
+    pub async fn release_notice(&self, alert: &Alert, item_id: &str, until: Timestamp) -> Result<(), StoreError> {
+        let result = self
+            .table
+            .client
+            .delete_item()
+            .table_name(&self.table.name)
+            .set_key(Some(key(user_pk(&alert.owner), format!("NOTIFIED#{}#{item_id}", alert.alert_id))))
+            .condition_expression("#until = :until")
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_values(":until", attr(&until)?)
+            .send()
+            .await;
+        shared::dynamo::written(result).map(|_| ())
     }
 
     /// A cached search result, if any (the caller decides whether it is fresh enough).

@@ -1,6 +1,8 @@
 //! Alerts, money, listings and unsubscribe tokens, and their rules: pure, no I/O.
 
 pub mod alert;
+pub mod history;
+pub mod insights;
 pub mod money;
 pub mod product;
 pub mod token;

@@ -20,6 +20,7 @@ use crate::{
     domain::{Alert, AlertChange, NewAlert, Status, alert::Invalid},
     email::Page,
     ops::{
+        history::{self, InsightsError},
         manage::{self, AlertError},
         unsubscribe::{self, UnsubscribeError},
     },
@@ -156,6 +157,38 @@ pub async fn products(app: &App, req: Request) -> Outcome {
         Some(products) => http::ok(&products),
         None => http::ok(&json!({"products": []})),
     }
+}
+
+impl From<InsightsError> for ApiError {
+    fn from(err: InsightsError) -> Self {
+        match err {
+            InsightsError::Alert(err) => err.into(),
+            InsightsError::Store(err) => err.into(),
+        }
+    }
+}
+
+/// Days an insights request may cover.
+const MAX_INSIGHT_DAYS: u32 = 90;
+
+/// GET /alerts/v1/alerts/{alert_id}/insights?days=14: the price history of the alert's phrase
+/// over the last `days` UTC days, today included (no history yet: no days, not an error).
+pub async fn insights(app: &App, req: Request) -> Outcome {
+    let caller = signed_in(app, &req).await?;
+    let days = match http::query_param(&req, "days") {
+        None => 14,
+        Some(raw) => match raw.trim().parse::<u32>() {
+            Ok(days) if (1..=MAX_INSIGHT_DAYS).contains(&days) => days,
+            _ => {
+                return Err(ApiError::invalid_field(
+                    "days",
+                    format!("must be an integer from 1 to {MAX_INSIGHT_DAYS}, got {raw:?}"),
+                ));
+            }
+        },
+    };
+    let today = time::now().date_naive();
+    http::ok(&history::of_alert(app, &caller.sub, &alert_id(&req)?, days, today).await?)
 }
 
 /// Anything no alerts route matched: 405 for a known path, 404 otherwise.

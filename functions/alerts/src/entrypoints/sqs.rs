@@ -1,10 +1,15 @@
 //! The runs queue's consumer: one message per search group.
 
-use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use serde_json::Value;
 
 use crate::{
     App,
-    ops::runs::{self, RunMessage},
+    domain::history::Observation,
+    ops::{
+        history,
+        runs::{self, RunMessage},
+    },
 };
 
 /// Messages of a batch run at once (each sends several emails at once).
@@ -20,4 +25,44 @@ pub async fn worker(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shar
         Ok(())
     })
     .await)
+}
+
+/// Observations recorded at once (each reads and writes one history day).
+const OBSERVATIONS_IN_FLIGHT: usize = 4;
+
+/// The observation channel's consumer: records each observation into the price history and
+/// sends the target notices it calls for. A message that can never be recorded (not an
+/// observation, from the future, older than the history kept) goes to the DLQ at once and is
+/// acknowledged, so the rest of its batch goes on; only failures that may pass come back.
+pub async fn recorder(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
+    Ok(shared::lambda::each_record(event, OBSERVATIONS_IN_FLIGHT, |record| record_one(app, record)).await)
+}
+
+async fn record_one(app: &App, record: SqsMessage) -> Result<(), String> {
+    let body = record.body.as_deref().unwrap_or_default();
+    let now = shared::time::now();
+    let observation = match serde_json::from_str::<Value>(body) {
+        Ok(value) => Observation::from_json(&value, now, app.history_days).map_err(|refused| refused.to_string()),
+        Err(err) => Err(format!("the body is not JSON: {err}")),
+    };
+    let observation = match observation {
+        Ok(observation) => observation,
+        Err(reason) => {
+            let dlq = app.observations_dlq.as_ref().ok_or("ALERTS_OBSERVATIONS_DLQ_URL is not set; retrying")?;
+            tracing::warn!(message_id = ?record.message_id, %reason, "observation refused; sent to the DLQ");
+            let sent = match serde_json::from_str::<Value>(body) {
+                Ok(value) => dlq.send(&value, 0).await,
+                Err(_) => dlq.send(&body, 0).await,
+            };
+            return sent.map_err(|err| format!("{reason}; and the DLQ refused it: {err}"));
+        }
+    };
+    let recorded = history::record(app, &observation, now, app.history_days).await.map_err(|err| err.to_string())?;
+    tracing::info!(
+        listings = observation.listings.len(),
+        changed = recorded.changed,
+        notices = recorded.notices,
+        "observation recorded"
+    );
+    Ok(())
 }

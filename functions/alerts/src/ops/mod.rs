@@ -3,8 +3,10 @@
 //! - [`manage`]: create, list, read, change and delete a user's alerts; the last products.
 //! - [`runs`]: the dispatcher (due alerts grouped by search, onto the runs queue) and the worker
 //!   (one search per group, one email per alert and period).
+//! - [`history`]: the recorder (price history, target notices) and the insights of an alert.
 //! - [`unsubscribe`]: what an email's link does.
 
+pub mod history;
 pub mod manage;
 pub mod runs;
 pub mod unsubscribe;

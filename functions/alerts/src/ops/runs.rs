@@ -152,7 +152,34 @@ pub async fn search(app: &App, search: &Search, now: Timestamp) -> Result<(Vec<P
         // Only sharing suffers: the next group searches again.
         tracing::warn!(%err, "could not cache a search result");
     }
+    publish(app, search, &result).await;
     Ok((result.products, false))
+}
+
+/// The message every search publishes to the observation channel (`PriceObservationsQueue`).
+#[derive(Debug, Serialize)]
+pub struct ObservationMessage<'a> {
+    pub search_phrase: &'a str,
+    pub currency: &'a crate::domain::Currency,
+    pub observed_at: Timestamp,
+    pub source: &'static str,
+    pub products: &'a [Product],
+}
+
+/// Publishes a search's listings for the price history. Nothing here waits for insights: a
+/// failure costs one observation and is logged.
+async fn publish(app: &App, search: &Search, result: &Products) {
+    let Some(channel) = app.observations.as_ref() else { return };
+    let message = ObservationMessage {
+        search_phrase: &search.phrase,
+        currency: &search.currency,
+        observed_at: result.fetched_at,
+        source: "alerts",
+        products: &result.products,
+    };
+    if let Err(err) = channel.send(&message, 0).await {
+        tracing::warn!(%err, "could not publish a search's observation");
+    }
 }
 
 /// Runs one message: one search, then each alert's email, at most once per period. A search

@@ -93,6 +93,9 @@ fn app(sdk: &SdkConfig, stack: &Stack, template: &Template, endpoint: &str) -> R
         sender: Some(Sender { from: var("ALERTS_FROM_EMAIL")?, public_base_url: var("ALERTS_PUBLIC_BASE_URL")? }),
         marketplace: None,
         search_cache: Duration::from_secs(60),
+        observations_queue_url: None,
+        observations_dlq_url: None,
+        history_days: 90,
     };
     let source = CredentialSource::Secret {
         client: aws_sdk_secretsmanager::Client::new(sdk),
