@@ -9,7 +9,7 @@ VENV := .venv
 VENV_STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test token build bench lint routes deploy venv clean
+.PHONY: dev test token insights build bench lint routes deploy venv clean
 
 venv: $(VENV_STAMP)
 
@@ -31,6 +31,10 @@ ifneq ($(origin USER),command line)
 else
 	@RUST_LIB_BACKTRACE=0 cargo run --quiet -p local-stack --bin local-stack -- token $(USER)
 endif
+
+## Every user's insight email now, from the running `make dev` (see the outbox).
+insights:
+	@cargo run --quiet -p local-stack --bin local-stack -- insights
 
 ## Unit and integration tests (each starts its own local AWS endpoint), template check, lints.
 test: venv lint

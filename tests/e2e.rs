@@ -425,7 +425,7 @@ async fn analytics_events_through_the_queue_and_http_answer_the_queries() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_alert_mails_through_the_schedule_the_queue_and_ses_and_unsubscribes_by_its_link() {
+async fn an_alert_mails_through_the_schedule_the_queue_and_ses_records_its_history_and_unsubscribes_by_its_link() {
     let running = Running::start(&[]).await;
     let anonymous = running.api("/alerts/v1");
     let email = format!("e2e-alerts-{}@example.com", std::process::id());
@@ -459,6 +459,22 @@ async fn an_alert_mails_through_the_schedule_the_queue_and_ses_and_unsubscribes_
     // More dispatches within the period send nothing more.
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(outbox().await.len(), 1);
+
+    // The search went on to the price history through PriceObservationsQueue and the recorder:
+    // today's day is in the alert's insights.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let (status, insights) = me.send("GET", &format!("/alerts/{id}/insights?days=7"), None).await;
+        assert_eq!(status, 200, "{insights}");
+        if let Some(day) = insights["days"].as_array().and_then(|days| days.first()) {
+            assert_eq!(day["date"], chrono::Utc::now().date_naive().to_string(), "{insights}");
+            assert!(day["listings"].as_u64().unwrap() >= 20, "{insights}");
+            assert!(insights["lowest"]["price"].as_f64().unwrap() > 0.0, "{insights}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the observation was not recorded: {insights}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     triggers.stop().await;
 
     // The email's one-click link, posted as a mailbox provider does.

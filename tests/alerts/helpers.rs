@@ -43,17 +43,13 @@ pub fn unique_email(name: &str) -> String {
 
 pub fn config(stack: &Stack) -> Config {
     Config {
-        table: stack.table("AlertsTable").to_owned(),
-        auth: auth_config(stack),
         cursors: Some(shared::cursor::Cursors::new(CURSOR_KEY)),
         unsubscribe_key: Some(shared::cursor::Cursors::new(UNSUBSCRIBE_KEY)),
         runs_queue_url: Some(stack.queue("AlertRunsQueue").url.clone()),
         sender: Some(Sender { from: FROM.into(), public_base_url: PUBLIC_URL.into() }),
-        marketplace: None,
-        search_cache: std::time::Duration::from_secs(60),
-        observations_queue_url: None,
         observations_dlq_url: Some(stack.queue("PriceObservationsDeadLetterQueue").url.clone()),
-        history_days: 90,
+        insights_queue_url: Some(stack.queue("AlertInsightsQueue").url.clone()),
+        ..Config::new(stack.table("AlertsTable"), auth_config(stack))
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod helpers;
 mod history;
+mod insights;
 mod manage;
 mod marketplace;
 mod runs;

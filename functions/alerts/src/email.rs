@@ -196,6 +196,109 @@ pub fn listing_email(
     Ok(Email { subject: wording.subject.clone(), to: alert.email.clone(), raw })
 }
 
+/// One alert's part of an insight email: what happened, in words, and its chart.
+pub struct Section {
+    pub phrase: String,
+    pub lines: Vec<String>,
+    /// The chart's PNG; the email goes without a chart that could not be drawn.
+    pub chart: Option<Vec<u8>>,
+}
+
+/// A section as the templates show it.
+struct SectionView<'a> {
+    phrase: &'a str,
+    lines: &'a [String],
+    chart_cid: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "insights.html")]
+struct InsightsHtml<'a> {
+    subject: &'a str,
+    intro: &'a str,
+    sections: &'a [SectionView<'a>],
+    every: &'a str,
+    unsubscribe_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "insights.txt")]
+struct InsightsText<'a> {
+    subject: &'a str,
+    intro: &'a str,
+    sections: &'a [SectionView<'a>],
+    every: &'a str,
+    unsubscribe_url: &'a str,
+}
+
+/// "day", "12 hours", "10 minutes": how often insight emails come, in words.
+pub fn every_in_words(seconds: u64) -> String {
+    match seconds {
+        86_400 => "day".into(),
+        s if s % 86_400 == 0 => format!("{} days", s / 86_400),
+        3_600 => "hour".into(),
+        s if s % 3_600 == 0 => format!("{} hours", s / 3_600),
+        s if s % 60 == 0 => format!("{} minutes", s / 60),
+        s => format!("{s} seconds"),
+    }
+}
+
+/// The insight email of a user: a section per alert with a chart inline (`cid:`), the same
+/// unsubscribe headers as alert emails (the link stops insight emails).
+#[allow(clippy::too_many_arguments)]
+pub fn insights_email(
+    sender: &Sender,
+    to: &str,
+    sections: &[Section],
+    every_seconds: u64,
+    unsubscribe_token: &str,
+    message_key: &str,
+    list: &str,
+    now: Timestamp,
+) -> Result<Email, BuildError> {
+    let views: Vec<SectionView<'_>> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SectionView {
+            phrase: &s.phrase,
+            lines: &s.lines,
+            chart_cid: s.chart.as_ref().map(|_| format!("chart-{}@alerts", i + 1)),
+        })
+        .collect();
+    let subject =
+        format!("Your price insights: {} {}", sections.len(), if sections.len() == 1 { "alert" } else { "alerts" });
+    let intro = "How the prices of your alerts moved over the last 14 days.";
+    let every = every_in_words(every_seconds);
+    let unsubscribe_url = sender.unsubscribe_url(unsubscribe_token);
+    let html =
+        InsightsHtml { subject: &subject, intro, sections: &views, every: &every, unsubscribe_url: &unsubscribe_url }
+            .render()
+            .map_err(|err| BuildError(err.to_string()))?;
+    let text =
+        InsightsText { subject: &subject, intro, sections: &views, every: &every, unsubscribe_url: &unsubscribe_url }
+            .render()
+            .map_err(|err| BuildError(err.to_string()))?;
+    let domain = sender.domain();
+    let mut builder = MessageBuilder::new()
+        .from(("Price alerts", sender.from.as_str()))
+        .to(to)
+        .subject(subject.as_str())
+        .date(now.timestamp())
+        .message_id(format!("{message_key}@{domain}"))
+        .header("List-Unsubscribe", URL::new(unsubscribe_url.as_str()))
+        .header("List-Unsubscribe-Post", Raw::new("List-Unsubscribe=One-Click"))
+        .header("List-Id", Raw::new(format!("Price insights <{list}.insights.{domain}>")))
+        .text_body(text)
+        .html_body(html);
+    for (section, view) in sections.iter().zip(&views) {
+        if let (Some(png), Some(cid)) = (&section.chart, &view.chart_cid) {
+            builder = builder.inline("image/png", cid.clone(), png.clone());
+        }
+    }
+    let raw = builder.write_to_vec().map_err(|err| BuildError(err.to_string()))?;
+    Ok(Email { subject, to: to.to_owned(), raw })
+}
+
 #[derive(Template)]
 #[template(path = "unsubscribe.html")]
 pub struct Page<'a> {

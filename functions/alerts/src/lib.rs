@@ -14,6 +14,7 @@
 //! - [`marketplace`]: eBay's Browse API. [`store`]: DynamoDB (keys, conditions, mapping).
 //! - [`routes`]: the HTTP routes as the template declares them; `bin/`: one thin main per function.
 
+pub mod chart;
 pub mod domain;
 pub mod email;
 pub mod entrypoints;
@@ -75,9 +76,32 @@ pub struct Config {
     pub observations_dlq_url: Option<String>,
     /// `ALERTS_HISTORY_DAYS` (90): how long price history is kept.
     pub history_days: i64,
+    /// `ALERTS_INSIGHTS_QUEUE_URL` (the insights dispatcher): one message per user and period.
+    pub insights_queue_url: Option<String>,
+    /// `ALERTS_INSIGHTS_EVERY_SECONDS` (86400): how often insight emails go out.
+    pub insights_every: u64,
 }
 
 impl Config {
+    /// A table and a user pool, nothing else configured, defaults for the rest (tests, tools).
+    pub fn new(table: impl Into<String>, auth: AuthConfig) -> Self {
+        Self {
+            table: table.into(),
+            auth,
+            cursors: None,
+            unsubscribe_key: None,
+            runs_queue_url: None,
+            sender: None,
+            marketplace: None,
+            search_cache: Duration::from_secs(60),
+            observations_queue_url: None,
+            observations_dlq_url: None,
+            history_days: 90,
+            insights_queue_url: None,
+            insights_every: 86_400,
+        }
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         let optional = |name: &str| config::required(name).ok();
         let sender = match (optional("ALERTS_FROM_EMAIL"), optional("ALERTS_PUBLIC_BASE_URL")) {
@@ -106,6 +130,8 @@ impl Config {
             observations_queue_url: optional("ALERTS_OBSERVATIONS_QUEUE_URL"),
             observations_dlq_url: optional("ALERTS_OBSERVATIONS_DLQ_URL"),
             history_days: config::or_default("ALERTS_HISTORY_DAYS", 90i64)?,
+            insights_queue_url: optional("ALERTS_INSIGHTS_QUEUE_URL"),
+            insights_every: config::or_default("ALERTS_INSIGHTS_EVERY_SECONDS", 86_400u64)?.max(60),
         })
     }
 }
@@ -126,6 +152,8 @@ pub struct App {
     pub observations: Option<Queue>,
     pub observations_dlq: Option<Queue>,
     pub history_days: i64,
+    pub insights: Option<Queue>,
+    pub insights_every: u64,
 }
 
 impl App {
@@ -164,6 +192,8 @@ impl App {
                 .as_ref()
                 .map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             history_days: config.history_days,
+            insights: config.insights_queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            insights_every: config.insights_every,
         }
     }
 

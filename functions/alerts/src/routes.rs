@@ -12,6 +12,8 @@ pub const ROUTES: &[Route] = &[
     Route::new("DELETE", "/alerts/v1/alerts/{alert_id}", Who::SignedIn),
     Route::new("GET", "/alerts/v1/alerts/{alert_id}/products", Who::SignedIn),
     Route::new("GET", "/alerts/v1/alerts/{alert_id}/insights", Who::SignedIn),
+    Route::new("GET", "/alerts/v1/preferences", Who::SignedIn),
+    Route::new("PATCH", "/alerts/v1/preferences", Who::SignedIn),
     Route::new("GET", "/alerts/v1/unsubscribe", Who::Public),
     Route::new("POST", "/alerts/v1/unsubscribe", Who::Public),
 ];

@@ -16,6 +16,10 @@
 //! grows with the days asked for, never with the history kept. DynamoDB's TTL removes a day
 //! `ALERTS_HISTORY_DAYS` after it ended.
 //!
+//! **Profiles** (`Profiles`, a GSI of every profile under `profile_pk` = `PROFILE`, projecting
+//! `insights`): the insight emails' fan-out reads it once per period. An insight email claims
+//! `USER#<sub>`/`INSIGHTS#<period>` (insert only, TTL) before it is sent: one per user and period.
+//!
 //! **Targets** (`Targets`, a sparse GSI): an active alert with a `target_price` carries
 //! `target_key` = `<currency>#<phrase>`; the recorder reads the alerts of a phrase with one
 //! `Query`. A target notice (`until`, and a TTL) is put on condition that none is running for
@@ -60,6 +64,9 @@ use crate::{
 
 pub const DUE_INDEX: &str = "Due";
 pub const TARGETS_INDEX: &str = "Targets";
+pub const PROFILES_INDEX: &str = "Profiles";
+/// `profile_pk` of every profile: the `Profiles` index lists them for the insight emails.
+const PROFILES: &str = "PROFILE";
 pub const DUE_SHARDS: usize = 4;
 
 pub fn user_pk(owner: &str) -> String {
@@ -250,7 +257,13 @@ impl Store {
         let profile = Update::builder()
             .table_name(&self.table.name)
             .set_key(Some(profile_key(&alert.owner)))
-            .update_expression("SET email = :email, insights = if_not_exists(insights, :yes) ADD alerts :one")
+            .update_expression(
+                "SET email = :email, insights = if_not_exists(insights, :yes), profile_pk = :profiles, #owner = :owner \
+                 ADD alerts :one",
+            )
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":profiles", s(PROFILES))
+            .expression_attribute_values(":owner", s(&alert.owner))
             .condition_expression("attribute_not_exists(alerts) OR alerts < :max")
             .expression_attribute_values(":email", s(&alert.email))
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
@@ -589,6 +602,84 @@ impl Store {
             .send()
             .await;
         shared::dynamo::written(result).map(|_| ())
+    }
+
+    /// Sets whether the user gets insight emails (making the profile if there is none).
+    pub async fn set_insights(&self, owner: &str, email: Option<&str>, insights: bool) -> Result<Profile, StoreError> {
+        let mut update = self
+            .table
+            .client
+            .update_item()
+            .table_name(&self.table.name)
+            .set_key(Some(profile_key(owner)))
+            .update_expression(if email.is_some() {
+                "SET insights = :insights, profile_pk = :profiles, #owner = :owner, email = if_not_exists(email, :email)"
+            } else {
+                "SET insights = :insights, profile_pk = :profiles, #owner = :owner"
+            })
+            .expression_attribute_names("#owner", "owner")
+            .expression_attribute_values(":insights", AttributeValue::Bool(insights))
+            .expression_attribute_values(":profiles", s(PROFILES))
+            .expression_attribute_values(":owner", s(owner))
+            .return_values(ReturnValue::AllNew);
+        if let Some(email) = email {
+            update = update.expression_attribute_values(":email", s(email));
+        }
+        let output = update.send().await.map_err(store_err)?;
+        from_item(output.attributes.unwrap_or_default())
+    }
+
+    /// Every user with insight emails on: their ids, every page of the `Profiles` index.
+    pub async fn insight_subscribers(&self) -> Result<Vec<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            owner: String,
+        }
+        let mut pages = self
+            .table
+            .client
+            .query()
+            .table_name(&self.table.name)
+            .index_name(PROFILES_INDEX)
+            .key_condition_expression("profile_pk = :profiles")
+            .filter_expression("insights = :yes")
+            .expression_attribute_values(":profiles", s(PROFILES))
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .into_paginator()
+            .items()
+            .send();
+        let mut owners = Vec::new();
+        while let Some(item) = pages.next().await {
+            owners.push(from_item::<Row>(item.map_err(store_err)?)?.owner);
+        }
+        Ok(owners)
+    }
+
+    /// Claims the user's insight email of `period` (refused if it was claimed before).
+    pub async fn claim_insights(&self, owner: &str, period: &str, expires: Timestamp) -> Result<Written, StoreError> {
+        #[derive(Serialize)]
+        struct Claim {
+            ttl: i64,
+        }
+        self.table.insert(key(user_pk(owner), format!("INSIGHTS#{period}")), &Claim { ttl: expires.timestamp() }).await
+    }
+
+    /// Withdraws a claim whose email could not be sent.
+    pub async fn release_insights(&self, owner: &str, period: &str) -> Result<(), StoreError> {
+        self.table
+            .client
+            .delete_item()
+            .table_name(&self.table.name)
+            .set_key(Some(key(user_pk(owner), format!("INSIGHTS#{period}"))))
+            .send()
+            .await
+            .map_err(store_err)?;
+        Ok(())
+    }
+
+    /// Every alert of a user (at most 20: one page).
+    pub async fn alerts_of(&self, owner: &str) -> Result<Vec<Alert>, StoreError> {
+        Ok(self.list(owner, None, 100).await?.0)
     }
 
     /// A cached search result, if any (the caller decides whether it is fresh enough).

@@ -224,6 +224,29 @@ pub async fn token(workspace: &Path, user: &str) -> Result<String> {
     Ok(tokens.id_token)
 }
 
+/// Asks the running `make dev` for every user's insight email now: the insights dispatcher,
+/// invoked through `cargo lambda watch` with an on-demand event (a period of its own, so it does
+/// not wait for the next period and does not take the place of the period's own email).
+pub async fn insights_now() -> Result<String> {
+    use crate::invoke::Invoker;
+    let port: u16 = std::env::var("API_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(9000);
+    let event = serde_json::json!({
+        "version": "0", "id": uuid::Uuid::new_v4().to_string(), "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "region": "us-east-1", "resources": [], "detail": {"on_demand": true},
+    });
+    let answer = crate::invoke::WatchInvoker::new(port)
+        .invoke("alerts-insights-dispatcher", event)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e} (is `make dev` running?)"))?;
+    Ok(format!(
+        "queued {} insight emails; they reach http://127.0.0.1:{}/_local/outbox in a few seconds \
+         (users with an active alert and two days of history)",
+        answer["users"],
+        std::env::var("LOCAL_AWS_PORT").unwrap_or_else(|_| "4566".into())
+    ))
+}
+
 /// `client@example.com`'s client profile, made as a user makes theirs: `POST /booking/v1/clients`
 /// with their token, through the API (the first request builds and starts the function).
 async fn demo_client_profile(

@@ -22,7 +22,7 @@ use crate::{
     ops::{
         history::{self, InsightsError},
         manage::{self, AlertError},
-        unsubscribe::{self, UnsubscribeError},
+        unsubscribe::{self, Target, UnsubscribeError},
     },
     routes,
 };
@@ -191,6 +191,38 @@ pub async fn insights(app: &App, req: Request) -> Outcome {
     http::ok(&history::of_alert(app, &caller.sub, &alert_id(&req)?, days, today).await?)
 }
 
+/// The caller's settings as `/preferences` shows them.
+fn preferences_view(email: Option<String>, insights: bool) -> Value {
+    json!({"email": email, "insights": insights})
+}
+
+/// GET /alerts/v1/preferences: `{email, insights}` (insight emails are on by default).
+pub async fn preferences(app: &App, req: Request) -> Outcome {
+    let caller = signed_in(app, &req).await?;
+    let profile = app.store.profile(&caller.sub).await?;
+    let email = profile.as_ref().and_then(|p| p.email.clone()).or_else(|| caller.verified_email().map(str::to_owned));
+    http::ok(&preferences_view(email, profile.is_none_or(|p| p.insights)))
+}
+
+/// PATCH /alerts/v1/preferences `{"insights": bool}`.
+pub async fn update_preferences(app: &App, req: Request) -> Outcome {
+    let caller = signed_in(app, &req).await?;
+    let body = body_json(&req)?;
+    let fields = body.as_object().ok_or_else(|| ApiError::invalid_field("body", "must be a JSON object"))?;
+    if let Some(unknown) = fields.keys().find(|k| *k != "insights") {
+        return Err(ApiError::invalid_field(
+            "body",
+            format!("has an unknown field {unknown:?}; the field is insights"),
+        ));
+    }
+    let insights = match fields.get("insights") {
+        None => return Err(ApiError::missing_field("insights")),
+        Some(value) => value.as_bool().ok_or_else(|| ApiError::invalid_field("insights", "must be true or false"))?,
+    };
+    let profile = app.store.set_insights(&caller.sub, caller.verified_email(), insights).await?;
+    http::ok(&preferences_view(profile.email.or_else(|| caller.verified_email().map(str::to_owned)), profile.insights))
+}
+
 /// Anything no alerts route matched: 405 for a known path, 404 otherwise.
 pub async fn fallback(_: (), req: Request) -> Outcome {
     Err(http::unmatched(routes::ROUTES, &req))
@@ -236,24 +268,38 @@ fn error_page(err: UnsubscribeError) -> Response<Body> {
 pub async fn unsubscribe_page(app: &App, req: Request) -> Outcome {
     app.auth.caller(routes::ROUTES, &req).await?;
     let token = http::query_param(&req, "token");
-    let alert = match unsubscribe::preview(app, token.as_deref()).await {
-        Ok(alert) => alert,
+    let target = match unsubscribe::preview(app, token.as_deref()).await {
+        Ok(target) => target,
         Err(err) => return Ok(error_page(err)),
     };
     let action = format!("?token={}", token.unwrap_or_default());
-    let page = if alert.status == Status::Unsubscribed {
-        let message = format!("Your alert for \u{201c}{}\u{201d} is already unsubscribed.", alert.search_phrase);
-        html(StatusCode::OK, &Page { title: "Already unsubscribed", message: &message, action: None, button: "" })
-    } else {
-        let message = format!(
-            "Stop the emails of your alert for \u{201c}{}\u{201d} (every {} minutes)?",
-            alert.search_phrase,
-            alert.frequency_minutes.minutes()
-        );
-        html(
-            StatusCode::OK,
-            &Page { title: "Unsubscribe", message: &message, action: Some(&action), button: "Unsubscribe" },
-        )
+    let page = match target {
+        Target::Alert(alert) if alert.status == Status::Unsubscribed => {
+            let message = format!("Your alert for \u{201c}{}\u{201d} is already unsubscribed.", alert.search_phrase);
+            html(StatusCode::OK, &Page { title: "Already unsubscribed", message: &message, action: None, button: "" })
+        }
+        Target::Alert(alert) => {
+            let message = format!(
+                "Stop the emails of your alert for \u{201c}{}\u{201d} (every {} minutes)?",
+                alert.search_phrase,
+                alert.frequency_minutes.minutes()
+            );
+            html(
+                StatusCode::OK,
+                &Page { title: "Unsubscribe", message: &message, action: Some(&action), button: "Unsubscribe" },
+            )
+        }
+        Target::Insights(false) => {
+            let message = "Insight emails are already off. Your alerts still send their listings.";
+            html(StatusCode::OK, &Page { title: "Already unsubscribed", message, action: None, button: "" })
+        }
+        Target::Insights(true) => {
+            let message = "Stop the price insight emails? Your alerts still send their listings.";
+            html(
+                StatusCode::OK,
+                &Page { title: "Unsubscribe", message, action: Some(&action), button: "Stop insight emails" },
+            )
+        }
     };
     Ok(page)
 }
@@ -264,12 +310,16 @@ pub async fn unsubscribe(app: &App, req: Request) -> Outcome {
     app.auth.caller(routes::ROUTES, &req).await?;
     let token = http::query_param(&req, "token");
     Ok(match unsubscribe::unsubscribe(app, token.as_deref(), time::now()).await {
-        Ok(alert) => {
+        Ok(Target::Alert(alert)) => {
             let message = format!(
                 "Your alert for \u{201c}{}\u{201d} sends no more emails. You can resume it in the app.",
                 alert.search_phrase
             );
             html(StatusCode::OK, &Page { title: "Unsubscribed", message: &message, action: None, button: "" })
+        }
+        Ok(Target::Insights(_)) => {
+            let message = "You get no more insight emails. You can turn them on again in the app.";
+            html(StatusCode::OK, &Page { title: "Unsubscribed", message, action: None, button: "" })
         }
         Err(err) => error_page(err),
     })

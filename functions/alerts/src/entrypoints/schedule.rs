@@ -2,7 +2,10 @@
 
 use aws_lambda_events::cloudwatch_events::CloudWatchEvent;
 
-use crate::{App, ops::runs};
+use crate::{
+    App,
+    ops::{digest, runs},
+};
 
 /// Queues the runs of the alerts due at the event's time. A failure is the invocation's error,
 /// so that EventBridge retries it (a repeat queues nothing new that the claims would not stop).
@@ -15,4 +18,20 @@ pub async fn dispatcher(app: &App, event: CloudWatchEvent) -> Result<runs::Dispa
         "dispatched"
     );
     Ok(dispatched)
+}
+
+/// The insight emails' schedule (every minute): the first firing of a period fans out the
+/// period's emails. An event whose `detail` says `"on_demand": true` (`make insights` locally)
+/// fans out a period of its own at once.
+pub async fn insights_dispatcher(
+    app: &App,
+    event: CloudWatchEvent,
+) -> Result<serde_json::Value, shared::lambda::Error> {
+    let on_demand =
+        event.detail.as_ref().and_then(|d| d.get("on_demand")).and_then(serde_json::Value::as_bool).unwrap_or(false);
+    let users = digest::dispatch(app, event.time, on_demand).await?;
+    if users > 0 {
+        tracing::info!(users, on_demand, "insight emails queued");
+    }
+    Ok(serde_json::json!({"users": users}))
 }

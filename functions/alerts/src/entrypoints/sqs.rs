@@ -7,6 +7,7 @@ use crate::{
     App,
     domain::history::Observation,
     ops::{
+        digest::{self, DigestMessage},
         history,
         runs::{self, RunMessage},
     },
@@ -65,4 +66,15 @@ async fn record_one(app: &App, record: SqsMessage) -> Result<(), String> {
         "observation recorded"
     );
     Ok(())
+}
+
+/// The insights queue's consumer: one user's insight email per message, at most once per period.
+pub async fn insights_mailer(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
+    Ok(shared::lambda::each_record(event, 2, |record| async move {
+        let message: DigestMessage = shared::lambda::body(&record)?;
+        let digest = digest::send(app, &message).await.map_err(|err| err.to_string())?;
+        tracing::info!(period = %message.period, ?digest, "insight email");
+        Ok(())
+    })
+    .await)
 }

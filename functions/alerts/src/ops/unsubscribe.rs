@@ -28,21 +28,42 @@ fn subject(app: &App, token: Option<&str>) -> Result<Subject, UnsubscribeError> 
     token.and_then(|t| tokens.read(t)).ok_or(UnsubscribeError::InvalidToken)
 }
 
-fn alert_of(subject: Subject) -> Result<(String, String), UnsubscribeError> {
-    match subject {
-        Subject::Alert { owner, alert_id } => Ok((owner, alert_id)),
-        Subject::Insights { .. } => Err(UnsubscribeError::InvalidToken),
+/// What a link unsubscribes from, as its page names it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// One alert's emails.
+    Alert(Box<Alert>),
+    /// The user's insight emails; `true` while they are on.
+    Insights(bool),
+}
+
+/// What a token names, for the confirmation page.
+pub async fn preview(app: &App, token: Option<&str>) -> Result<Target, UnsubscribeError> {
+    match subject(app, token)? {
+        Subject::Alert { owner, alert_id } => app
+            .store
+            .get(&owner, &alert_id)
+            .await?
+            .map(|a| Target::Alert(Box::new(a)))
+            .ok_or(UnsubscribeError::NotFound),
+        Subject::Insights { owner } => {
+            Ok(Target::Insights(app.store.profile(&owner).await?.is_none_or(|p| p.insights)))
+        }
     }
 }
 
-/// The alert a token names, for the confirmation page.
-pub async fn preview(app: &App, token: Option<&str>) -> Result<Alert, UnsubscribeError> {
-    let (owner, alert_id) = alert_of(subject(app, token)?)?;
-    app.store.get(&owner, &alert_id).await?.ok_or(UnsubscribeError::NotFound)
-}
-
-/// Unsubscribes the alert a token names (again is harmless).
-pub async fn unsubscribe(app: &App, token: Option<&str>, now: Timestamp) -> Result<Alert, UnsubscribeError> {
-    let (owner, alert_id) = alert_of(subject(app, token)?)?;
-    app.store.unsubscribe(&owner, &alert_id, now).await?.ok_or(UnsubscribeError::NotFound)
+/// Unsubscribes what a token names (again is harmless).
+pub async fn unsubscribe(app: &App, token: Option<&str>, now: Timestamp) -> Result<Target, UnsubscribeError> {
+    match subject(app, token)? {
+        Subject::Alert { owner, alert_id } => app
+            .store
+            .unsubscribe(&owner, &alert_id, now)
+            .await?
+            .map(|a| Target::Alert(Box::new(a)))
+            .ok_or(UnsubscribeError::NotFound),
+        Subject::Insights { owner } => {
+            app.store.set_insights(&owner, None, false).await?;
+            Ok(Target::Insights(false))
+        }
+    }
 }

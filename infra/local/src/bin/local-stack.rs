@@ -2,6 +2,7 @@
 //! `local-stack routes [--write]`: check (or rewrite) the local router in Cargo.toml against
 //! infra/template.yaml.
 //! `local-stack token <user>`: an ID token of a demo user of the running `make dev` (`make token`).
+//! `local-stack insights`: the running `make dev` sends every user's insight email now (`make insights`).
 
 use anyhow::{Result, bail};
 use local_stack::{Template, dev, emulator::workspace_root, routes, template};
@@ -39,6 +40,12 @@ async fn main() -> Result<()> {
             println!("{}", dev::token(&workspace, user).await?);
             Ok(())
         }
-        _ => bail!("usage: local-stack dev | local-stack routes [--write] | local-stack token <user>"),
+        ["insights"] => {
+            println!("{}", dev::insights_now().await?);
+            Ok(())
+        }
+        _ => bail!(
+            "usage: local-stack dev | local-stack routes [--write] | local-stack token <user> | local-stack insights"
+        ),
     }
 }

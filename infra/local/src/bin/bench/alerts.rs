@@ -2,10 +2,7 @@
 //! 10,000 alerts (DynamoDB requests, pages, items, time); marketplace calls for N alerts over K
 //! phrases (target: K); and what rendering and sending one email costs.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Instant};
 
 use alerts::{
     App, Config,
@@ -84,18 +81,12 @@ fn operations(counters: &std::collections::BTreeMap<String, u64>) -> String {
 fn app(sdk: &SdkConfig, stack: &Stack, template: &Template, endpoint: &str) -> Result<&'static App> {
     let env = local_stack::dev::function_environment(template, stack, endpoint)?;
     let var = |name: &str| env.get(name).cloned().with_context(|| format!("{name} is not in the environment"));
+    let auth = shared::auth::AuthConfig::for_pool("us-east-1", stack.sign_in().0, stack.sign_in().1, Some(endpoint));
     let config = Config {
-        table: var("ALERTS_TABLE")?,
-        auth: shared::auth::AuthConfig::for_pool("us-east-1", stack.sign_in().0, stack.sign_in().1, Some(endpoint)),
-        cursors: None,
         unsubscribe_key: Some(shared::cursor::Cursors::new(var("ALERTS_UNSUBSCRIBE_KEY")?)),
         runs_queue_url: Some(var("ALERTS_RUNS_QUEUE_URL")?),
         sender: Some(Sender { from: var("ALERTS_FROM_EMAIL")?, public_base_url: var("ALERTS_PUBLIC_BASE_URL")? }),
-        marketplace: None,
-        search_cache: Duration::from_secs(60),
-        observations_queue_url: None,
-        observations_dlq_url: None,
-        history_days: 90,
+        ..Config::new(var("ALERTS_TABLE")?, auth)
     };
     let source = CredentialSource::Secret {
         client: aws_sdk_secretsmanager::Client::new(sdk),

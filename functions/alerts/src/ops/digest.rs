@@ -1,0 +1,209 @@
+//! Insight emails. A schedule fires every minute; the first firing of each period
+//! (`ALERTS_INSIGHTS_EVERY_SECONDS`) fans out one message per user with insight emails on. The
+//! mailer claims the user's period (one email per user and period, whatever the redeliveries and
+//! doubled schedules) and sends one email covering each of their active alerts with at least two
+//! days of history: the insights in words and a chart of the daily lowest and median price.
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use shared::{
+    dynamo::{Refusal, StoreError},
+    queue::QueueError,
+    time::Timestamp,
+};
+
+use crate::{
+    App, chart,
+    domain::{Alert, Cents, Status, insights::Insights, token::Subject},
+    email::{self, Section},
+    mailer::MailError,
+    ops::history::{self, InsightsError},
+};
+
+/// The days an insight email looks back over.
+pub const INSIGHT_DAYS: u32 = 14;
+
+/// A message of the insights queue: one user's email of one period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestMessage {
+    pub owner: String,
+    /// `P<n>`: the n-th period since the epoch; `D<ms>`: one asked for on demand.
+    pub period: String,
+    pub now: Timestamp,
+}
+
+/// The period `now` falls in.
+pub fn period_of(now: Timestamp, every_seconds: u64) -> String {
+    format!("P{}", now.timestamp().div_euclid(every_seconds.max(60) as i64))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DigestError {
+    #[error("insight emails are not configured for this function: {0}")]
+    NotConfigured(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error("the insight email could not be sent now: {0}")]
+    Unsent(String),
+}
+
+impl From<InsightsError> for DigestError {
+    fn from(err: InsightsError) -> Self {
+        match err {
+            InsightsError::Store(err) => DigestError::Store(err),
+            InsightsError::Alert(err) => DigestError::Store(StoreError::Unexpected(err.to_string())),
+        }
+    }
+}
+
+/// Fans out the period's insight emails, once per period (the run is marked done); `on_demand`
+/// makes a period of its own, now (a newcomer's `make insights`).
+pub async fn dispatch(app: &App, now: Timestamp, on_demand: bool) -> Result<usize, DigestError> {
+    let queue = app.insights.as_ref().ok_or(DigestError::NotConfigured("ALERTS_INSIGHTS_QUEUE_URL"))?;
+    let period = if on_demand { format!("D{}", now.timestamp_millis()) } else { period_of(now, app.insights_every) };
+    let marker = shared::dynamo::key("INSIGHTS_RUN", &period);
+    if !on_demand && app.store.table.get::<serde_json::Value>(marker.clone()).await?.is_some() {
+        return Ok(0);
+    }
+    let owners = app.store.insight_subscribers().await?;
+    let messages: Vec<(DigestMessage, i32)> =
+        owners.into_iter().map(|owner| (DigestMessage { owner, period: period.clone(), now }, 0)).collect();
+    queue.send_all(&messages).await?;
+    // Marked after the fan-out: a run that failed half-way runs again at the next minute, and
+    // the users it reached are not mailed twice (their claims).
+    let ttl = (now + Duration::seconds(2 * app.insights_every as i64)).timestamp();
+    app.store.table.put(marker, &serde_json::json!({"users": messages.len(), "ttl": ttl})).await?;
+    Ok(messages.len())
+}
+
+/// What one user's insight email came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Digest {
+    Sent {
+        alerts: usize,
+    },
+    /// No active alert with two days of history: nothing to say, nothing sent.
+    Nothing,
+    /// Claimed before: another delivery sent it.
+    AlreadySent,
+    /// The user turned insight emails off.
+    Off,
+    /// The mail service refused it for good (logged).
+    Rejected,
+}
+
+fn money(amount: f64, currency: &str) -> String {
+    let cents = (amount * 100.0).round() as i64;
+    format!("{} {currency}", Cents(cents))
+}
+
+/// The insights of an alert, in words.
+pub fn in_words(insights: &Insights) -> Vec<String> {
+    let currency = insights.currency.as_str();
+    let mut lines = Vec::new();
+    if let (Some(first), Some(last), Some(change)) =
+        (insights.days.first(), insights.days.last(), insights.median_change_pct)
+    {
+        let direction = if change > 0.0 {
+            "rose"
+        } else if change < 0.0 {
+            "fell"
+        } else {
+            "held"
+        };
+        lines.push(format!(
+            "The median of the 20 cheapest {direction} from {} to {} ({change:+.2}%) between {} and {}.",
+            money(first.median_price, currency),
+            money(last.median_price, currency),
+            first.date,
+            last.date
+        ));
+    }
+    if let Some(lowest) = &insights.lowest {
+        lines.push(format!(
+            "Lowest price seen: {} {currency} for \u{201c}{}\u{201d} on {}.",
+            lowest.price, lowest.title, lowest.date
+        ));
+    }
+    match insights.price_drops.as_slice() {
+        [] => lines.push("No listing seen more than once got cheaper.".into()),
+        [first, rest @ ..] => lines.push(format!(
+            "{} price {}; the largest: \u{201c}{}\u{201d} from {} to {} {currency} ({:+.2}%).",
+            1 + rest.len(),
+            if rest.is_empty() { "drop" } else { "drops" },
+            first.title,
+            first.from_price,
+            first.to_price,
+            first.change_pct
+        )),
+    }
+    if !insights.at_lowest.is_empty() {
+        lines.push(format!("{} listings are at their lowest price of the period now.", insights.at_lowest.len()));
+    }
+    lines
+}
+
+async fn section(app: &App, alert: &Alert, today: chrono::NaiveDate) -> Result<Option<Section>, DigestError> {
+    let insights = history::of_phrase(app, alert, INSIGHT_DAYS, today).await?;
+    if insights.days.len() < 2 {
+        return Ok(None);
+    }
+    let chart = match chart::price_chart(&insights.days, insights.currency.as_str()) {
+        Ok(png) => Some(png),
+        Err(err) => {
+            tracing::warn!(alert_id = %alert.alert_id, %err, "the email goes without its chart");
+            None
+        }
+    };
+    Ok(Some(Section { phrase: alert.search_phrase.clone(), lines: in_words(&insights), chart }))
+}
+
+/// Sends one user's insight email of a period, at most once.
+pub async fn send(app: &App, message: &DigestMessage) -> Result<Digest, DigestError> {
+    let sender = app.sender.as_ref().ok_or(DigestError::NotConfigured("ALERTS_FROM_EMAIL"))?;
+    let tokens = app.tokens.as_ref().ok_or(DigestError::NotConfigured("ALERTS_UNSUBSCRIBE_KEY"))?;
+    let Some(profile) = app.store.profile(&message.owner).await? else { return Ok(Digest::Nothing) };
+    let Some(to) = profile.email.clone() else { return Ok(Digest::Nothing) };
+    if !profile.insights {
+        return Ok(Digest::Off);
+    }
+    let alerts: Vec<Alert> =
+        app.store.alerts_of(&message.owner).await?.into_iter().filter(|a| a.status == Status::Active).collect();
+    let today = message.now.date_naive();
+    let mut sections = Vec::new();
+    for alert in &alerts {
+        if let Some(section) = section(app, alert, today).await? {
+            sections.push(section);
+        }
+    }
+    if sections.is_empty() {
+        return Ok(Digest::Nothing);
+    }
+    let expires = message.now + Duration::seconds(2 * app.insights_every as i64).max(Duration::days(2));
+    match app.store.claim_insights(&message.owner, &message.period, expires).await? {
+        Ok(()) => {}
+        Err(Refusal::Condition(()) | Refusal::Conflict) => return Ok(Digest::AlreadySent),
+    }
+    let token = tokens.issue(&Subject::Insights { owner: message.owner.clone() });
+    let key = format!("insights.{}", message.period);
+    let built = email::insights_email(sender, &to, &sections, app.insights_every, &token, &key, "alerts", message.now);
+    let sent = match built {
+        Ok(email) => app.mailer.send(&sender.from, &email).await.map(|_| ()),
+        Err(err) => Err(MailError::Rejected(err.to_string())),
+    };
+    match sent {
+        Ok(()) => Ok(Digest::Sent { alerts: sections.len() }),
+        Err(MailError::Rejected(reason)) => {
+            tracing::error!(%reason, "the mail service refused an insight email; this period is skipped");
+            Ok(Digest::Rejected)
+        }
+        Err(MailError::Unavailable(reason)) => {
+            if let Err(err) = app.store.release_insights(&message.owner, &message.period).await {
+                tracing::warn!(%err, "an insight claim could not be released; this period is lost");
+            }
+            Err(DigestError::Unsent(reason))
+        }
+    }
+}
