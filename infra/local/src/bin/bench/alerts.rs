@@ -231,6 +231,8 @@ pub async fn runs(
         });
     }
 
+    figures.extend(recorder(bench, app, &invoker).await?);
+
     // Rendering alone, in this process, and sending alone through the local SES.
     let search = alerts::marketplace::Search {
         phrase: "render bench".into(),
@@ -277,6 +279,96 @@ pub async fn runs(
         seconds,
         figure: format!("{:.1} ms an email (the local endpoint)", 1000.0 * seconds / sends as f64),
     });
+    Ok(figures)
+}
+
+/// An observation of `listings` listings of `phrase` on the day `days_ago` days back.
+fn observation(phrase: &str, listings: usize, days_ago: i64, k: usize) -> Value {
+    let at = chrono::Utc::now() - chrono::Duration::days(days_ago) - chrono::Duration::minutes(k as i64);
+    let products: Vec<Value> = (0..listings)
+        .map(|i| {
+            let cents = 2_000 + (i * 37 + k * 11 + days_ago as usize * 13) % 3_000;
+            json!({"item_id": format!("v1|{i}|0"), "title": format!("{phrase} listing {i}"), "total_price": cents as f64 / 100.0,
+                   "currency": "USD", "item_url": format!("https://www.ebay.com/itm/{i}")})
+        })
+        .collect();
+    json!({"search_phrase": phrase, "currency": "USD", "observed_at": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+           "source": "bench", "products": products})
+}
+
+/// The recorder's throughput (observations of 200 listings, through `cargo lambda watch` in
+/// batches of 10), then the insights query at 7, 14 and 90 days over 90 days of history with 30
+/// (1×) and 300 (10×) listings a day.
+async fn recorder(bench: &Bench, app: &'static App, invoker: &WatchInvoker) -> Result<Vec<Figure>> {
+    let mut figures = Vec::new();
+    let count = 200;
+    let bodies: Vec<Value> =
+        (0..count).map(|i| observation(&format!("recorder phrase {}", i % 20), 200, (i / 20) as i64, i)).collect();
+    bench.reset_counters().await?;
+    let started = Instant::now();
+    for (b, chunk) in bodies.chunks(10).enumerate() {
+        let records: Vec<Value> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, body)| json!({"messageId": format!("obs-{b}-{i}"), "body": body.to_string()}))
+            .collect();
+        let answer =
+            invoker.invoke("alerts-recorder", json!({"Records": records})).await.map_err(anyhow::Error::msg)?;
+        if answer["batchItemFailures"].as_array().is_some_and(|f| !f.is_empty()) {
+            anyhow::bail!("the recorder failed records: {answer}");
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let counters = bench.counters().await?;
+    let dynamodb: u64 = counters.iter().filter(|(op, _)| op.starts_with("DynamoDB")).map(|(_, n)| n).sum();
+    figures.push(Figure {
+        what: format!("recorder, {count} observations of 200 listings (batches of 10)"),
+        seconds,
+        figure: format!(
+            "{:.1} observations/s, {:.2} DynamoDB requests an observation; {}",
+            count as f64 / seconds,
+            dynamodb as f64 / count as f64,
+            operations(&counters)
+        ),
+    });
+
+    let users = bench.sign_up("insights-bench", 1, &[]).await?;
+    for (label, phrase, listings) in [("1x", "insights small", 30), ("10x", "insights large", 300)] {
+        eprintln!("bench: 90 days of history for {phrase} ({listings} listings a day)...");
+        for days_ago in 0..90 {
+            let body = observation(phrase, listings, days_ago, 0);
+            let observation = alerts::domain::history::Observation::from_json(&body, chrono::Utc::now(), 90)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            alerts::ops::history::record(app, &observation, chrono::Utc::now(), 90)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        let created = bench
+            .unmeasured(
+                [Call::post("/alerts/v1/alerts", Some(json!({"search_phrase": phrase, "frequency_minutes": 30})))
+                    .by(&users[0])],
+                201,
+            )
+            .await?;
+        let id = created[0]["alert_id"].as_str().context("an alert id")?.to_owned();
+        for days in [7, 14, 90] {
+            let call = || Call::get(format!("/alerts/v1/alerts/{id}/insights?days={days}")).by(&users[0]);
+            bench.unmeasured([call()], 200).await?;
+            bench.reset_counters().await?;
+            let n = 20;
+            let started = Instant::now();
+            bench.unmeasured((0..n).map(|_| call()), 200).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            let counters = bench.counters().await?;
+            let per_call: Vec<String> =
+                counters.iter().map(|(op, c)| format!("{} {:.1}", short_operation(op), *c as f64 / n as f64)).collect();
+            figures.push(Figure {
+                what: format!("GET insights?days={days}, {label} history ({listings} listings a day)"),
+                seconds: seconds / n as f64,
+                figure: format!("per call: {}", per_call.join(", ")),
+            });
+        }
+    }
     Ok(figures)
 }
 
