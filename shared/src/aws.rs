@@ -1,4 +1,5 @@
-//! One `SdkConfig` per process, built before the runtime loop starts, shared by every client.
+//! One `SdkConfig` per process, built at the first invocation (`app::Deferred`), shared by every
+//! client.
 //!
 //! The endpoint follows the SDK's own convention: `AWS_ENDPOINT_URL` (set by `make dev` and the
 //! tests) points every client at the local AWS endpoint; unset, the real regional endpoints are used.

@@ -282,6 +282,24 @@ where
     .await
 }
 
+/// As [`serve`], with the state built at the first invocation ([`crate::app::Deferred`]).
+pub async fn serve_deferred<S, F, Fut>(
+    state: &'static crate::app::Deferred<S>,
+    handler: F,
+) -> Result<(), lambda_http::Error>
+where
+    S: Send + Sync + 'static,
+    F: Fn(&'static S, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response<Body>, ApiError>> + Send,
+{
+    let handler = &handler;
+    lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
+        let state = state.get().await;
+        Ok::<_, std::convert::Infallible>(handle(state, handler, req).await)
+    }))
+    .await
+}
+
 /// One invocation: the handler runs within the invocation's deadline (from the Lambda context
 /// the request carries) and whatever it ends with becomes the response; work that would outlast
 /// the deadline is cut off and answered `503`.

@@ -28,6 +28,24 @@ where
     .await
 }
 
+/// As [`serve`], with the state built at the first invocation ([`crate::app::Deferred`]).
+pub async fn serve_deferred<S, E, R, F, Fut>(state: &'static crate::app::Deferred<S>, handler: F) -> Result<(), Error>
+where
+    S: Send + Sync + 'static,
+    E: DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: Fn(&'static S, E) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<R, Error>> + Send,
+{
+    let handler = &handler;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
+        let state = state.get().await;
+        let deadline = deadline::from_epoch_millis(event.context.deadline);
+        deadline::scope(deadline, handler(state, event.payload)).await?
+    }))
+    .await
+}
+
 /// Handles each record of an SQS batch (up to `concurrency` at a time) and reports the ones that
 /// failed, so that only those are retried (the event source must declare
 /// `ReportBatchItemFailures`). A failure is logged with its message id. Inside [`serve`], a record

@@ -124,10 +124,10 @@ impl App {
         }
     }
 
-    /// Reads the configuration and builds the clients, once per cold start.
-    pub async fn from_env() -> Result<&'static App, lambda_http::Error> {
+    /// The function's state, built at its first invocation; the configuration is read now, so
+    /// a malformed variable stops the function at start-up ([`shared::app::Deferred`]).
+    pub fn deferred() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
         let config = Config::from_env()?;
-        let sdk = shared::aws::sdk_config().await;
-        Ok(shared::app::for_process(App::new(&sdk, &config)))
+        Ok(shared::app::Deferred::new(move |sdk| App::new(sdk, &config)))
     }
 }

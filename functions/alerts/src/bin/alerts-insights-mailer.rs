@@ -2,6 +2,6 @@
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
-    let app = alerts::App::from_env().await?;
-    shared::lambda::serve(app, alerts::entrypoints::sqs::insights_mailer).await
+    let app = alerts::App::deferred()?;
+    shared::lambda::serve_deferred(app, alerts::entrypoints::sqs::insights_mailer).await
 }

@@ -1,6 +1,6 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = analytics::App::from_env().await?;
-    shared::http::serve(app, analytics::entrypoints::http::list_events).await
+    let app = analytics::App::deferred()?;
+    shared::http::serve_deferred(app, analytics::entrypoints::http::list_events).await
 }

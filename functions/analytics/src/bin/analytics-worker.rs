@@ -2,6 +2,6 @@
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
-    let app = analytics::App::from_env().await?;
-    shared::lambda::serve(app, analytics::entrypoints::sqs::worker).await
+    let app = analytics::App::deferred()?;
+    shared::lambda::serve_deferred(app, analytics::entrypoints::sqs::worker).await
 }

@@ -1,6 +1,6 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = booking::App::from_env().await?;
-    shared::http::serve(app, booking::entrypoints::http::reserve).await
+    let app = booking::App::deferred()?;
+    shared::http::serve_deferred(app, booking::entrypoints::http::reserve).await
 }

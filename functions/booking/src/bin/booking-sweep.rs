@@ -2,6 +2,6 @@
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
-    let app = booking::App::from_env().await?;
-    shared::lambda::serve(app, booking::entrypoints::schedule::sweep).await
+    let app = booking::App::deferred()?;
+    shared::lambda::serve_deferred(app, booking::entrypoints::schedule::sweep).await
 }

@@ -1,6 +1,6 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = orders::App::from_env().await?;
-    shared::http::serve(app, orders::entrypoints::http::generation_status).await
+    let app = orders::App::deferred()?;
+    shared::http::serve_deferred(app, orders::entrypoints::http::generation_status).await
 }

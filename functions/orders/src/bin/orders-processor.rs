@@ -2,6 +2,6 @@
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
-    let app = orders::App::from_env().await?;
-    shared::lambda::serve(app, orders::entrypoints::sqs::processor).await
+    let app = orders::App::deferred()?;
+    shared::lambda::serve_deferred(app, orders::entrypoints::sqs::processor).await
 }

@@ -67,6 +67,7 @@ fn build_functions(workspace: &Path, template: &Template) -> Result<()> {
     for function in template.functions()? {
         cargo.args(["--bin", &function.binary]);
     }
+    cargo.args(["--bin", "startup-breakdown"]);
     let status =
         cargo.current_dir(workspace).stdout(std::process::Stdio::null()).status().context("running cargo build")?;
     if !status.success() {
@@ -128,7 +129,9 @@ async fn run() -> Result<()> {
     let template = Template::load(&template::default_path(&workspace))?;
 
     eprintln!("bench: building the functions as `cargo lambda watch --release` runs them (slow the first time)...");
+    let build_started = std::time::Instant::now();
     build_functions(&workspace, &template)?;
+    let build_time = build_started.elapsed();
 
     eprintln!("bench: starting the local AWS endpoint and provisioning the stack...");
     let emulator_log = state_dir.join("bench-emulator.log");
@@ -143,6 +146,7 @@ async fn run() -> Result<()> {
 
     eprintln!("bench: start-up times ({startup_runs} runs per function)...");
     let functions = startup::measure_all(&template, &binaries, &env, startup_runs).await?;
+    let breakdown = startup::breakdown(&binaries, &env, startup_runs.max(20))?;
 
     eprintln!("bench: starting `cargo lambda watch --release`...");
     let port = free_port()?;
@@ -192,7 +196,12 @@ async fn run() -> Result<()> {
         .with_context(|| format!("measuring the endpoints (`cargo lambda watch` log: {})", watch_log.display()))?;
 
     header(requests, startup_runs);
+    println!(
+        "Release build of every function in this run: {:.1} min (one cargo invocation; 0 when nothing changed)\n",
+        build_time.as_secs_f64() / 60.0
+    );
     println!("{}", startup::table(&functions));
+    println!("{breakdown}");
     println!("{}", latency::table(&endpoints));
     println!("{}", orders::table(&throughput));
     println!("{}", alerts::table(&runs));

@@ -28,6 +28,8 @@ const NEXT_EVENT: &str = "GET /2018-06-01/runtime/invocation/next";
 pub struct FunctionStartup {
     pub binary: String,
     pub size: u64,
+    /// Deflated at gzip's best level: close to the zip Lambda is given.
+    pub deflated: u64,
     /// Sorted.
     pub startups: Vec<Duration>,
 }
@@ -143,16 +145,61 @@ pub async fn measure_all(
             startups.push(start_once(&mut stub, &path, &binary, &vars).await?);
         }
         startups.sort();
-        results.push(FunctionStartup { binary, size, startups });
+        let deflated = deflated_size(&path)?;
+        results.push(FunctionStartup { binary, size, deflated, startups });
     }
     results.sort_by(|a, b| a.binary.cmp(&b.binary));
     Ok(results)
+}
+
+/// The binary's size deflated (`gzip -9`), what a zip of it weighs to a few hundred bytes.
+fn deflated_size(path: &Path) -> Result<u64> {
+    let out = std::process::Command::new("gzip").arg("-9").arg("-c").arg(path).output().context("running gzip")?;
+    if !out.status.success() {
+        bail!("gzip {} failed", path.display());
+    }
+    Ok(out.stdout.len() as u64)
+}
+
+/// Runs `startup-breakdown` (a function's start-up steps, timed inside one process) `runs` times
+/// with the functions' environment; the median of each step.
+pub fn breakdown(binaries: &Path, env: &BTreeMap<String, String>, runs: usize) -> Result<Table> {
+    let mut samples: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for _ in 0..runs {
+        let out = std::process::Command::new(binaries.join("startup-breakdown"))
+            .env_clear()
+            .envs(env)
+            .output()
+            .context("running startup-breakdown")?;
+        let line = String::from_utf8_lossy(&out.stdout);
+        let steps: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(line.lines().last().unwrap_or_default()).context("startup-breakdown's output")?;
+        for (step, micros) in steps {
+            if !order.contains(&step) {
+                order.push(step.clone());
+            }
+            samples.entry(step).or_default().push(micros.as_u64().unwrap_or_default());
+        }
+    }
+    let mut t = Table::new(&[
+        ("start-up step of a function with clients (in main, one process)", Align::Left),
+        ("median ms", Align::Right),
+    ]);
+    for step in order {
+        let mut values = samples.remove(&step).unwrap_or_default();
+        values.sort_unstable();
+        let median = values.get(values.len() / 2).copied().unwrap_or_default();
+        t.row(vec![step, format!("{:.2}", median as f64 / 1000.0)]);
+    }
+    Ok(t)
 }
 
 pub fn table(functions: &[FunctionStartup]) -> Table {
     let mut t = Table::new(&[
         ("function (release binary)", Align::Left),
         ("size", Align::Right),
+        ("gzip -9", Align::Right),
         ("start-up p50 ms", Align::Right),
         ("p90 ms", Align::Right),
         ("max ms", Align::Right),
@@ -161,6 +208,7 @@ pub fn table(functions: &[FunctionStartup]) -> Table {
         t.row(vec![
             f.binary.clone(),
             table::size(f.size),
+            table::size(f.deflated),
             table::ms(table::percentile(&f.startups, 50.0)),
             table::ms(table::percentile(&f.startups, 90.0)),
             table::ms(f.startups.last().copied().unwrap_or_default()),
