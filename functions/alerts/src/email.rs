@@ -215,6 +215,7 @@ struct SectionView<'a> {
 #[template(path = "insights.html")]
 struct InsightsHtml<'a> {
     subject: &'a str,
+    heading: &'a str,
     intro: &'a str,
     sections: &'a [SectionView<'a>],
     every: &'a str,
@@ -270,10 +271,16 @@ pub fn insights_email(
     let intro = "How the prices of your alerts moved over the last 14 days.";
     let every = every_in_words(every_seconds);
     let unsubscribe_url = sender.unsubscribe_url(unsubscribe_token);
-    let html =
-        InsightsHtml { subject: &subject, intro, sections: &views, every: &every, unsubscribe_url: &unsubscribe_url }
-            .render()
-            .map_err(|err| BuildError(err.to_string()))?;
+    let html = InsightsHtml {
+        subject: &subject,
+        heading: &subject,
+        intro,
+        sections: &views,
+        every: &every,
+        unsubscribe_url: &unsubscribe_url,
+    }
+    .render()
+    .map_err(|err| BuildError(err.to_string()))?;
     let text =
         InsightsText { subject: &subject, intro, sections: &views, every: &every, unsubscribe_url: &unsubscribe_url }
             .render()
