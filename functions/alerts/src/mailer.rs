@@ -24,6 +24,21 @@ pub enum MailError {
 const REJECTED: &[&str] =
     &["MessageRejected", "MailFromDomainNotVerifiedException", "BadRequestException", "NotFoundException"];
 
+/// An error message as it may be logged: SES names the addresses it refused ("identities failed
+/// the check: someone@example.com"), and a recipient's address is personal data.
+pub fn without_addresses(message: &str) -> String {
+    message
+        .split_inclusive(char::is_whitespace)
+        .map(|word| {
+            if word.contains('@') {
+                if word.ends_with(char::is_whitespace) { "<address> " } else { "<address>" }
+            } else {
+                word
+            }
+        })
+        .collect()
+}
+
 pub struct Mailer {
     ses: aws_sdk_sesv2::Client,
 }
@@ -50,9 +65,20 @@ impl Mailer {
         match sent {
             Ok(output) => Ok(output.message_id.unwrap_or_default()),
             Err(SdkError::ServiceError(service)) if REJECTED.contains(&service.err().code().unwrap_or_default()) => {
-                Err(MailError::Rejected(DisplayErrorContext(service.err()).to_string()))
+                Err(MailError::Rejected(without_addresses(&DisplayErrorContext(service.err()).to_string())))
             }
-            Err(err) => Err(MailError::Unavailable(DisplayErrorContext(&err).to_string())),
+            Err(err) => Err(MailError::Unavailable(without_addresses(&DisplayErrorContext(&err).to_string()))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn addresses_are_left_out_of_errors() {
+        assert_eq!(
+            super::without_addresses("Email address is not verified: someone@example.com, x@y.z (us-east-1)"),
+            "Email address is not verified: <address> <address> (us-east-1)"
+        );
     }
 }
