@@ -77,7 +77,7 @@ const ALL: [&str; 4] = ["orders/value DAY", "orders/value TOTAL", "customers/top
 
 /// Ingestion over HTTP (batches of 100), then the queries with 1× and 10× the events (January);
 /// then top customers and provinces over the same number of events spread over 50, 500 and 5,000
-/// customers (February, March, April), since those two read one rollup item per customer or
+/// customers (March, May, July), since those two read one rollup item per customer or
 /// province and day.
 pub async fn scenario(bench: &mut Bench) -> Result<()> {
     let events = (bench.requests * 5).max(BATCH);
@@ -89,7 +89,8 @@ pub async fn scenario(bench: &mut Bench) -> Result<()> {
     bench.unmeasured(batches("10x", 9 * events, customers, 1), 200).await?;
     queries(bench, "10x events", 1, &ALL).await?;
     let events = 5_000;
-    for (month, customers) in [(2, 50), (3, 500), (4, 5_000)] {
+    // Months of 31 days: the range is each month's 1st to 30th.
+    for (month, customers) in [(3, 50), (5, 500), (7, 5_000)] {
         eprintln!("bench: ingesting {events} events of {customers} customers...");
         bench.unmeasured(batches(&format!("c{customers}"), events, customers, month), 200).await?;
         let label = format!("{events} events, {customers} customers");
