@@ -84,7 +84,8 @@ pub enum Digest {
     Sent {
         alerts: usize,
     },
-    /// No active alert with two days of history: nothing to say, nothing sent.
+    /// No active alert with two days of history: nothing to say, nothing sent (the period is
+    /// spent all the same).
     Nothing,
     /// Claimed before: another delivery sent it.
     AlreadySent,
@@ -169,6 +170,13 @@ pub async fn send(app: &App, message: &DigestMessage) -> Result<Digest, DigestEr
     if !profile.insights {
         return Ok(Digest::Off);
     }
+    // Claimed before the history is read: a redelivered message costs one refused write, not
+    // every alert's insights and charts again.
+    let expires = message.now + Duration::seconds(2 * app.insights_every as i64).max(Duration::days(2));
+    match app.store.claim_insights(&message.owner, &message.period, expires).await? {
+        Ok(()) => {}
+        Err(Refusal::Condition(()) | Refusal::Conflict) => return Ok(Digest::AlreadySent),
+    }
     let alerts: Vec<Alert> =
         app.store.alerts_of(&message.owner).await?.into_iter().filter(|a| a.status == Status::Active).collect();
     let today = message.now.date_naive();
@@ -180,11 +188,6 @@ pub async fn send(app: &App, message: &DigestMessage) -> Result<Digest, DigestEr
     }
     if sections.is_empty() {
         return Ok(Digest::Nothing);
-    }
-    let expires = message.now + Duration::seconds(2 * app.insights_every as i64).max(Duration::days(2));
-    match app.store.claim_insights(&message.owner, &message.period, expires).await? {
-        Ok(()) => {}
-        Err(Refusal::Condition(()) | Refusal::Conflict) => return Ok(Digest::AlreadySent),
     }
     let token = tokens.issue(&Subject::Insights { owner: message.owner.clone() });
     let key = format!("insights.{}", message.period);
