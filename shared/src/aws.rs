@@ -6,7 +6,11 @@
 
 use std::time::Duration;
 
-use aws_config::{BehaviorVersion, SdkConfig, retry::RetryConfig, timeout::TimeoutConfig};
+use aws_config::{
+    BehaviorVersion, Region, SdkConfig, environment::EnvironmentVariableCredentialsProvider, retry::RetryConfig,
+    timeout::TimeoutConfig,
+};
+use aws_credential_types::provider::SharedCredentialsProvider;
 
 /// Timeouts short enough that an unreachable database becomes a 503 well inside API Gateway's
 /// 30 s limit, instead of a hung request.
@@ -19,13 +23,35 @@ fn timeouts() -> TimeoutConfig {
 }
 
 /// The configuration a deployed function uses: region, credentials and endpoint from the
-/// environment, as the Lambda runtime provides them.
+/// environment, as the Lambda runtime provides them (`AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`; `AWS_ENDPOINT_URL` when set).
+///
+/// Built by hand rather than with `aws_config::defaults().load()`: the default chains would look
+/// for `~/.aws/config` and `~/.aws/credentials` (for the region, retry mode, endpoint, FIPS and
+/// a dozen other settings) and, failing the environment, ask the container and instance metadata
+/// endpoints over the network. Lambda's environment makes every one of those unnecessary, and a
+/// function never has a profile. The HTTPS client, sleep and time source are the SDK's defaults,
+/// added by each client.
 pub async fn sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(environment_region())
+        .credentials_provider(SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()))
         .timeout_config(timeouts())
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .load()
-        .await
+        .retry_config(RetryConfig::standard().with_max_attempts(3));
+    if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL").ok().filter(|url| !url.trim().is_empty()) {
+        config = config.endpoint_url(endpoint);
+    }
+    config.build()
+}
+
+/// `AWS_REGION` (which Lambda always sets), else `AWS_DEFAULT_REGION`; without either, every
+/// request fails with the SDK's "no region" error, which names the problem.
+fn environment_region() -> Option<Region> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok().filter(|region| !region.trim().is_empty()))
+        .map(Region::new)
 }
 
 /// The configuration for talking to a local AWS endpoint (the local stack, tests, benchmarks):
