@@ -8,8 +8,9 @@ VENV := .venv
 # The stamp changes with requirements.txt, so editing it reinstalls.
 VENV_STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+ARM64 := aarch64-unknown-linux-gnu
 
-.PHONY: dev test token insights build bench lint routes deploy venv clean
+.PHONY: dev test token insights build arm64 bench lint routes deploy venv clean
 
 venv: $(VENV_STAMP)
 
@@ -50,12 +51,19 @@ lint: venv
 routes:
 	cargo run --quiet -p local-stack --bin local-stack -- routes --write
 
-## Release binaries for Lambda (arm64), as `sam build` makes them.
-build: venv
-	cargo lambda build --release --arm64 --workspace
+## Every function for Lambda (arm64), zipped, in one cargo invocation: <target>/lambda/<function>/bootstrap.zip.
+# Only the function packages: the local tooling and the tests are not deployed.
+build: venv arm64
+	cargo lambda build --release --arm64 --output-format zip \
+		--workspace --exclude shared --exclude local-stack --exclude system-tests
 
-## Binary sizes, cold-start times and warm latencies; prints a table.
-bench: venv
+# The Rust standard library for arm64 Lambda (zig, from the venv, links it).
+arm64:
+	@rustup target list --installed | grep -qx $(ARM64) || rustup target add $(ARM64)
+
+## Build time, artifact sizes, cold-start times and warm latencies; prints tables
+## (BENCH_CLEAN_BUILD=1 times the deployment build from an empty target directory).
+bench: venv arm64
 	cargo run --release -p local-stack --bin bench
 
 ## Deploy to AWS (needs the SAM CLI and AWS credentials).
