@@ -1,17 +1,23 @@
-//! `make bench`: binary sizes, start-up times and warm request latencies of the functions in
-//! `infra/template.yaml`, against a fresh local AWS endpoint; prints one Markdown table per part.
+//! `make bench`: build time, artifact sizes, start-up times and warm request latencies of the
+//! functions in `infra/template.yaml`, against a fresh local AWS endpoint; prints one Markdown
+//! table per part, each as soon as it is measured.
 //!
-//! 0. every function is built the way `cargo lambda watch --release` runs it, so that no compile
-//!    lands in a measured request and both parts measure the same binaries;
-//! 1. every function: the size of its release binary and its start-up time, from spawn until it
-//!    asks a stub of the Lambda Runtime API for its first event ([`startup`]);
-//! 2. every scenario (one function per service: [`walkin`], [`booking`], [`orders`]): warm latency
-//!    of each endpoint through `cargo lambda watch --release`, and the AWS requests each call
-//!    costs, counted by the local endpoint ([`latency`]);
-//! 3. the orders processor's throughput with the queue pre-filled ([`orders::throughput`]).
+//! 0. the deployment build, exactly `make build` (every function for arm64 Lambda, zipped, one
+//!    cargo invocation), timed; then every function for this host, as `cargo lambda watch
+//!    --release` runs it, so that no compile lands in a measured request;
+//! 1. every function: its binary and arm64 zip sizes and its start-up time, from spawn until it
+//!    asks a stub of the Lambda Runtime API for its first event, next to the function of its
+//!    service that has no AWS clients ([`startup`]); the start-up steps a function with clients
+//!    defers to its first request, timed;
+//! 2. every scenario (one per service): warm latency of each endpoint through `cargo lambda watch
+//!    --release`, and the AWS requests each call costs, counted by the local endpoint ([`latency`]);
+//! 3. queue throughput and the alert runs ([`orders::throughput`], [`alerts::runs`]).
 //!
 //! Knobs: `BENCH_REQUESTS` (measured requests per endpoint, 200), `BENCH_STARTUP_RUNS` (starts per
-//! function, 15), `BENCH_ORDERS` (orders in the pre-filled queue, 2000).
+//! function, 15), `BENCH_ORDERS` (orders in the pre-filled queue, 2000), `BENCH_CLEAN_BUILD=1`
+//! (time the deployment build from an empty target directory, as a fresh clone or CI would),
+//! `BENCH_ONLY=startup` (no build, no latency: start-up of the binaries already in
+//! `BENCH_BINARIES`, default this build's release directory; to compare release profiles).
 
 mod alerts;
 mod analytics;
@@ -23,6 +29,7 @@ mod table;
 mod walkin;
 
 use std::{
+    collections::BTreeMap,
     path::{Path, PathBuf},
     time::Duration,
 };
@@ -76,6 +83,43 @@ fn build_functions(workspace: &Path, template: &Template) -> Result<()> {
     Ok(())
 }
 
+/// The deployment build, run as `make build` (so the bench measures what is deployed and reuses
+/// an earlier `make build`): every function for arm64, zipped under `<target>/lambda/<binary>/`.
+/// With `clean`, into an empty target directory (removed afterwards), as a fresh clone builds.
+/// Returns the build time and every function's zip size.
+fn deployment_build(workspace: &Path, target_dir: &Path, clean: bool) -> Result<(Duration, BTreeMap<String, u64>)> {
+    let clean_dir = workspace.join(".local/bench-clean-target");
+    let target_dir = if clean {
+        let _ = std::fs::remove_dir_all(&clean_dir);
+        clean_dir.clone()
+    } else {
+        target_dir.to_path_buf()
+    };
+    let started = std::time::Instant::now();
+    let status = std::process::Command::new("make")
+        .args(["--no-print-directory", "-s", "build"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .current_dir(workspace)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .context("running make build")?;
+    let took = started.elapsed();
+    if !status.success() {
+        bail!("`make build` failed ({status})");
+    }
+    let mut zips = BTreeMap::new();
+    for entry in std::fs::read_dir(target_dir.join("lambda")).context("reading the build's lambda directory")? {
+        let entry = entry?;
+        if let Ok(meta) = std::fs::metadata(entry.path().join("bootstrap.zip")) {
+            zips.insert(entry.file_name().to_string_lossy().into_owned(), meta.len());
+        }
+    }
+    if clean {
+        let _ = std::fs::remove_dir_all(&clean_dir);
+    }
+    Ok((took, zips))
+}
+
 fn header(requests: usize, startup_runs: usize) {
     let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -91,8 +135,9 @@ fn header(requests: usize, startup_runs: usize) {
     println!();
     println!("- machine: {nproc} CPUs ({cpu}), {} {}", std::env::consts::OS, std::env::consts::ARCH);
     println!(
-        "- host release binaries as `cargo lambda watch --release` builds them (not the arm64 Lambda build); \
-         local AWS endpoint (moto); API through `cargo lambda watch`"
+        "- sizes: the arm64 zips `make build` deploys, and the host binaries; start-up and latency: host release \
+         binaries as `cargo lambda watch --release` builds them; local AWS endpoint (moto); API through \
+         `cargo lambda watch`"
     );
     println!(
         "- {startup_runs} starts per function; {requests} measured requests per endpoint, sequential, after warm-up"
@@ -102,6 +147,19 @@ fn header(requests: usize, startup_runs: usize) {
          not across runs or with AWS"
     );
     println!();
+}
+
+/// Start-up of the binaries in `binaries` only (`BENCH_ONLY=startup`).
+async fn startup_only(workspace: &Path, template: &Template, binaries: &Path, runs: usize) -> Result<()> {
+    let emulator = Emulator::start(workspace, free_port()?, None)?;
+    let sdk = shared::aws::local_sdk_config(&emulator.endpoint).await;
+    let stack = provision(&sdk, template, "bench-").await?;
+    let env = function_environment(template, &stack, &emulator.endpoint)?;
+    eprintln!("bench: start-up times of {} ({runs} runs per function)...", binaries.display());
+    let functions = startup::measure_all(template, binaries, &env, runs).await?;
+    println!("{}", startup::table(&functions, &BTreeMap::new()));
+    println!("{}", startup::summary(&functions, &BTreeMap::new()));
+    Ok(())
 }
 
 /// Cargo commands this process starts must not see `cargo run`'s package variables (see
@@ -128,10 +186,30 @@ async fn run() -> Result<()> {
     std::fs::create_dir_all(&state_dir)?;
     let template = Template::load(&template::default_path(&workspace))?;
 
-    eprintln!("bench: building the functions as `cargo lambda watch --release` runs them (slow the first time)...");
+    header(requests, startup_runs);
+    if std::env::var("BENCH_ONLY").is_ok_and(|only| only == "startup") {
+        let binaries = std::env::var_os("BENCH_BINARIES").map_or(binaries, PathBuf::from);
+        return startup_only(&workspace, &template, &binaries, startup_runs).await;
+    }
+    let clean = std::env::var("BENCH_CLEAN_BUILD").is_ok_and(|v| v == "1");
+    eprintln!(
+        "bench: the deployment build, `make build`{}...",
+        if clean { " from an empty target directory" } else { "" }
+    );
+    let target_dir = binaries.parent().context("the release directory has no parent")?;
+    let (deploy_time, zips) = deployment_build(&workspace, target_dir, clean)?;
+    eprintln!("bench: building the functions for this host as `cargo lambda watch --release` runs them...");
     let build_started = std::time::Instant::now();
     build_functions(&workspace, &template)?;
-    let build_time = build_started.elapsed();
+    let host_time = build_started.elapsed();
+    println!(
+        "Release builds in this run (one cargo invocation each; near 0 when nothing changed):\n\n\
+         - every function for arm64 Lambda, zipped (`make build`{}): {:.1} min\n\
+         - every function for this host (what start-up and latency run): {:.1} min\n",
+        if clean { ", from an empty target directory" } else { "" },
+        deploy_time.as_secs_f64() / 60.0,
+        host_time.as_secs_f64() / 60.0
+    );
 
     eprintln!("bench: starting the local AWS endpoint and provisioning the stack...");
     let emulator_log = state_dir.join("bench-emulator.log");
@@ -146,7 +224,9 @@ async fn run() -> Result<()> {
 
     eprintln!("bench: start-up times ({startup_runs} runs per function)...");
     let functions = startup::measure_all(&template, &binaries, &env, startup_runs).await?;
-    let breakdown = startup::breakdown(&binaries, &env, startup_runs.max(20))?;
+    println!("{}", startup::table(&functions, &zips));
+    println!("{}", startup::summary(&functions, &zips));
+    println!("{}", startup::breakdown(&binaries, &env, startup_runs.max(20))?);
 
     eprintln!("bench: starting `cargo lambda watch --release`...");
     let port = free_port()?;
@@ -195,13 +275,6 @@ async fn run() -> Result<()> {
     let (endpoints, throughput, runs) = outcome
         .with_context(|| format!("measuring the endpoints (`cargo lambda watch` log: {})", watch_log.display()))?;
 
-    header(requests, startup_runs);
-    println!(
-        "Release build of every function in this run: {:.1} min (one cargo invocation; 0 when nothing changed)\n",
-        build_time.as_secs_f64() / 60.0
-    );
-    println!("{}", startup::table(&functions));
-    println!("{breakdown}");
     println!("{}", latency::table(&endpoints));
     println!("{}", orders::table(&throughput));
     println!("{}", alerts::table(&runs));

@@ -30,6 +30,8 @@ pub struct FunctionStartup {
     pub size: u64,
     /// Deflated at gzip's best level: close to the zip Lambda is given.
     pub deflated: u64,
+    /// The first start after the build, apart from the others.
+    pub first: Duration,
     /// Sorted.
     pub startups: Vec<Duration>,
 }
@@ -109,7 +111,9 @@ async fn start_once(
 }
 
 /// Every function of the template, `runs` starts each, with the local stack's environment `env`
-/// (so that configuration and clients are built as under `make dev`).
+/// (so that configuration and clients are built as under `make dev`). The starts go round-robin
+/// (one of each function per round) so that the machine's noise falls on every function alike;
+/// each function's first start, the first read of its freshly built binary, is kept apart.
 pub async fn measure_all(
     template: &Template,
     binaries: &Path,
@@ -117,17 +121,12 @@ pub async fn measure_all(
     runs: usize,
 ) -> Result<Vec<FunctionStartup>> {
     let mut stub = RuntimeApiStub::start().await?;
-    let mut results = Vec::new();
+    let mut functions = Vec::new();
     for function in template.functions()? {
         let binary = function.binary;
         let path = binaries.join(&binary);
         let size = std::fs::metadata(&path)
-            .with_context(|| {
-                format!(
-                    "{} is missing: `make bench` builds it (cargo build --release --workspace --bins)",
-                    path.display()
-                )
-            })?
+            .with_context(|| format!("{} is missing: `make bench` builds it", path.display()))?
             .len();
         let mut vars: Vec<(String, String)> = env.clone().into_iter().collect();
         for (name, value) in [
@@ -140,13 +139,25 @@ pub async fn measure_all(
         ] {
             vars.push((name.to_owned(), value.to_owned()));
         }
-        let mut startups = Vec::with_capacity(runs);
-        for _ in 0..runs {
-            startups.push(start_once(&mut stub, &path, &binary, &vars).await?);
-        }
-        startups.sort();
         let deflated = deflated_size(&path)?;
-        results.push(FunctionStartup { binary, size, deflated, startups });
+        functions.push((
+            path,
+            vars,
+            FunctionStartup { binary, size, deflated, first: Duration::ZERO, startups: Vec::new() },
+        ));
+    }
+    for (path, vars, f) in &mut functions {
+        f.first = start_once(&mut stub, path, &f.binary, vars).await?;
+    }
+    for _ in 0..runs {
+        for (path, vars, f) in &mut functions {
+            let took = start_once(&mut stub, path, &f.binary, vars).await?;
+            f.startups.push(took);
+        }
+    }
+    let mut results: Vec<FunctionStartup> = functions.into_iter().map(|(_, _, f)| f).collect();
+    for f in &mut results {
+        f.startups.sort();
     }
     results.sort_by(|a, b| a.binary.cmp(&b.binary));
     Ok(results)
@@ -183,7 +194,7 @@ pub fn breakdown(binaries: &Path, env: &BTreeMap<String, String>, runs: usize) -
         }
     }
     let mut t = Table::new(&[
-        ("start-up step of a function with clients (in main, one process)", Align::Left),
+        ("step of a function with AWS clients (alerts; one process)", Align::Left),
         ("median ms", Align::Right),
     ]);
     for step in order {
@@ -195,24 +206,78 @@ pub fn breakdown(binaries: &Path, env: &BTreeMap<String, String>, runs: usize) -
     Ok(t)
 }
 
-pub fn table(functions: &[FunctionStartup]) -> Table {
+fn p50(f: &FunctionStartup) -> Duration {
+    table::percentile(&f.startups, 50.0)
+}
+
+/// The median of the fallbacks' p50s: the start-up of a function without AWS clients (each
+/// service's router fallback has none), the yardstick for the others.
+fn yardstick(functions: &[FunctionStartup]) -> Duration {
+    let mut p50s: Vec<Duration> = functions.iter().filter(|f| f.binary.ends_with("-fallback")).map(p50).collect();
+    p50s.sort();
+    p50s.get(p50s.len() / 2).copied().unwrap_or_default()
+}
+
+/// Every function: the arm64 zip `make build` made (`zips`, by binary), the host binary and its
+/// deflated size, start-up percentiles and first start, and start-up p50 over the yardstick.
+pub fn table(functions: &[FunctionStartup], zips: &BTreeMap<String, u64>) -> Table {
+    let base = yardstick(functions);
     let mut t = Table::new(&[
-        ("function (release binary)", Align::Left),
-        ("size", Align::Right),
+        ("function", Align::Left),
+        ("arm64 zip", Align::Right),
+        ("host binary", Align::Right),
         ("gzip -9", Align::Right),
         ("start-up p50 ms", Align::Right),
         ("p90 ms", Align::Right),
-        ("max ms", Align::Right),
+        ("first start ms", Align::Right),
+        ("p50 ÷ fallbacks'", Align::Right),
     ]);
     for f in functions {
+        let ratio =
+            if base.is_zero() { "-".to_owned() } else { format!("{:.2}×", p50(f).as_secs_f64() / base.as_secs_f64()) };
         t.row(vec![
             f.binary.clone(),
+            zips.get(&f.binary).map_or_else(|| "-".to_owned(), |z| table::size(*z)),
             table::size(f.size),
             table::size(f.deflated),
-            table::ms(table::percentile(&f.startups, 50.0)),
+            table::ms(p50(f)),
             table::ms(table::percentile(&f.startups, 90.0)),
-            table::ms(f.startups.last().copied().unwrap_or_default()),
+            table::ms(f.first),
+            ratio,
         ]);
     }
     t
+}
+
+/// Functions with AWS clients against the fallbacks (which have none), and the largest zip.
+pub fn summary(functions: &[FunctionStartup], zips: &BTreeMap<String, u64>) -> String {
+    let (fallbacks, with_clients): (Vec<&FunctionStartup>, Vec<&FunctionStartup>) =
+        functions.iter().partition(|f| f.binary.ends_with("-fallback"));
+    let median = |group: &[&FunctionStartup]| {
+        let mut p50s: Vec<Duration> = group.iter().map(|f| p50(f)).collect();
+        p50s.sort();
+        p50s.get(p50s.len() / 2).copied().unwrap_or_default()
+    };
+    let range = |group: &[&FunctionStartup]| {
+        let p50s = group.iter().map(|f| p50(f));
+        format!(
+            "{}–{} ms",
+            table::ms(p50s.clone().min().unwrap_or_default()),
+            table::ms(p50s.max().unwrap_or_default())
+        )
+    };
+    let (clients, none) = (median(&with_clients), median(&fallbacks));
+    format!(
+        "Start-up p50, {} functions with AWS clients: {} (median {} ms); {} fallbacks without: {} (median {} ms); \
+         ratio of the medians {:.2}×\n",
+        with_clients.len(),
+        range(&with_clients),
+        table::ms(clients),
+        fallbacks.len(),
+        range(&fallbacks),
+        table::ms(none),
+        if none.is_zero() { 0.0 } else { clients.as_secs_f64() / none.as_secs_f64() }
+    ) + &zips.iter().max_by_key(|(_, size)| **size).map_or_else(String::new, |(binary, size)| {
+        format!("Largest arm64 zip: {binary}, {} ({size} bytes)\n", table::size(*size))
+    })
 }
