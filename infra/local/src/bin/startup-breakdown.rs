@@ -1,5 +1,5 @@
 //! Where a function's start-up goes: the steps a function with AWS clients takes, each timed in a
-//! fresh process and printed as one JSON line (microseconds), in two phases:
+//! fresh process and printed as one JSON line, `[[step, microseconds], ...]` in order, in two phases:
 //!
 //! - `start:` what every function does before asking the Runtime API for its first event (the
 //!   cold start Lambda reports as Init);
@@ -43,6 +43,6 @@ fn main() {
     });
     mark("first request: total deferred", &mut deferred);
     drop((config, auth));
-    let fields: Vec<String> = steps.iter().map(|(name, us)| format!("\"{name}\": {us}")).collect();
-    println!("{{{}}}", fields.join(", "));
+    let fields: Vec<String> = steps.iter().map(|(name, us)| format!("[\"{name}\", {us}]")).collect();
+    println!("[{}]", fields.join(", "));
 }

@@ -125,9 +125,22 @@ async fn make_alerts(
     Ok(())
 }
 
+/// Empties the runs queue. SQS allows one purge a minute per queue, so a purge refused for that
+/// reason is tried again every few seconds until the minute is over.
 async fn purge(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<()> {
-    sqs.purge_queue().queue_url(url).send().await.context("purging the runs queue")?;
-    Ok(())
+    let deadline = Instant::now() + std::time::Duration::from_secs(75);
+    loop {
+        match sqs.purge_queue().queue_url(url).send().await {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if Instant::now() < deadline
+                    && e.as_service_error().is_some_and(|e| e.is_purge_queue_in_progress()) =>
+            {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+            Err(e) => return Err(e).context("purging the runs queue"),
+        }
+    }
 }
 
 async fn marketplace_searches(endpoint: &str, client_id: &str) -> Result<u64> {

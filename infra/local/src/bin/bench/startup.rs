@@ -184,13 +184,13 @@ pub fn breakdown(binaries: &Path, env: &BTreeMap<String, String>, runs: usize) -
             .output()
             .context("running startup-breakdown")?;
         let line = String::from_utf8_lossy(&out.stdout);
-        let steps: serde_json::Map<String, serde_json::Value> =
+        let steps: Vec<(String, u64)> =
             serde_json::from_str(line.lines().last().unwrap_or_default()).context("startup-breakdown's output")?;
         for (step, micros) in steps {
             if !order.contains(&step) {
                 order.push(step.clone());
             }
-            samples.entry(step).or_default().push(micros.as_u64().unwrap_or_default());
+            samples.entry(step).or_default().push(micros);
         }
     }
     let mut t = Table::new(&[
