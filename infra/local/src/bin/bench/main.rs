@@ -14,7 +14,8 @@
 //! 3. queue throughput and the alert runs ([`orders::throughput`], [`alerts::runs`]).
 //!
 //! Knobs: `BENCH_REQUESTS` (measured requests per endpoint, 200), `BENCH_STARTUP_RUNS` (starts per
-//! function, 15), `BENCH_ORDERS` (orders in the pre-filled queue, 2000), `BENCH_CLEAN_BUILD=1`
+//! function, 15), `BENCH_ORDERS` (orders in the pre-filled queue, 2000), `BENCH_ALERTS` (alerts in
+//! the dispatcher's minute, 2000), `BENCH_CLEAN_BUILD=1`
 //! (time the deployment build from an empty target directory, as a fresh clone or CI would),
 //! `BENCH_ONLY=startup` (no build, no latency: start-up of the binaries already in
 //! `BENCH_BINARIES`, default this build's release directory; to compare release profiles).
