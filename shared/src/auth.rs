@@ -177,7 +177,7 @@ impl AuthConfig {
         let pool = config::required("COGNITO_USER_POOL_ID")?;
         let client_id = config::required("COGNITO_CLIENT_ID")?;
         let region = config::or_default("AWS_REGION", "us-east-1".to_owned())?;
-        let endpoint = std::env::var("AWS_ENDPOINT_URL").ok().filter(|e| !e.trim().is_empty());
+        let endpoint = config::optional("AWS_ENDPOINT_URL");
         Ok(Self::for_pool(&region, &pool, &client_id, endpoint.as_deref()))
     }
 

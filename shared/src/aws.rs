@@ -12,6 +12,8 @@ use aws_config::{
 };
 use aws_credential_types::provider::SharedCredentialsProvider;
 
+use crate::config;
+
 /// Timeouts short enough that an unreachable database becomes a 503 well inside API Gateway's
 /// 30 s limit, instead of a hung request.
 fn timeouts() -> TimeoutConfig {
@@ -39,7 +41,7 @@ pub async fn sdk_config() -> SdkConfig {
         .credentials_provider(SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()))
         .timeout_config(timeouts())
         .retry_config(RetryConfig::standard().with_max_attempts(3));
-    if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL").ok().filter(|url| !url.trim().is_empty()) {
+    if let Some(endpoint) = config::optional("AWS_ENDPOINT_URL") {
         config = config.endpoint_url(endpoint);
     }
     config.build()
@@ -48,10 +50,7 @@ pub async fn sdk_config() -> SdkConfig {
 /// `AWS_REGION` (which Lambda always sets), else `AWS_DEFAULT_REGION`; without either, every
 /// request fails with the SDK's "no region" error, which names the problem.
 fn environment_region() -> Option<Region> {
-    ["AWS_REGION", "AWS_DEFAULT_REGION"]
-        .into_iter()
-        .find_map(|name| std::env::var(name).ok().filter(|region| !region.trim().is_empty()))
-        .map(Region::new)
+    ["AWS_REGION", "AWS_DEFAULT_REGION"].into_iter().find_map(config::optional).map(Region::new)
 }
 
 /// The configuration for talking to a local AWS endpoint (the local stack, tests, benchmarks):

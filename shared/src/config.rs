@@ -11,12 +11,14 @@ pub enum ConfigError {
     Invalid { name: String, value: String, reason: String },
 }
 
+/// A variable that may be absent (the local endpoint's URL); set to blanks counts as absent.
+pub fn optional(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
 /// A variable the function cannot work without (a table name, a queue URL).
 pub fn required(name: &str) -> Result<String, ConfigError> {
-    match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => Ok(value),
-        _ => Err(ConfigError::Missing(name.to_owned())),
-    }
+    optional(name).ok_or_else(|| ConfigError::Missing(name.to_owned()))
 }
 
 /// A variable with a documented default (business timings, rates).
@@ -25,10 +27,7 @@ where
     T: FromStr,
     T::Err: Display,
 {
-    match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => parse(name, &value),
-        _ => Ok(default),
-    }
+    optional(name).map_or(Ok(default), |value| parse(name, &value))
 }
 
 /// Parses one value, naming the variable in the error.

@@ -210,18 +210,22 @@ fn p50(f: &FunctionStartup) -> Duration {
     table::percentile(&f.startups, 50.0)
 }
 
-/// The median of the fallbacks' p50s: the start-up of a function without AWS clients (each
-/// service's router fallback has none), the yardstick for the others.
-fn yardstick(functions: &[FunctionStartup]) -> Duration {
-    let mut p50s: Vec<Duration> = functions.iter().filter(|f| f.binary.ends_with("-fallback")).map(p50).collect();
+/// The median of the functions' start-up p50s.
+fn median_p50<'a>(functions: impl IntoIterator<Item = &'a FunctionStartup>) -> Duration {
+    let mut p50s: Vec<Duration> = functions.into_iter().map(p50).collect();
     p50s.sort();
     p50s.get(p50s.len() / 2).copied().unwrap_or_default()
+}
+
+/// Each service's router fallback: a function without AWS clients, the yardstick for the others.
+fn is_fallback(f: &FunctionStartup) -> bool {
+    f.binary.ends_with("-fallback")
 }
 
 /// Every function: the arm64 zip `make build` made (`zips`, by binary), the host binary and its
 /// deflated size, start-up percentiles and first start, and start-up p50 over the yardstick.
 pub fn table(functions: &[FunctionStartup], zips: &BTreeMap<String, u64>) -> Table {
-    let base = yardstick(functions);
+    let base = median_p50(functions.iter().filter(|f| is_fallback(f)));
     let mut t = Table::new(&[
         ("function", Align::Left),
         ("arm64 zip", Align::Right),
@@ -252,12 +256,7 @@ pub fn table(functions: &[FunctionStartup], zips: &BTreeMap<String, u64>) -> Tab
 /// Functions with AWS clients against the fallbacks (which have none), and the largest zip.
 pub fn summary(functions: &[FunctionStartup], zips: &BTreeMap<String, u64>) -> String {
     let (fallbacks, with_clients): (Vec<&FunctionStartup>, Vec<&FunctionStartup>) =
-        functions.iter().partition(|f| f.binary.ends_with("-fallback"));
-    let median = |group: &[&FunctionStartup]| {
-        let mut p50s: Vec<Duration> = group.iter().map(|f| p50(f)).collect();
-        p50s.sort();
-        p50s.get(p50s.len() / 2).copied().unwrap_or_default()
-    };
+        functions.iter().partition(|f| is_fallback(f));
     let range = |group: &[&FunctionStartup]| {
         let p50s = group.iter().map(|f| p50(f));
         format!(
@@ -266,7 +265,7 @@ pub fn summary(functions: &[FunctionStartup], zips: &BTreeMap<String, u64>) -> S
             table::ms(p50s.max().unwrap_or_default())
         )
     };
-    let (clients, none) = (median(&with_clients), median(&fallbacks));
+    let (clients, none) = (median_p50(with_clients.iter().copied()), median_p50(fallbacks.iter().copied()));
     format!(
         "Start-up p50, {} functions with AWS clients: {} (median {} ms); {} fallbacks without: {} (median {} ms); \
          ratio of the medians {:.2}×\n",
