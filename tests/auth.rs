@@ -3,7 +3,10 @@
 //! pool's keys fetched from the endpoint.
 
 use local_stack::cognito;
-use shared::auth::{AuthConfig, Verifier, Who};
+use shared::{
+    auth::{AuthConfig, Verifier},
+    routes::Who,
+};
 use system_tests::{endpoint, fresh_stack, request, sdk, with_header};
 
 #[tokio::test]

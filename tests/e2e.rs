@@ -187,7 +187,7 @@ async fn walkin_through_cargo_lambda_watch_and_the_router() {
     let (status, error) = api.send("GET", "/nowhere/at/all", None).await;
     assert_eq!((status, &error["error"]["code"]), (404, &json!("route_not_found")));
     let (status, error) = api.send("POST", "/appointment", Some(json!({"first_name": "X"}))).await;
-    assert_eq!((status, &error["error"]["code"]), (400, &json!("missing_field")));
+    assert_eq!((status, &error["error"]["code"]), (400, &json!("invalid_field")));
 
     running.stop().await;
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use shared::auth::{Route, Who};
+use shared::routes::Who;
 
 use aws_lambda_events::{apigw::ApiGatewayV2httpRequest, cloudwatch_events::CloudWatchEvent, sqs::SqsEvent};
 use local_stack::{
@@ -49,12 +49,12 @@ fn every_binary_is_a_function_of_the_template() {
     }
 }
 
-const SERVICES: [(&str, &[Route]); 5] = [
-    ("/walkin/", walkin::routes::ROUTES),
-    ("/booking/", booking::routes::ROUTES),
-    ("/orders/", orders::routes::ROUTES),
-    ("/analytics/", analytics::routes::ROUTES),
-    ("/alerts/", alerts::routes::ROUTES),
+const SERVICES: [(&str, &shared::routes::Routes); 5] = [
+    ("/walkin/", &walkin::routes::ROUTES),
+    ("/booking/", &booking::routes::ROUTES),
+    ("/orders/", &orders::routes::ROUTES),
+    ("/analytics/", &analytics::routes::ROUTES),
+    ("/alerts/", &alerts::routes::ROUTES),
 ];
 
 /// The template's routes of a service that a function of the service serves (not its fallback).
@@ -122,7 +122,7 @@ fn no_literal_path_loses_a_method_to_a_parameter_route() {
     let has = |method: &str, path: &str| routes.iter().any(|r| r.method == method && r.path == path);
     for literal in routes.iter().filter(|r| !r.path.contains('{')) {
         for param in routes.iter().filter(|r| r.path.contains('{') && !r.path.contains("+}")) {
-            if shared::http::path_matches(&param.path, &literal.path) {
+            if shared::routes::pattern_matches(&param.path, &literal.path) {
                 assert!(
                     has(&param.method, &literal.path),
                     "{} {} would reach {} ({}): route it to the fallback in infra/template.yaml",

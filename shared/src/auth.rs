@@ -22,6 +22,7 @@ use tokio::sync::RwLock;
 use crate::{
     config::{self, ConfigError},
     http::{ApiError, Request},
+    routes::{Routes, Who},
 };
 
 /// Clock skew tolerated on `exp` and `nbf`.
@@ -69,45 +70,6 @@ pub const STAFF: &str = "staff";
 pub const PROVIDER: &str = "provider";
 pub const ANALYST: &str = "analyst";
 pub const INGEST: &str = "ingest";
-
-/// Who may call a route: each service lists one per route, next to its routes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Who {
-    /// Anyone. A token, if sent, must be valid, and tells the route who calls (the queue board
-    /// shows staff the names).
-    Public,
-    /// Any signed-in user; what they may touch is then the route's business (their own things).
-    SignedIn,
-    /// Members of one of these groups, and admins.
-    Groups(&'static [&'static str]),
-}
-
-/// One route of a service and who may call it: each service lists its routes in one table
-/// (`routes.rs`), the same the template declares, and every HTTP entry point asks
-/// [`Verifier::caller`] first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Route {
-    pub method: &'static str,
-    /// In API Gateway's syntax: `/walkin/v1/appointment/{service_id}`.
-    pub path: &'static str,
-    pub who: Who,
-}
-
-impl Route {
-    pub const fn new(method: &'static str, path: &'static str, who: Who) -> Self {
-        Self { method, path, who }
-    }
-}
-
-/// The route of `routes` a request was routed by: its method, and its path matched as API
-/// Gateway does (a literal path before a parameter path of the same shape).
-pub fn route_of<'a>(routes: &'a [Route], req: &Request) -> Option<&'a Route> {
-    let path = lambda_http::RequestExt::raw_http_path(req);
-    let method = req.method().as_str();
-    let mut matching = routes.iter().filter(|r| r.method == method && crate::http::path_matches(r.path, path));
-    let first = matching.next()?;
-    Some(if first.path.contains('{') { matching.find(|r| !r.path.contains('{')).unwrap_or(first) } else { first })
-}
 
 /// Why a token was refused. The detail is logged (without the token), never sent.
 #[derive(Debug, thiserror::Error)]
@@ -216,12 +178,13 @@ impl Verifier {
     /// The caller of a request, checked against the rule of the route it came by (see
     /// [`Verifier::authorize`]). A request by a route the table does not list is a bug of ours:
     /// refused with a 500, never let through.
-    pub async fn caller(&self, routes: &[Route], req: &Request) -> Result<Option<Caller>, ApiError> {
-        let Some(route) = route_of(routes, req) else {
+    pub async fn caller(&self, routes: &Routes, req: &Request) -> Result<Option<Caller>, ApiError> {
+        let path = lambda_http::RequestExt::raw_http_path(req);
+        let Some(matched) = routes.find(req.method().as_str(), path) else {
             tracing::error!(method = %req.method(), "no entry in the route table for this request");
             return Err(ApiError::internal());
         };
-        self.authorize(req, route.who).await
+        self.authorize(req, matched.route.who).await
     }
 
     /// The caller a request names, checked against `who`: `Ok(None)` for an anonymous call of a
@@ -469,24 +432,6 @@ mod tests {
             req.headers_mut().insert(AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
         }
         req
-    }
-
-    #[test]
-    fn a_request_finds_its_route_literal_paths_first() {
-        const ROUTES: &[Route] = &[
-            Route::new("GET", "/w/appointment/{service_id}", Who::Public),
-            Route::new("GET", "/w/appointment/next", Who::Groups(&[STAFF])),
-            Route::new("POST", "/w/appointment", Who::Public),
-        ];
-        let at = |method: &str, path: &str| {
-            let req =
-                lambda_http::http::Request::builder().method(method).uri(path).body(lambda_http::Body::Empty).unwrap();
-            route_of(ROUTES, &lambda_http::RequestExt::with_raw_http_path(req, path)).map(|r| r.who)
-        };
-        assert_eq!(at("GET", "/w/appointment/next"), Some(Who::Groups(&[STAFF])));
-        assert_eq!(at("GET", "/w/appointment/12"), Some(Who::Public));
-        assert_eq!(at("POST", "/w/appointment"), Some(Who::Public));
-        assert_eq!(at("DELETE", "/w/appointment/12"), None);
     }
 
     #[tokio::test]

@@ -98,6 +98,17 @@ impl Cursors {
         })
     }
 
+    /// Where a page of `listing` starts: nowhere (the first page) without a cursor, else the
+    /// position the cursor carries (a 400 naming `cursor` for one this key did not sign for it).
+    pub fn start<T: DeserializeOwned>(&self, listing: &str, cursor: Option<&str>) -> Result<Option<T>, ApiError> {
+        cursor.map(|cursor| self.read(listing, cursor)).transpose()
+    }
+
+    /// The `next_cursor` of a page of `listing` whose next page starts at `next` (none on the last).
+    pub fn next<T: Serialize>(&self, listing: &str, next: Option<&T>) -> Option<String> {
+        next.map(|position| self.issue(listing, position))
+    }
+
     /// What a token issued by [`Cursors::issue`] for `listing` carries, or `None` for anything
     /// this key did not sign for that listing. Other signed tokens (unsubscribe links) use this
     /// with a listing name of their own, so one is never good as another.

@@ -71,7 +71,7 @@ pub fn key_of(req: &Request) -> Result<Option<String>, ApiError> {
         Some(key) => Ok(Some(key.to_owned())),
         None => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_header",
+            "invalid_field",
             "`Idempotency-Key` must be 1 to 64 characters of A-Z, a-z, 0-9, `-` and `_`",
         )),
     }
@@ -351,7 +351,7 @@ mod tests {
                 let mut req = Request::default();
                 req.headers_mut().insert(HEADER, value);
                 let err = key_of(&req).unwrap_err();
-                assert_eq!((err.status, err.code.as_ref()), (StatusCode::BAD_REQUEST, "invalid_header"), "{bad:?}");
+                assert_eq!((err.status, err.code.as_ref()), (StatusCode::BAD_REQUEST, "invalid_field"), "{bad:?}");
             }
         }
         assert_eq!(key_of(&Request::default()).unwrap(), None);

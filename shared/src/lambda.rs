@@ -5,6 +5,7 @@ use std::future::Future;
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::{StreamExt, stream};
 use serde::{Serialize, de::DeserializeOwned};
+use tracing::Instrument;
 
 use crate::deadline;
 
@@ -48,7 +49,8 @@ where
 
 /// Handles each record of an SQS batch (up to `concurrency` at a time) and reports the ones that
 /// failed, so that only those are retried (the event source must declare
-/// `ReportBatchItemFailures`). A failure is logged with its message id. Inside [`serve`], a record
+/// `ReportBatchItemFailures`). Each record runs in its own span carrying its message id, so
+/// whatever it logs names the message. Inside [`serve`], a record
 /// still running at the invocation's cut-off is abandoned and one not yet started is not taken:
 /// both are reported as failures, so the batch is answered in time and only they come back.
 pub async fn each_record<F, Fut>(event: SqsEvent, concurrency: usize, handle: F) -> SqsBatchResponse
@@ -59,22 +61,27 @@ where
     let outcomes: Vec<(Option<String>, Result<(), String>)> = stream::iter(event.records)
         .map(|record| {
             let id = record.message_id.clone();
+            let span = tracing::info_span!("record", message_id = id.as_deref().unwrap_or_default());
             let outcome = handle(record);
-            async move {
+            let work = async move {
                 if !deadline::part_may_start() {
                     return (id, Err("not started: the invocation is out of time".to_owned()));
                 }
                 let outcome = deadline::part(outcome).await;
-                (id, outcome.unwrap_or_else(|out_of_time| Err(out_of_time.to_string())))
-            }
+                let outcome = outcome.unwrap_or_else(|out_of_time| Err(out_of_time.to_string()));
+                if let Err(error) = &outcome {
+                    tracing::warn!(%error, "message failed; it will be retried");
+                }
+                (id, outcome)
+            };
+            work.instrument(span)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
     let mut response = SqsBatchResponse::default();
     for (id, outcome) in outcomes {
-        if let Err(error) = outcome {
-            tracing::warn!(message_id = ?id, %error, "message failed; it will be retried");
+        if outcome.is_err() {
             // A record without an id cannot be reported; an empty id fails the whole batch,
             // which is the safe choice.
             response.add_failure(id.unwrap_or_default());

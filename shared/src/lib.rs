@@ -2,6 +2,7 @@
 //!
 //! - [`config`]: settings read once from the environment at start-up.
 //! - [`auth`]: Cognito tokens verified, and who may call each route.
+//! - [`routes`]: a service's route table, matched as API Gateway matches it.
 //! - [`aws`]: the one `SdkConfig` every client of a function is built from.
 //! - [`cursor`]: opaque, signed pagination cursors.
 //! - [`deadline`]: every invocation answers before its deadline (from the Lambda context).
@@ -15,6 +16,7 @@
 //! - [`retry`]: bounded, jittered retries for lost optimistic races.
 //! - [`idempotency`]: `Idempotency-Key` (the first answer again, the work done once).
 //! - [`lambda`]: the entry point of functions triggered by SQS or a schedule.
+//! - [`money`]: exact amounts (micros, cents) read from decimals and answered as exact numbers.
 //! - [`person`], [`time`] and [`ids`]: small types every service uses.
 
 pub mod app;
@@ -29,7 +31,9 @@ pub mod idempotency;
 pub mod ids;
 pub mod lambda;
 pub mod logging;
+pub mod money;
 pub mod person;
 pub mod queue;
 pub mod retry;
+pub mod routes;
 pub mod time;

@@ -103,4 +103,18 @@ impl Queue {
         }
         Ok(())
     }
+
+    /// Forwards a message that can never be handled (not valid, conflicting) to this queue, a
+    /// dead-letter queue, so that its consumer acknowledges it at once and the rest of its batch
+    /// goes on: the body as the JSON it holds (redriven as is, it is the same message), or as a
+    /// JSON string if it is not JSON at all. `reason` is logged; the body is not (it may hold
+    /// personal data).
+    pub async fn dead_letter(&self, body: &str, reason: &str) -> Result<(), String> {
+        tracing::warn!(%reason, "message refused; sent to the dead-letter queue");
+        let sent = match serde_json::from_str::<serde_json::Value>(body) {
+            Ok(value) => self.send(&value, 0).await,
+            Err(_) => self.send(&body, 0).await,
+        };
+        sent.map_err(|err| format!("{reason}; and the dead-letter queue refused it: {err}"))
+    }
 }

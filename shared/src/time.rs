@@ -21,6 +21,12 @@ pub fn format(ts: Timestamp) -> String {
     ts.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
+/// The one sortable form of a timestamp in keys: RFC 3339 in UTC with milliseconds, always the
+/// same width (`2026-11-24T10:00:00.000Z`), so text order is time order.
+pub fn sortable(ts: Timestamp) -> String {
+    ts.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
 /// Parses an RFC 3339 timestamp with any offset, converting it to UTC. Years are four digits,
 /// as RFC 3339 says, so every accepted timestamp also formats back to one.
 pub fn parse(value: &str) -> Result<Timestamp, String> {
@@ -63,6 +69,14 @@ mod tests {
         assert_eq!(format(body.at), "2026-11-24T09:00:00Z");
         let err = serde_json::from_str::<Body>(r#"{"at": "2026-11-24 10:00:00 UTC"}"#).err().unwrap();
         assert!(err.to_string().contains("not an RFC 3339 timestamp"), "{err}");
+    }
+
+    #[test]
+    fn sortable_timestamps_sort_as_time() {
+        let early = parse("2026-11-24T09:59:59.5Z").unwrap();
+        let late = parse("2026-11-24T10:00:00Z").unwrap();
+        assert_eq!(sortable(late), "2026-11-24T10:00:00.000Z");
+        assert!(sortable(early) < sortable(late));
     }
 
     #[test]

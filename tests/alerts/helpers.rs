@@ -203,12 +203,11 @@ pub fn minutes(n: i64) -> Duration {
 }
 
 /// A response with an HTML body, as a browser sees it: status and text.
-pub async fn call_html<F, Fut>(app: &'static App, handler: F, req: lambda_http::Request) -> (u16, String)
+pub async fn call_html<M, E>(app: &'static App, handler: E, req: lambda_http::Request) -> (u16, String)
 where
-    F: FnOnce(&'static App, lambda_http::Request) -> Fut,
-    Fut: Future<Output = Result<lambda_http::Response<Body>, shared::http::ApiError>>,
+    E: shared::http::Endpoint<&'static App, M>,
 {
-    let response = shared::http::handle(app, handler, req).await;
+    let response = shared::http::handle(app, &handler, req).await;
     let status = response.status().as_u16();
     let text = match response.body() {
         Body::Text(text) => text.clone(),

@@ -101,11 +101,11 @@ async fn every_bad_input_is_a_clear_error_naming_its_field() {
         body
     };
     for (body, status, code, field) in [
-        (json!({"frequency_minutes": 10}), 400, "missing_field", "search_phrase"),
+        (json!({"frequency_minutes": 10}), 400, "invalid_field", "search_phrase"),
         (with("search_phrase", json!("   ")), 400, "invalid_field", "search_phrase"),
         (with("search_phrase", json!("x".repeat(101))), 400, "invalid_field", "search_phrase"),
         (with("search_phrase", json!(5)), 400, "invalid_field", "search_phrase"),
-        (json!({"search_phrase": "lego"}), 400, "missing_field", "frequency_minutes"),
+        (json!({"search_phrase": "lego"}), 400, "invalid_field", "frequency_minutes"),
         (with("frequency_minutes", json!(5)), 400, "invalid_field", "frequency_minutes"),
         (with("frequency_minutes", json!("10")), 400, "invalid_field", "frequency_minutes"),
         (with("max_price", json!(-1)), 400, "invalid_field", "max_price"),

@@ -121,11 +121,11 @@ async fn bad_input_is_a_4xx_naming_the_field() {
         e
     };
     let cases = [
-        (without("event_id"), 400, "missing_field", "event_id"),
-        (without("lovevery_user_id"), 400, "missing_field", "lovevery_user_id"),
-        (without("line_items"), 400, "missing_field", "line_items"),
-        (without("shipping_address"), 400, "missing_field", "shipping_address"),
-        (without("order_value"), 400, "missing_field", "order_value"),
+        (without("event_id"), 400, "invalid_field", "event_id"),
+        (without("lovevery_user_id"), 400, "invalid_field", "lovevery_user_id"),
+        (without("line_items"), 400, "invalid_field", "line_items"),
+        (without("shipping_address"), 400, "invalid_field", "shipping_address"),
+        (without("order_value"), 400, "invalid_field", "order_value"),
         (with("event_id", json!(7)), 400, "invalid_field", "event_id"),
         (with("order_value", json!(-1)), 400, "invalid_field", "order_value"),
         (with("order_value", json!("ten")), 400, "invalid_field", "order_value"),

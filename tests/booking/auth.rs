@@ -6,7 +6,10 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use booking::routes::ROUTES;
 use serde_json::{Value, json};
-use shared::auth::{Route, STAFF, Who};
+use shared::{
+    auth::STAFF,
+    routes::{Route, Who},
+};
 use system_tests::Reply;
 
 use crate::helpers::{Booking, at, text};
@@ -50,7 +53,7 @@ fn assert_unauthenticated(reply: &Reply, what: &str) {
 async fn anonymous_calls_are_refused_on_every_route_that_is_not_public() {
     let b = Booking::new(1800).await;
     let mut public = Vec::new();
-    for route in ROUTES {
+    for route in &ROUTES {
         let what = format!("{} {}", route.method, route.path);
         let reply = call(&b, route, None).await;
         if route.who == Who::Public {
@@ -75,7 +78,7 @@ async fn signed_in_users_outside_a_routes_groups_are_forbidden_and_admins_are_no
     let staff = b.user(&[STAFF]).await;
     let provider = b.user(&["provider"]).await;
     let mut checked = 0;
-    for route in ROUTES {
+    for route in &ROUTES {
         let Who::Groups(groups) = route.who else { continue };
         let what = format!("{} {}", route.method, route.path);
         let mut outsiders = vec![&nobody, &staff];
@@ -128,7 +131,7 @@ async fn bad_tokens_are_refused_on_every_route_and_never_end_in_a_5xx() {
         ("another pool's token", format!("Bearer {}", elsewhere.token)),
         ("an encrypted refresh-token-like string", "Bearer eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.x.y.z.w".to_owned()),
     ];
-    for route in ROUTES {
+    for route in &ROUTES {
         for (what, authorization) in &bad {
             let reply = call(&b, route, Some(authorization)).await;
             assert_unauthenticated(&reply, &format!("{} {} with {what}", route.method, route.path));

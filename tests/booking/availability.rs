@@ -215,7 +215,7 @@ async fn bad_availability_requests_name_the_problem() {
             "invalid_field",
             "end_time",
         ),
-        (json!({"end_time": text(at(3, 11, 0))}), 400, "missing_field", "start_time"),
+        (json!({"end_time": text(at(3, 11, 0))}), 400, "invalid_field", "start_time"),
     ];
     for (body, status, code, mention) in cases {
         let reply = b.add_availability(&p, body.clone()).await;

@@ -46,7 +46,7 @@ async fn reservation_errors() {
         assert_eq!((reply.status, reply.code()), (404, Some("slot_not_found")), "{bad:?}");
     }
     let missing = b.post(&c, "/booking/v1/reservations", json!({"client_id": c.sub})).await;
-    assert_eq!((missing.status, missing.code()), (400, Some("missing_field")));
+    assert_eq!((missing.status, missing.code()), (400, Some("invalid_field")));
     assert!(missing.message().contains("slot_id"));
     let wrong_type = b.post(&c, "/booking/v1/reservations", json!({"client_id": 42, "slot_id": slot})).await;
     assert_eq!((wrong_type.status, wrong_type.code()), (400, Some("invalid_field")));

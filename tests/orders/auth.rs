@@ -13,8 +13,9 @@ use orders::{
 };
 use serde_json::{Value, json};
 use shared::{
-    auth::{AuthConfig, Route, Who},
+    auth::AuthConfig,
     http::Request,
+    routes::{Route, Who},
 };
 use system_tests::{
     Reply, User, as_user, call, endpoint, request, sdk, user, with_header, with_path_params, workspace,
@@ -93,7 +94,7 @@ async fn anonymous_callers_and_bad_tokens_are_refused_on_every_route() {
     assert_eq!(placed.status, 202, "{placed:?}");
     let id = placed.body["order_id"].as_str().unwrap();
     let bad = bad_authorizations(&o.admin);
-    for route in ROUTES {
+    for route in &ROUTES {
         let what = format!("{} {}", route.method, route.path);
         assert_unauthenticated(&send(o.app, route, request_for(route, id)).await, &format!("{what} anonymous"));
         for (how, authorization) in &bad {
@@ -131,7 +132,7 @@ async fn refresh_tokens_and_tokens_of_another_app_client_are_refused_and_access_
     let (pool, _) = o.stack.sign_in();
     elsewhere.auth = AuthConfig::for_pool("us-east-1", pool, "another-app-client", Some(endpoint()));
     let elsewhere: &'static App = shared::app::for_process(App::new(&o.sdk, &elsewhere));
-    for route in ROUTES {
+    for route in &ROUTES {
         let reply = send(elsewhere, route, as_user(request_for(route, id), &o.admin)).await;
         assert_unauthenticated(&reply, &format!("{} {} for another client", route.method, route.path));
     }

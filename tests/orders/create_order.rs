@@ -15,7 +15,7 @@ async fn bad_orders_name_the_field() {
         (json!({"quantity": -1}), "invalid_field", "quantity"),
         (json!({"quantity": "3"}), "invalid_field", "quantity"),
         (json!({"quantity": 2.5}), "invalid_field", "quantity"),
-        (json!({}), "missing_field", "quantity"),
+        (json!({}), "invalid_field", "quantity"),
         (json!({"quantity": 1, "symbol": "AB"}), "invalid_field", "symbol"),
         (json!({"quantity": 1, "symbol": "ABCD"}), "invalid_field", "symbol"),
         (json!({"quantity": 1, "symbol": "A-B"}), "invalid_field", "symbol"),

@@ -18,7 +18,10 @@ use aws_config::SdkConfig;
 use lambda_http::{Body, RequestExt, http::Method};
 use local_stack::{Emulator, Stack, Template, emulator, template};
 use serde_json::Value;
-use shared::http::{ApiError, Request, Response};
+use shared::{
+    http::{Endpoint, Request, Response},
+    routes::Routes,
+};
 
 pub use local_stack;
 
@@ -58,20 +61,34 @@ pub async fn fresh_stack(sdk: &SdkConfig) -> Stack {
     local_stack::provision(sdk, template(), &prefix).await.expect("provision the stack")
 }
 
-/// An API Gateway-like request: method, path, optional JSON body, path parameters.
+/// Every service's route table: where a test request's path parameters come from.
+pub const ROUTE_TABLES: [&Routes; 5] = [
+    &walkin::routes::ROUTES,
+    &booking::routes::ROUTES,
+    &orders::routes::ROUTES,
+    &analytics::routes::ROUTES,
+    &alerts::routes::ROUTES,
+];
+
+/// An API Gateway-like request: method, path (its parameters filled from the route tables, as
+/// API Gateway fills them), optional JSON body.
 pub fn request(method: &str, path: &str, body: Option<Value>) -> Request {
     let body = body.map_or(Body::Empty, |b| Body::Text(b.to_string()));
     raw_request(method, path, body)
 }
 
 pub fn raw_request(method: &str, path: &str, body: Body) -> Request {
-    lambda_http::http::Request::builder()
+    let req = lambda_http::http::Request::builder()
         .method(Method::from_bytes(method.as_bytes()).expect("method"))
         .uri(path)
         .header("content-type", "application/json")
         .body(body)
         .expect("request")
-        .with_raw_http_path(path)
+        .with_raw_http_path(path);
+    match ROUTE_TABLES.iter().find_map(|routes| routes.params(path)) {
+        Some(params) if !params.is_empty() => req.with_path_parameters(params),
+        _ => req,
+    }
 }
 
 /// The request with the query string `query` (`a=1&b=2`, with or without a leading `?`), as
@@ -170,13 +187,10 @@ impl Reply {
     }
 }
 
-/// Runs a handler the way its Lambda function does and returns what the client would see.
-pub async fn call<S, F, Fut>(state: S, handler: F, req: Request) -> Reply
-where
-    F: FnOnce(S, Request) -> Fut,
-    Fut: Future<Output = Result<Response<Body>, ApiError>>,
-{
-    Reply::from_response(shared::http::handle(state, handler, req).await)
+/// Runs a handler the way its Lambda function does (the caller resolved from the route table
+/// first) and returns what the client would see.
+pub async fn call<S, M, E: Endpoint<S, M>>(state: S, handler: E, req: Request) -> Reply {
+    Reply::from_response(shared::http::handle(state, &handler, req).await)
 }
 
 type BoxedHandler =

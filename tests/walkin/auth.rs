@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use lambda_http::Request;
 use serde_json::{Value, json};
-use shared::auth::{Route, Who};
+use shared::routes::{Route, Who};
 use system_tests::{Reply, as_user, call, fresh_stack, request, sdk, user, with_header, with_path_params};
 use walkin::{domain::CancelTokenHash, entrypoints::http, routes::ROUTES};
 
@@ -53,7 +53,7 @@ async fn anonymous_callers_are_refused_on_every_route_that_is_not_public() {
     let w = Walkin::new().await;
     w.arrive("Ada", &phone(1), false).await;
     let mut refused = Vec::new();
-    for route in ROUTES {
+    for route in &ROUTES {
         let reply = call_route(&w, route, request_for(route)).await;
         let what = format!("{} {}", route.method, route.path);
         if route.who == Who::Public {
@@ -144,7 +144,7 @@ async fn bad_tokens_are_401s_on_every_route_public_ones_included_and_never_500s(
         ("another pool's token", format!("Bearer {another_pool}")),
         ("a cancel token as bearer", format!("Bearer {token}")),
     ];
-    for route in ROUTES {
+    for route in &ROUTES {
         for (what, authorization) in &authorizations {
             let req = with_header(request_for(route), "authorization", authorization);
             let reply = call_route(&w, route, req).await;

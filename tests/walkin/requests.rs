@@ -10,7 +10,7 @@ use crate::helpers::Walkin;
 async fn bad_requests_name_the_field() {
     let w = Walkin::new().await;
     let cases = [
-        (json!({"first_name": "A", "last_name": "B"}), "missing_field", "phone_number"),
+        (json!({"first_name": "A", "last_name": "B"}), "invalid_field", "phone_number"),
         (json!({"first_name": "A", "last_name": "B", "phone_number": "not a phone"}), "invalid_field", "phone_number"),
         (json!({"first_name": "A", "last_name": "B", "phone_number": 5551234}), "invalid_field", "phone_number"),
         (json!({"first_name": "", "last_name": "B", "phone_number": "5551234567"}), "invalid_field", "first_name"),

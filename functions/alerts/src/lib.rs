@@ -156,6 +156,15 @@ pub struct App {
     pub insights_every: u64,
 }
 
+impl shared::http::Api for App {
+    fn routes(&self) -> &'static shared::routes::Routes {
+        &routes::ROUTES
+    }
+    fn verifier(&self) -> &Verifier {
+        &self.auth
+    }
+}
+
 impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
         Self::with_marketplace(

@@ -2,9 +2,9 @@
 //! the two equal). What a signed-in user may touch is their own alerts: the handlers read them
 //! under the caller's `sub`.
 
-use shared::auth::{Route, Who};
+use shared::routes::{Route, Routes, Who};
 
-pub const ROUTES: &[Route] = &[
+pub static ROUTES: Routes = Routes::new(&[
     Route::new("POST", "/alerts/v1/alerts", Who::SignedIn),
     Route::new("GET", "/alerts/v1/alerts", Who::SignedIn),
     Route::new("GET", "/alerts/v1/alerts/{alert_id}", Who::SignedIn),
@@ -16,4 +16,4 @@ pub const ROUTES: &[Route] = &[
     Route::new("PATCH", "/alerts/v1/preferences", Who::SignedIn),
     Route::new("GET", "/alerts/v1/unsubscribe", Who::Public),
     Route::new("POST", "/alerts/v1/unsubscribe", Who::Public),
-];
+]);

@@ -62,6 +62,15 @@ pub struct App {
     pub cursors: Option<Cursors>,
 }
 
+impl shared::http::Api for App {
+    fn routes(&self) -> &'static shared::routes::Routes {
+        &routes::ROUTES
+    }
+    fn verifier(&self) -> &Verifier {
+        &self.auth
+    }
+}
+
 impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
         Self {

@@ -1,11 +1,14 @@
 //! The reservation routes and who may call each, as `infra/template.yaml` declares them (a test
-//! keeps the two equal). Every HTTP entry point asks `Verifier::caller` with this table first;
+//! keeps the two equal). The serve wrapper applies each route's rule before its handler runs;
 //! what a caller may touch (their own profile, slots, reservations) the handlers decide. The
 //! fallback uses the table to tell a wrong method (405) from an unknown path (404).
 
-use shared::auth::{ADMIN, PROVIDER, Route, Who};
+use shared::{
+    auth::{ADMIN, PROVIDER},
+    routes::{Route, Routes, Who},
+};
 
-pub const ROUTES: &[Route] = &[
+pub static ROUTES: Routes = Routes::new(&[
     Route::new("POST", "/booking/v1/providers", Who::Groups(&[PROVIDER])),
     Route::new("GET", "/booking/v1/providers", Who::Public),
     // Any signed-in user may become a client; the other client routes then need the profile.
@@ -23,4 +26,4 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/booking/v1/reservations/{reservation_id}", Who::SignedIn),
     Route::new("DELETE", "/booking/v1/reservations/{reservation_id}", Who::SignedIn),
     Route::new("POST", "/booking/v1/reservations/{reservation_id}/confirm", Who::SignedIn),
-];
+]);

@@ -95,6 +95,15 @@ pub struct App {
     pub auth: Verifier,
 }
 
+impl shared::http::Api for App {
+    fn routes(&self) -> &'static shared::routes::Routes {
+        &routes::ROUTES
+    }
+    fn verifier(&self) -> &Verifier {
+        &self.auth
+    }
+}
+
 impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
         let dynamodb = aws_sdk_dynamodb::Client::new(sdk);

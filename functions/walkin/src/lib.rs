@@ -54,9 +54,18 @@ pub struct App {
     /// `Idempotency-Key`s of check-in and next, in the walk-in table.
     pub idempotency: Idempotency,
     pub cursors: Option<Cursors>,
-    /// Who is calling: every HTTP entry point asks it first, with [`routes::ROUTES`]. The pool's
-    /// keys are fetched on the first request that carries a token, then kept.
+    /// Who is calling: the serve wrapper asks it before every handler, with [`routes::ROUTES`].
+    /// The pool's keys are fetched on the first request that carries a token, then kept.
     pub auth: Verifier,
+}
+
+impl shared::http::Api for App {
+    fn routes(&self) -> &'static shared::routes::Routes {
+        &routes::ROUTES
+    }
+    fn verifier(&self) -> &Verifier {
+        &self.auth
+    }
 }
 
 impl App {

@@ -64,19 +64,12 @@ fn view(alert: &Alert) -> Value {
     value
 }
 
-async fn signed_in(app: &App, req: &Request) -> Result<Caller, ApiError> {
-    app.auth.caller(routes::ROUTES, req).await?.ok_or_else(|| {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in: this route needs a bearer token")
-    })
-}
-
 fn body_json(req: &Request) -> Result<Value, ApiError> {
     http::parse_json::<Value>(req)
 }
 
 /// POST /alerts/v1/alerts: a new alert, mailed to the caller's verified email.
-pub async fn create(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app, &req).await?;
+pub async fn create(app: &App, caller: Caller, req: Request) -> Outcome {
     let email = match (&caller.email, caller.verified_email()) {
         (_, Some(email)) => email.to_owned(),
         (None, None) => {
@@ -107,8 +100,7 @@ struct Mark {
 }
 
 /// GET /alerts/v1/alerts?limit=&cursor=: the caller's alerts, newest first.
-pub async fn list(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app, &req).await?;
+pub async fn list(app: &App, caller: Caller, req: Request) -> Outcome {
     let limit = http::limit_param(&req, PAGE_DEFAULT, PAGE_MAX)?;
     // The listing names its owner, so a cursor is only good for the user it was issued to.
     let listing = format!("alerts/{}", caller.sub);
@@ -128,22 +120,19 @@ fn alert_id(req: &Request) -> Result<String, ApiError> {
 }
 
 /// GET /alerts/v1/alerts/{alert_id}: the caller's alert (someone else's is a 404).
-pub async fn get(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app, &req).await?;
+pub async fn get(app: &App, caller: Caller, req: Request) -> Outcome {
     http::ok(&view(&manage::get(app, &caller.sub, &alert_id(&req)?).await?))
 }
 
 /// PATCH /alerts/v1/alerts/{alert_id}: change the phrase, frequency, prices, or pause/resume.
-pub async fn update(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app, &req).await?;
+pub async fn update(app: &App, caller: Caller, req: Request) -> Outcome {
     let id = alert_id(&req)?;
     let change = AlertChange::from_json(&body_json(&req)?)?;
     http::ok(&view(&manage::update(app, &caller.sub, &id, &change).await?))
 }
 
 /// DELETE /alerts/v1/alerts/{alert_id}.
-pub async fn delete(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app, &req).await?;
+pub async fn delete(app: &App, caller: Caller, req: Request) -> Outcome {
     let id = alert_id(&req)?;
     manage::delete(app, &caller.sub, &id).await?;
     http::ok(&json!({"alert_id": id, "status": "deleted"}))
@@ -151,8 +140,7 @@ pub async fn delete(app: &App, req: Request) -> Outcome {
 
 /// GET /alerts/v1/alerts/{alert_id}/products: what the last email carried (none yet: an empty
 /// list without `fetched_at`).
-pub async fn products(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app, &req).await?;
+pub async fn products(app: &App, caller: Caller, req: Request) -> Outcome {
     match manage::products(app, &caller.sub, &alert_id(&req)?).await? {
         Some(products) => http::ok(&products),
         None => http::ok(&json!({"products": []})),
@@ -173,8 +161,7 @@ const MAX_INSIGHT_DAYS: u32 = 90;
 
 /// GET /alerts/v1/alerts/{alert_id}/insights?days=14: the price history of the alert's phrase
 /// over the last `days` UTC days, today included (no history yet: no days, not an error).
-pub async fn insights(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app, &req).await?;
+pub async fn insights(app: &App, caller: Caller, req: Request) -> Outcome {
     let days = match http::query_param(&req, "days") {
         None => 14,
         Some(raw) => match raw.trim().parse::<u32>() {
@@ -197,16 +184,14 @@ fn preferences_view(email: Option<String>, insights: bool) -> Value {
 }
 
 /// GET /alerts/v1/preferences: `{email, insights}` (insight emails are on by default).
-pub async fn preferences(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app, &req).await?;
+pub async fn preferences(app: &App, caller: Caller, _: Request) -> Outcome {
     let profile = app.store.profile(&caller.sub).await?;
     let email = profile.as_ref().and_then(|p| p.email.clone()).or_else(|| caller.verified_email().map(str::to_owned));
     http::ok(&preferences_view(email, profile.is_none_or(|p| p.insights)))
 }
 
 /// PATCH /alerts/v1/preferences `{"insights": bool}`.
-pub async fn update_preferences(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app, &req).await?;
+pub async fn update_preferences(app: &App, caller: Caller, req: Request) -> Outcome {
     let body = body_json(&req)?;
     let fields = body.as_object().ok_or_else(|| ApiError::invalid_field("body", "must be a JSON object"))?;
     if let Some(unknown) = fields.keys().find(|k| *k != "insights") {
@@ -225,7 +210,7 @@ pub async fn update_preferences(app: &App, req: Request) -> Outcome {
 
 /// Anything no alerts route matched: 405 for a known path, 404 otherwise.
 pub async fn fallback(_: (), req: Request) -> Outcome {
-    Err(http::unmatched(routes::ROUTES, &req))
+    Err(http::unmatched(&routes::ROUTES, &req))
 }
 
 fn html(status: StatusCode, page: &Page<'_>) -> Response<Body> {
@@ -265,8 +250,7 @@ fn error_page(err: UnsubscribeError) -> Response<Body> {
 
 /// GET /alerts/v1/unsubscribe?token=: a page naming the alert, with one button (a POST).
 /// Mail scanners follow links: the GET changes nothing.
-pub async fn unsubscribe_page(app: &App, req: Request) -> Outcome {
-    app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn unsubscribe_page(app: &App, _caller: Option<Caller>, req: Request) -> Outcome {
     let token = http::query_param(&req, "token");
     let target = match unsubscribe::preview(app, token.as_deref()).await {
         Ok(target) => target,
@@ -306,8 +290,7 @@ pub async fn unsubscribe_page(app: &App, req: Request) -> Outcome {
 
 /// POST /alerts/v1/unsubscribe?token=: unsubscribes at once (RFC 8058 one-click: mail
 /// providers post `List-Unsubscribe=One-Click`; the page's button posts the same).
-pub async fn unsubscribe(app: &App, req: Request) -> Outcome {
-    app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn unsubscribe(app: &App, _caller: Option<Caller>, req: Request) -> Outcome {
     let token = http::query_param(&req, "token");
     Ok(match unsubscribe::unsubscribe(app, token.as_deref(), time::now()).await {
         Ok(Target::Alert(alert)) => {

@@ -1,14 +1,16 @@
 //! The HTTP endpoints (API Gateway): check the caller, parse the request, call the op, answer
-//! with the contract's JSON. Every handler first asks [`shared::auth::Verifier::caller`] with
-//! [`routes::ROUTES`] (401 without a valid token, 403 outside the route's groups).
+//! with the contract's JSON. The serve wrapper has applied the route's rule from
+//! [`routes::ROUTES`] (401 without a valid token, 403 outside the route's groups) before a
+//! handler runs.
 
 use futures::{StreamExt, stream};
 use lambda_http::http::StatusCode;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use shared::{
+    auth::Caller,
     cursor::Cursors,
-    http::{self, ApiError, Request, Response},
+    http::{self, ApiError, Outcome, Request},
     time,
 };
 
@@ -20,8 +22,6 @@ use crate::{
     routes,
     store::{Reads, StoredEvent, Totals},
 };
-
-type Outcome = Result<Response<lambda_http::Body>, ApiError>;
 
 /// A batch's body, at most.
 pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
@@ -38,7 +38,7 @@ impl From<Invalid> for ApiError {
     fn from(err: Invalid) -> Self {
         match &err {
             Invalid::TooLarge(_) => too_large(err.to_string()),
-            Invalid::Missing(_) => ApiError::new(StatusCode::BAD_REQUEST, "missing_field", err.to_string()),
+            Invalid::Missing(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", err.to_string()),
             Invalid::UnsupportedType(_) => ApiError::unprocessable("unsupported_event_type", err.to_string()),
             Invalid::NotAnObject | Invalid::Field { .. } => {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", err.to_string())
@@ -113,8 +113,7 @@ fn status(ingested: Ingested) -> &'static str {
 /// conflict) or a batch of up to 100 (200 with each event's result in input order, each event
 /// standing alone). If the database fails for any event of a batch, the batch is a 503: every
 /// event is safe to send again (the stored ones come back as duplicates).
-pub async fn ingest(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn ingest(app: &App, _caller: Caller, req: Request) -> Outcome {
     match parse_body(req.body().as_ref())? {
         Body::One(value) => {
             let event = Event::from_json(&value)?;
@@ -167,15 +166,14 @@ pub fn event_view(stored: &StoredEvent) -> Value {
 }
 
 /// GET /analytics/v1/events/{event_id} (analyst, admin)
-pub async fn get_event(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn get_event(app: &App, _caller: Caller, req: Request) -> Outcome {
     let stored = ops::get(app, &http::path_param(&req, "event_id")?).await?;
     http::ok(&event_view(&stored))
 }
 
 /// ANY /analytics/{proxy+}: whatever no other route matched; 405 for a known path, else 404.
 pub async fn fallback(_: (), req: Request) -> Outcome {
-    Err(http::unmatched(routes::ROUTES, &req))
+    Err(http::unmatched(&routes::ROUTES, &req))
 }
 
 impl From<RangeError> for ApiError {
@@ -216,8 +214,7 @@ fn log_reads(query: &str, reads: Reads) {
 /// GET /analytics/v1/customers/top (analyst, admin): `count` (1–100, 5) customers by order
 /// value over the range, ties by `customer_id`; `accepts_marketing` (`true`, `false`, `any`;
 /// `true` without it) counts only the orders whose buyer gave (or did not give) consent.
-pub async fn top_customers(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn top_customers(app: &App, _caller: Caller, req: Request) -> Outcome {
     let range = date_range(&req)?;
     let currency = currency_param(&req)?;
     let count = match http::query_param(&req, "count") {
@@ -251,8 +248,7 @@ pub async fn top_customers(app: &App, req: Request) -> Outcome {
 
 /// GET /analytics/v1/orders/value (analyst, admin): `mode=DAY` (without `mode`) every day of the
 /// range with its orders and value, zeros included; `mode=TOTAL` their sum.
-pub async fn order_value(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn order_value(app: &App, _caller: Caller, req: Request) -> Outcome {
     let range = date_range(&req)?;
     let currency = currency_param(&req)?;
     let total = match http::query_param(&req, "mode").as_deref() {
@@ -281,8 +277,7 @@ pub async fn order_value(app: &App, req: Request) -> Outcome {
 /// GET /analytics/v1/sales/province (analyst, admin): with `province` (matched trimmed, any
 /// case) its orders, value and quantities per line item id, largest first; without it every
 /// province, largest value first.
-pub async fn sales_by_province(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn sales_by_province(app: &App, _caller: Caller, req: Request) -> Outcome {
     let range = date_range(&req)?;
     let currency = currency_param(&req)?;
     let province = http::query_param(&req, "province").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
@@ -331,8 +326,7 @@ struct Page {
 
 /// GET /analytics/v1/events (analyst, admin): the range's events by `occurred_at`, `limit`
 /// (1–500, 100) at a time, with `next_cursor` while there may be more.
-pub async fn list_events(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn list_events(app: &App, _caller: Caller, req: Request) -> Outcome {
     let cursors = Cursors::configured(app.cursors.as_ref())?;
     let range = date_range(&req)?;
     let limit = http::limit_param(&req, 100, 500)?;

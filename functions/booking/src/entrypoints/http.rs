@@ -15,7 +15,7 @@ use serde_json::json;
 use shared::{
     auth::Caller,
     cursor::Cursors,
-    http::{self, ApiError, Request, Response},
+    http::{self, ApiError, Outcome, Request},
     time::{self, Timestamp},
 };
 
@@ -28,17 +28,6 @@ use crate::{
     },
     routes,
 };
-
-type Outcome = Result<Response<lambda_http::Body>, ApiError>;
-
-/// The caller of a route that is not public. The route table refuses anonymous calls to such
-/// routes before this, so `None` here would be a bug in the table.
-fn signed_in(caller: Option<Caller>) -> Result<Caller, ApiError> {
-    caller.ok_or_else(|| {
-        tracing::error!("an anonymous call reached a route that needs a caller");
-        ApiError::internal()
-    })
-}
 
 fn forbidden(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
@@ -81,17 +70,13 @@ fn signed_up<T: Serialize>(sign_up: SignUp<T>) -> Outcome {
 }
 
 /// POST /booking/v1/providers: the caller's provider profile.
-pub async fn create_provider(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
-    let caller = signed_in(caller)?;
+pub async fn create_provider(app: &App, caller: Caller, req: Request) -> Outcome {
     let body: NameBody = http::parse_json(&req)?;
     signed_up(ops::create_provider(app, &caller.sub, body.first_name, body.last_name).await?)
 }
 
 /// POST /booking/v1/clients: the caller's client profile.
-pub async fn create_client(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
-    let caller = signed_in(caller)?;
+pub async fn create_client(app: &App, caller: Caller, req: Request) -> Outcome {
     let body: NameBody = http::parse_json(&req)?;
     signed_up(ops::create_client(app, &caller.sub, body.first_name, body.last_name).await?)
 }
@@ -125,8 +110,7 @@ fn with_next_cursor(
 
 /// GET /booking/v1/providers?limit=&cursor=: the public directory, `limit` (default 50, at most
 /// 200) providers a page, by provider id.
-pub async fn list_providers(app: &App, req: Request) -> Outcome {
-    app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn list_providers(app: &App, _caller: Option<Caller>, req: Request) -> Outcome {
     let limit = http::limit_param(&req, 50, 200)?;
     let listing = "booking/providers";
     let after = read_cursor::<KeyMark>(app, &req, listing)?.map(|mark| mark.key);
@@ -175,9 +159,7 @@ struct AvailabilityBody {
 }
 
 /// POST /booking/v1/providers/{provider_id}/availability: that provider's.
-pub async fn add_availability(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
-    let caller = signed_in(caller)?;
+pub async fn add_availability(app: &App, caller: Caller, req: Request) -> Outcome {
     let provider_id = http::path_param(&req, "provider_id")?;
     acts_for_provider(&caller, &provider_id)?;
     let body: AvailabilityBody = http::parse_json(&req)?;
@@ -201,8 +183,7 @@ struct AvailabilityMark {
 /// GET /booking/v1/providers/{provider_id}/availability?from=&to=&limit=&cursor=: `limit`
 /// (default 200, at most 1000) bookable slots by start time. A cursor belongs to one provider and
 /// one `from`/`to`.
-pub async fn list_availability(app: &App, req: Request) -> Outcome {
-    app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn list_availability(app: &App, _caller: Option<Caller>, req: Request) -> Outcome {
     let provider_id = http::path_param(&req, "provider_id")?;
     let (from, to) = (query_time(&req, "from")?, query_time(&req, "to")?);
     let limit = http::limit_param(&req, 200, 1000)?;
@@ -230,9 +211,7 @@ pub async fn list_availability(app: &App, req: Request) -> Outcome {
 /// provider's held and confirmed reservations with their clients' names, by start time, from now
 /// unless `from` says otherwise; `limit` (default 50, at most 200) a page. A cursor belongs to
 /// one provider and one `from`/`to`.
-pub async fn list_provider_reservations(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
-    let caller = signed_in(caller)?;
+pub async fn list_provider_reservations(app: &App, caller: Caller, req: Request) -> Outcome {
     let provider_id = http::path_param(&req, "provider_id")?;
     acts_for_provider(&caller, &provider_id)?;
     let window = (query_time(&req, "from")?, query_time(&req, "to")?);
@@ -250,9 +229,7 @@ pub async fn list_provider_reservations(app: &App, req: Request) -> Outcome {
 /// GET /booking/v1/clients/me/reservations?status=&limit=&cursor=: the caller's reservations,
 /// newest first, `limit` (default 50, at most 200) a page. A cursor belongs to one caller and one
 /// `status`.
-pub async fn list_my_reservations(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
-    let caller = signed_in(caller)?;
+pub async fn list_my_reservations(app: &App, caller: Caller, req: Request) -> Outcome {
     let status = http::query_param(&req, "status")
         .map(|s| s.parse::<Status>().map_err(|e| ApiError::invalid_field("status", e)))
         .transpose()?;
@@ -265,9 +242,7 @@ pub async fn list_my_reservations(app: &App, req: Request) -> Outcome {
 }
 
 /// DELETE /booking/v1/providers/{provider_id}/slots/{slot_id}: that provider's.
-pub async fn delete_slot(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
-    let caller = signed_in(caller)?;
+pub async fn delete_slot(app: &App, caller: Caller, req: Request) -> Outcome {
     let provider_id = http::path_param(&req, "provider_id")?;
     acts_for_provider(&caller, &provider_id)?;
     let slot_id = http::path_param(&req, "slot_id")?;
@@ -286,9 +261,7 @@ struct ReserveBody {
 /// POST /booking/v1/reservations: the caller holds a slot. With an `Idempotency-Key` (the
 /// caller's own: two callers' keys never meet), a repeat gets the first answer instead of
 /// `409 slot_unavailable` for the client's own hold.
-pub async fn reserve(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
-    let caller = signed_in(caller)?;
+pub async fn reserve(app: &App, caller: Caller, req: Request) -> Outcome {
     let scope = format!("booking.reserve.{}", caller.sub);
     app.idempotency.run(&scope, req, time::now(), |req| reserve_once(app, caller, req)).await
 }
@@ -307,9 +280,7 @@ struct ClientBody {
 
 /// POST /booking/v1/reservations/{reservation_id}/confirm: by its client. The body may be
 /// empty; a `client_id` in it must be the caller.
-pub async fn confirm(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
-    let caller = signed_in(caller)?;
+pub async fn confirm(app: &App, caller: Caller, req: Request) -> Outcome {
     let reservation_id = http::path_param(&req, "reservation_id")?;
     let body: ClientBody = if req.body().as_ref().iter().all(u8::is_ascii_whitespace) {
         ClientBody { client_id: None }
@@ -322,18 +293,14 @@ pub async fn confirm(app: &App, req: Request) -> Outcome {
 
 /// DELETE /booking/v1/reservations/{reservation_id}: by its client (`?client_id=`, which older
 /// clients send, must be the caller).
-pub async fn cancel(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
-    let caller = signed_in(caller)?;
+pub async fn cancel(app: &App, caller: Caller, req: Request) -> Outcome {
     let reservation_id = http::path_param(&req, "reservation_id")?;
     same_client(&caller, http::query_param(&req, "client_id").as_deref())?;
     http::ok(&ops::cancel(app, &reservation_id, &caller.sub).await?)
 }
 
 /// GET /booking/v1/reservations/{reservation_id}: by its client or its provider.
-pub async fn get_reservation(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
-    let caller = signed_in(caller)?;
+pub async fn get_reservation(app: &App, caller: Caller, req: Request) -> Outcome {
     let reservation_id = http::path_param(&req, "reservation_id")?;
     http::ok(&ops::get(app, &reservation_id, &caller.sub, time::now()).await?)
 }
@@ -344,15 +311,14 @@ struct Expired {
 }
 
 /// POST /booking/v1/reservations/expire: the sweep, on demand (admins).
-pub async fn expire_now(app: &App, req: Request) -> Outcome {
-    app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn expire_now(app: &App, _admin: Caller, _: Request) -> Outcome {
     http::ok(&Expired { expired: ops::sweep(app, time::now(), ops::SWEEP_BUDGET).await?.expired })
 }
 
 /// ANY /booking/{proxy+}: whatever no other route matched; 405 for a known path, else 404. Open
 /// to anyone: it touches nothing.
 pub async fn fallback(_: (), req: Request) -> Outcome {
-    Err(http::unmatched(routes::ROUTES, &req))
+    Err(http::unmatched(&routes::ROUTES, &req))
 }
 
 fn not_found(code: &'static str, err: impl ToString) -> ApiError {

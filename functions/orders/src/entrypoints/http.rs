@@ -2,15 +2,15 @@
 //! with the contract's JSON. Each op's error enum is mapped to the contract's status, code and
 //! message once, below.
 //!
-//! Every handler first asks [`shared::auth::Verifier::caller`] with [`routes::ROUTES`], which
-//! enforces the route's rule (401 without a valid token, 403 outside the route's groups); what is
-//! left to the handlers is whose order is whose.
+//! The serve wrapper enforces each route's rule from [`routes::ROUTES`] (401 without a valid
+//! token, 403 outside the route's groups) and hands the handler its `Caller`; what is left to
+//! the handlers is whose order is whose.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::{
-    auth::{AuthError, Caller},
-    http::{self, ApiError, Request, Response},
+    auth::Caller,
+    http::{self, ApiError, Outcome, Request},
     time::Timestamp,
 };
 
@@ -20,8 +20,6 @@ use crate::{
     ops::{self, CreateOrderError, GetOrderError, MetricsError, SwitchError},
     routes,
 };
-
-type Outcome = Result<Response<lambda_http::Body>, ApiError>;
 
 #[derive(Serialize)]
 struct OrderView<'a> {
@@ -57,17 +55,10 @@ struct CreateBody {
     symbol: Option<Symbol>,
 }
 
-/// The caller of a route that needs one: the route table says so, and `Verifier::caller` has
-/// refused anonymous calls already; were the table to say otherwise, the call is refused still.
-fn signed_in(caller: Option<Caller>) -> Result<Caller, ApiError> {
-    caller.ok_or_else(|| AuthError::Missing.into())
-}
-
 /// POST /orders/v1/orders (any signed-in user): 202, the order is queued, and it is the caller's.
 /// With an `Idempotency-Key`, a repeat by the same caller gets the first order back instead of
 /// placing a second one; the same key from another caller is another key.
-pub async fn create_order(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app.auth.caller(routes::ROUTES, &req).await?)?;
+pub async fn create_order(app: &App, caller: Caller, req: Request) -> Outcome {
     let scope = format!("orders.create.{}", caller.sub);
     app.idempotency.run(&scope, req, shared::time::now(), |req| create_order_once(app, &caller, req)).await
 }
@@ -80,15 +71,13 @@ async fn create_order_once(app: &App, caller: &Caller, req: Request) -> Outcome 
 
 /// GET /orders/v1/orders/{order_id}: the caller's own order, or any for staff and admins; any
 /// other is `order_not_found`, as if it did not exist.
-pub async fn get_order(app: &App, req: Request) -> Outcome {
-    let caller = signed_in(app.auth.caller(routes::ROUTES, &req).await?)?;
+pub async fn get_order(app: &App, caller: Caller, req: Request) -> Outcome {
     let order = ops::get(app, &caller, &http::path_param(&req, "order_id")?).await?;
     http::ok(&OrderView::from(&order))
 }
 
 /// GET /orders/v1/metrics (staff, admin): one read of the aggregate, whatever the number of orders.
-pub async fn metrics(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn metrics(app: &App, _caller: Caller, _: Request) -> Outcome {
     let totals = ops::metrics(app).await?;
     http::ok(&json!({"total_orders_processed": totals.count, "average_execution_price": totals.average()}))
 }
@@ -102,21 +91,18 @@ async fn generation_view(app: &App, running: Option<bool>) -> Outcome {
 }
 
 /// GET /orders/v1/generation (staff, admin)
-pub async fn generation_status(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn generation_status(app: &App, _caller: Caller, _: Request) -> Outcome {
     generation_view(app, None).await
 }
 
 /// POST /orders/v1/generation/start (admin): takes effect at the next scheduled minute.
-pub async fn generation_start(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn generation_start(app: &App, _caller: Caller, _: Request) -> Outcome {
     ops::set_generation(app, true).await?;
     generation_view(app, Some(true)).await
 }
 
 /// POST /orders/v1/generation/stop (admin): takes effect at the next scheduled minute.
-pub async fn generation_stop(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn generation_stop(app: &App, _caller: Caller, _: Request) -> Outcome {
     ops::set_generation(app, false).await?;
     generation_view(app, Some(false)).await
 }
@@ -124,7 +110,7 @@ pub async fn generation_stop(app: &App, req: Request) -> Outcome {
 /// ANY /orders/{proxy+}: whatever no other route matched; 405 for a known path, else 404. To
 /// anyone, signed in or not: it touches nothing.
 pub async fn fallback(_: (), req: Request) -> Outcome {
-    Err(http::unmatched(routes::ROUTES, &req))
+    Err(http::unmatched(&routes::ROUTES, &req))
 }
 
 /// A bug (here: a deployment without the queue's URL): logged, 500.

@@ -2,8 +2,9 @@
 //! called, JSON out. Each use case's error enum becomes the contract's status and code here, in
 //! one `From` per enum; the message is the error's `Display`.
 //!
-//! Every handler first asks `app.auth.caller` with [`routes::ROUTES`], which applies the route's
-//! rule (401 without a valid token where one is needed, 403 outside the route's groups); what is
+//! The serve wrapper has applied the route's rule from [`crate::routes::ROUTES`] before a handler
+//! runs (401 without a valid token where one is needed, 403 outside the route's groups) and hands
+//! it the caller: a `Caller` on the desk's routes, an `Option<Caller>` on the public ones. What is
 //! left here is per resource: a ticket is cancelled by staff or with its cancel token, and only
 //! staff see names on the queue board.
 
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use shared::{
     auth::{Caller, STAFF},
     cursor::Cursors,
-    http::{self, ApiError, Request, Response},
+    http::{self, ApiError, Outcome, PageQuery, Request},
     time::Timestamp,
 };
 
@@ -23,23 +24,12 @@ use crate::{
     routes,
 };
 
-type Outcome = Result<Response<lambda_http::Body>, ApiError>;
-
 /// The header a kiosk customer cancels their ticket with.
 pub const CANCEL_TOKEN_HEADER: &str = "x-cancel-token";
 
 /// The desk: staff, and admins (who may do everything).
 fn is_staff(caller: Option<&Caller>) -> bool {
     caller.is_some_and(|caller| caller.may_act_as(STAFF))
-}
-
-/// The caller of a route the table keeps for signed-in callers: `Verifier::caller` has refused
-/// anyone else, so an absent caller is a bug of the table, refused rather than let through.
-fn signed_in(caller: Option<Caller>) -> Result<Caller, ApiError> {
-    caller.ok_or_else(|| {
-        tracing::error!("a route for signed-in callers was reached anonymously; check routes.rs");
-        ApiError::internal()
-    })
 }
 
 /// Where a route's `Idempotency-Key`s live: per caller (their `sub`), and one shared space for
@@ -89,8 +79,7 @@ impl<'a> From<&'a Customer> for CustomerView<'a> {
 }
 
 /// POST /walkin/v1/customers: staff only (the route's rule), so only staff ever set `vip`.
-pub async fn register_customer(app: &App, req: Request) -> Outcome {
-    let _desk = signed_in(app.auth.caller(routes::ROUTES, &req).await?)?;
+pub async fn register_customer(app: &App, _desk: Caller, req: Request) -> Outcome {
     let body: RegisterBody = http::parse_json(&req)?;
     let customer = ops::register(
         &app.store,
@@ -130,8 +119,7 @@ struct CheckedInView<'a> {
 /// `cancel_token`, shown this once.
 /// With an `Idempotency-Key`, a repeat gets the first answer (the same token) and takes no
 /// second ticket.
-pub async fn check_in(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn check_in(app: &App, caller: Option<Caller>, req: Request) -> Outcome {
     let scope = idempotency_scope("check-in", caller.as_ref());
     app.idempotency.run(&scope, req, shared::time::now(), |req| check_in_once(app, req)).await
 }
@@ -166,8 +154,7 @@ struct Called<'a> {
 /// POST (and, for old clients, GET) /walkin/v1/appointment/next: staff only.
 /// With an `Idempotency-Key`, a repeat (a desk that did not hear the answer) gets the same
 /// customer again instead of calling the following one; the keys are each desk user's own.
-pub async fn next(app: &App, req: Request) -> Outcome {
-    let desk = signed_in(app.auth.caller(routes::ROUTES, &req).await?)?;
+pub async fn next(app: &App, desk: Caller, req: Request) -> Outcome {
     let scope = idempotency_scope("next", Some(&desk));
     app.idempotency.run(&scope, req, shared::time::now(), |_| next_once(app)).await
 }
@@ -221,16 +208,14 @@ fn service_id(req: &Request) -> Result<u64, ApiError> {
 }
 
 /// GET /walkin/v1/appointment/{service_id}: public.
-pub async fn get_appointment(app: &App, req: Request) -> Outcome {
-    let _caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn get_appointment(app: &App, _caller: Option<Caller>, req: Request) -> Outcome {
     let (ticket, position) = ops::appointment(&app.store, service_id(&req)?).await?;
     http::ok(&TicketView::new(&ticket, position))
 }
 
 /// DELETE /walkin/v1/appointment/{service_id}: staff cancel any ticket; anyone else needs the
 /// ticket's cancel token in `X-Cancel-Token` (403 `forbidden` without it or with another).
-pub async fn cancel_appointment(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn cancel_appointment(app: &App, caller: Option<Caller>, req: Request) -> Outcome {
     let service_id = service_id(&req)?;
     let by = if is_staff(caller.as_ref()) {
         Canceller::Staff
@@ -266,12 +251,12 @@ const QUEUE_LISTING: &str = "walkin/queue";
 
 /// GET /walkin/v1/queue: `limit` (default 100, at most 500) tickets in serving order from
 /// `cursor`. Public; staff also see first names.
-pub async fn queue(app: &App, req: Request) -> Outcome {
-    let caller = app.auth.caller(routes::ROUTES, &req).await?;
+pub async fn queue(app: &App, caller: Option<Caller>, req: Request) -> Outcome {
     let names = is_staff(caller.as_ref());
-    let limit = http::limit_param(&req, 100, 500)?;
-    let cursors = || Cursors::configured(app.cursors.as_ref());
-    let from = http::query_param(&req, "cursor").map(|cursor| cursors()?.read(QUEUE_LISTING, &cursor)).transpose()?;
+    let query: PageQuery = http::parse_query(&req)?;
+    let limit = query.limit(100, 500)?;
+    let cursors = Cursors::configured(app.cursors.as_ref())?;
+    let from = cursors.start(QUEUE_LISTING, query.cursor.as_deref())?;
     let page = ops::queue_page(&app.store, from, limit).await?;
     http::ok(&QueueView {
         vip_waiting: page.vip_waiting,
@@ -286,13 +271,13 @@ pub async fn queue(app: &App, req: Request) -> Outcome {
                 checked_in_at: t.checked_in_at,
             })
             .collect(),
-        next_cursor: page.next.map(|mark| cursors().map(|c| c.issue(QUEUE_LISTING, &mark))).transpose()?,
+        next_cursor: cursors.next(QUEUE_LISTING, page.next.as_ref()),
     })
 }
 
 /// ANY /walkin/{proxy+}: whatever no other route matched; 405 for a known path, else 404.
 pub async fn fallback(_: (), req: Request) -> Outcome {
-    Err(http::unmatched(routes::ROUTES, &req))
+    Err(http::unmatched(&routes::ROUTES, &req))
 }
 
 impl From<RegisterError> for ApiError {
