@@ -55,7 +55,7 @@ routes:
 # Only the function packages: the local tooling and the tests are not deployed.
 build: venv arm64
 	cargo lambda build --release --arm64 --output-format zip \
-		--workspace --exclude shared --exclude local-stack --exclude system-tests
+		--workspace --exclude shared --exclude local-stack --exclude system-tests --exclude bench
 
 # The Rust standard library for arm64 Lambda (zig, from the venv, links it).
 arm64:
@@ -64,7 +64,7 @@ arm64:
 ## Build time, artifact sizes, cold-start times and warm latencies; prints tables
 ## (BENCH_CLEAN_BUILD=1 times the deployment build from an empty target directory).
 bench: venv arm64
-	cargo run --release -p local-stack --bin bench
+	cargo run --release -p bench --bin bench
 
 ## Deploy to AWS (needs the SAM CLI and AWS credentials).
 deploy:
