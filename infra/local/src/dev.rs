@@ -73,6 +73,9 @@ pub fn function_environment(
     ] {
         env.insert(name.to_owned(), value.to_owned());
     }
+    // The console signs in against the local Cognito, and links the local outbox.
+    env.insert("COGNITO_PUBLIC_ENDPOINT".to_owned(), format!("{}/", endpoint.trim_end_matches('/')));
+    env.insert("LOCAL_OUTBOX_URL".to_owned(), format!("{}/_local/outbox", endpoint.trim_end_matches('/')));
     // The stand-in marketplace the local endpoint serves, unless told otherwise.
     if env.contains_key("EBAY_API_BASE_URL") && std::env::var("EBAY_API_BASE_URL").is_err() {
         env.insert("EBAY_API_BASE_URL".to_owned(), crate::mail::marketplace_url(endpoint));

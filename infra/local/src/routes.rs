@@ -6,6 +6,10 @@
 //! API Gateway falls back to a greedy `ANY /prefix/{proxy+}` route when a path exists but not
 //! with the request's method; cargo-lambda's router does not, so for every path the generated
 //! table also sends the methods it lacks to that fallback function (which answers 405).
+//!
+//! In AWS the template's `$default` route catches what no route serves, `/console/` and `/docs/`
+//! among them (a greedy `{proxy+}` needs at least one character); locally those two come from
+//! an entry for the greedy GET route's own folder (`/console/`), and `$default` has no entry.
 
 use std::collections::BTreeMap;
 
@@ -40,12 +44,15 @@ pub fn router_section(routes: &[Route]) -> Result<String> {
         .filter(|r| r.method == "ANY")
         .filter_map(|r| greedy_prefix(&r.path).map(|prefix| (prefix, r.function.as_str())))
         .collect();
-    let mut by_path: BTreeMap<&str, Vec<&Route>> = BTreeMap::new();
-    for route in routes {
-        by_path.entry(&route.path).or_default().push(route);
+    let mut by_path: BTreeMap<String, Vec<Route>> = BTreeMap::new();
+    for route in routes.iter().filter(|r| r.path != "$default") {
+        by_path.entry(route.path.clone()).or_default().push(route.clone());
+        if let Some(prefix) = greedy_prefix(&route.path).filter(|_| route.method == "GET") {
+            by_path.entry(format!("{prefix}/")).or_default().push(route.clone());
+        }
     }
     let mut out = format!("{BEGIN}\n[workspace.metadata.lambda.watch.router]\n");
-    for (path, routes) in by_path {
+    for (path, routes) in &by_path {
         if let [route] = routes.as_slice()
             && route.method == "ANY"
         {

@@ -1,0 +1,51 @@
+// The client's reservations, newest first, page by page, each cancellable while it is live.
+import { useState } from "preact/hooks";
+import { ApiError, api, ok } from "../api/client";
+import { ErrorNotice, Empty, Loading } from "../components/Notice";
+import { Pager } from "../components/Pager";
+import { useAction, useLoad } from "../components/useLoad";
+import { ClientProfile } from "./ClientProfile";
+import { clock, dayLabel, dayOf } from "./time";
+
+export function MyReservations({ changes, onChange }: { changes: number; onChange: () => void }) {
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const list = useLoad(
+    () => ok(api.GET("/booking/v1/clients/me/reservations", { params: { query: { limit: 20, ...(cursor ? { cursor } : {}) } } })),
+    [cursor, changes],
+  );
+  const cancel = useAction();
+  const noProfile = list.failure instanceof ApiError && list.failure.code === "client_profile_required";
+  return (
+    <section class="panel" aria-labelledby="mine-heading">
+      <h2 id="mine-heading">My reservations</h2>
+      {list.loading && !list.data && <Loading what="your reservations" />}
+      {noProfile ? <ClientProfile onCreated={list.reload} /> : <ErrorNotice error={list.error} />}
+      <ErrorNotice error={cancel.error} />
+      {list.data && list.data.reservations.length === 0 && <Empty>No reservations yet.</Empty>}
+      <ul class="rows">
+        {list.data?.reservations.map((r) => (
+          <li key={r.reservation_id}>
+            <span>
+              {dayLabel(dayOf(r.start_time))} {clock(r.start_time)} · <strong>{r.status}</strong>
+            </span>
+            {(r.status === "held" || r.status === "confirmed") && (
+              <button
+                type="button"
+                class="secondary"
+                disabled={cancel.busy}
+                onClick={() =>
+                  void cancel
+                    .run(() => ok(api.DELETE("/booking/v1/reservations/{reservation_id}", { params: { path: { reservation_id: r.reservation_id } } })))
+                    .then((done) => done && onChange())
+                }
+              >
+                Cancel
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <Pager next={list.data?.next_cursor} atStart={!cursor} onNext={setCursor} onFirst={() => setCursor(undefined)} />
+    </section>
+  );
+}

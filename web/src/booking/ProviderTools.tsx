@@ -1,0 +1,185 @@
+// A provider's own tools: publish availability (a day, from, to, slot length), the coming
+// appointments with client names, and the free slots, each deletable.
+import { useState } from "preact/hooks";
+import { ApiError, api, ok } from "../api/client";
+import { Field } from "../components/Field";
+import { ErrorNotice, Empty, Info, Loading } from "../components/Notice";
+import { Pager } from "../components/Pager";
+import { useAction, useLoad } from "../components/useLoad";
+import { byDay, clock, dayLabel, dayOf, localToUtc } from "./time";
+
+const LENGTHS = [10, 15, 20, 30, 45, 60, 90, 120];
+
+export function ProviderTools({ providerId }: { providerId: string }) {
+  const [changes, setChanges] = useState(0);
+  const changed = () => setChanges((n) => n + 1);
+  return (
+    <section aria-labelledby="provider-heading">
+      <h2 id="provider-heading">Your practice</h2>
+      <div class="columns">
+        <Publish providerId={providerId} onPublished={changed} />
+        <Appointments providerId={providerId} changes={changes} />
+      </div>
+      <FreeSlots providerId={providerId} changes={changes} onChange={changed} />
+    </section>
+  );
+}
+
+function Publish({ providerId, onPublished }: { providerId: string; onPublished: () => void }) {
+  const [day, setDay] = useState("");
+  const [from, setFrom] = useState("09:00");
+  const [to, setTo] = useState("12:00");
+  const [length, setLength] = useState("15");
+  const [first, setFirst] = useState("");
+  const [last, setLast] = useState("");
+  const [needProfile, setNeedProfile] = useState(false);
+  const [done, setDone] = useState<string | undefined>(undefined);
+  const action = useAction();
+  const publish = async () => {
+    setDone(undefined);
+    const start = localToUtc(day, from);
+    const end = localToUtc(day, to);
+    if (!start || !end) return action.setError("Choose a day and both times.");
+    const created = await action.run(async () => {
+      if (needProfile) {
+        await ok(api.POST("/booking/v1/providers", { body: { first_name: first.trim(), last_name: last.trim() } }));
+        setNeedProfile(false);
+      }
+      return ok(
+        api.POST("/booking/v1/providers/{provider_id}/availability", {
+          params: { path: { provider_id: providerId } },
+          body: { start_time: start, end_time: end, slot_minutes: Number(length) },
+        }),
+      ).catch((err: unknown) => {
+        if (err instanceof ApiError && err.code === "provider_not_found") {
+          setNeedProfile(true);
+          throw new Error("Publish your name first: it shows in the directory.");
+        }
+        throw err;
+      });
+    });
+    if (created) {
+      setDone(created.slots.length ? `${created.slots.length} new slots published.` : "Those times were published already.");
+      onPublished();
+    }
+  };
+  return (
+    <form
+      class="panel"
+      aria-labelledby="publish-heading"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void publish();
+      }}
+    >
+      <h3 id="publish-heading">Publish availability</h3>
+      {needProfile && (
+        <>
+          <Field label="Your first name" name="provider_first_name" value={first} onValue={setFirst} required maxLength={50} />
+          <Field label="Your last name" name="provider_last_name" value={last} onValue={setLast} required maxLength={50} />
+        </>
+      )}
+      <Field label="Day" name="day" type="date" value={day} onValue={setDay} required />
+      <Field label="From" name="from" type="time" value={from} onValue={setFrom} required />
+      <Field label="To" name="to" type="time" value={to} onValue={setTo} required />
+      <div class="field">
+        <label for="slot-length">Slot length</label>
+        <select id="slot-length" value={length} onChange={(e) => setLength(e.currentTarget.value)}>
+          {LENGTHS.map((m) => (
+            <option key={m} value={String(m)}>
+              {m} minutes
+            </option>
+          ))}
+        </select>
+      </div>
+      <ErrorNotice error={action.error} />
+      {done && <Info>{done}</Info>}
+      <button type="submit" disabled={action.busy}>
+        Publish
+      </button>
+    </form>
+  );
+}
+
+function Appointments({ providerId, changes }: { providerId: string; changes: number }) {
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const list = useLoad(
+    () =>
+      ok(
+        api.GET("/booking/v1/providers/{provider_id}/reservations", {
+          params: { path: { provider_id: providerId }, query: { limit: 50, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    [providerId, cursor, changes],
+  );
+  return (
+    <section class="panel" aria-labelledby="appointments-heading">
+      <h3 id="appointments-heading">Coming appointments</h3>
+      {list.loading && !list.data && <Loading what="appointments" />}
+      <ErrorNotice error={list.error} />
+      {list.data && list.data.reservations.length === 0 && <Empty>No appointments coming.</Empty>}
+      <ul class="rows">
+        {list.data?.reservations.map((r) => (
+          <li key={r.reservation_id}>
+            {dayLabel(dayOf(r.start_time))} {clock(r.start_time)} · {r.client_first_name} {r.client_last_name} · {r.status}
+          </li>
+        ))}
+      </ul>
+      <Pager next={list.data?.next_cursor} atStart={!cursor} onNext={setCursor} onFirst={() => setCursor(undefined)} />
+    </section>
+  );
+}
+
+function FreeSlots({ providerId, changes, onChange }: { providerId: string; changes: number; onChange: () => void }) {
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const slots = useLoad(
+    () =>
+      ok(
+        api.GET("/booking/v1/providers/{provider_id}/availability", {
+          params: { path: { provider_id: providerId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    [providerId, cursor, changes],
+  );
+  const remove = useAction();
+  return (
+    <section class="panel" aria-labelledby="free-heading">
+      <h3 id="free-heading">Free slots</h3>
+      {slots.loading && !slots.data && <Loading what="slots" />}
+      <ErrorNotice error={slots.error ?? remove.error} />
+      {slots.data && slots.data.slots.length === 0 && <Empty>No free slots.</Empty>}
+      {byDay(slots.data?.slots ?? []).map(([day, list]) => (
+        <div key={day} class="day">
+          <h4>{dayLabel(day)}</h4>
+          <ul class="times">
+            {list.map((slot) => (
+              <li key={slot.slot_id}>
+                <span>{clock(slot.start_time)}</span>{" "}
+                <button
+                  type="button"
+                  class="secondary small"
+                  disabled={remove.busy}
+                  aria-label={`Delete ${dayLabel(day)} ${clock(slot.start_time)}`}
+                  onClick={() =>
+                    void remove
+                      .run(() =>
+                        ok(
+                          api.DELETE("/booking/v1/providers/{provider_id}/slots/{slot_id}", {
+                            params: { path: { provider_id: providerId, slot_id: slot.slot_id } },
+                          }),
+                        ),
+                      )
+                      .then((done) => done && onChange())
+                  }
+                >
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+      <Pager next={slots.data?.next_cursor} atStart={!cursor} onNext={setCursor} onFirst={() => setCursor(undefined)} />
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+// Registering a customer at the desk (staff only: only staff set VIP).
+import { useState } from "preact/hooks";
+import { api, ok } from "../api/client";
+import { Field } from "../components/Field";
+import { ErrorNotice, Info } from "../components/Notice";
+import { useAction } from "../components/useLoad";
+
+export function Register() {
+  const [first, setFirst] = useState("");
+  const [last, setLast] = useState("");
+  const [phone, setPhone] = useState("");
+  const [email, setEmail] = useState("");
+  const [vip, setVip] = useState(false);
+  const [done, setDone] = useState<string | undefined>(undefined);
+  const action = useAction();
+  const submit = async () => {
+    setDone(undefined);
+    const customer = await action.run(() =>
+      ok(
+        api.POST("/walkin/v1/customers", {
+          body: {
+            first_name: first.trim(),
+            last_name: last.trim(),
+            phone_number: phone.trim(),
+            ...(email.trim() ? { email: email.trim() } : {}),
+            vip,
+          },
+        }),
+      ),
+    );
+    if (customer) {
+      setDone(`${customer.first_name} ${customer.last_name} is registered${customer.vip ? " as VIP" : ""}.`);
+      setFirst("");
+      setLast("");
+      setPhone("");
+      setEmail("");
+      setVip(false);
+    }
+  };
+  return (
+    <section class="panel" aria-labelledby="register-heading">
+      <h2 id="register-heading">Register a customer</h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Field label="First name" name="reg_first_name" value={first} onValue={setFirst} required maxLength={50} />
+        <Field label="Last name" name="reg_last_name" value={last} onValue={setLast} required maxLength={50} />
+        <Field label="Phone number" name="reg_phone" type="tel" value={phone} onValue={setPhone} required />
+        <Field label="Email (optional)" name="reg_email" type="email" value={email} onValue={setEmail} />
+        <div class="check">
+          <input id="reg-vip" type="checkbox" checked={vip} onChange={(e) => setVip(e.currentTarget.checked)} />
+          <label for="reg-vip">VIP</label>
+        </div>
+        <ErrorNotice error={action.error} />
+        {done && <Info>{done}</Info>}
+        <button type="submit" disabled={action.busy}>
+          Register
+        </button>
+      </form>
+    </section>
+  );
+}
