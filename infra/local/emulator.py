@@ -46,6 +46,13 @@ The outbox shows what the functions sent through SES (v1 or v2; moto delivers no
 Sending needs a verified sender, as on SES: SES v1 VerifyEmailIdentity / VerifyDomainIdentity or SES v2
 CreateEmailIdentity (moto verifies at once; a domain covers its addresses).
 
+Sign-up codes: moto's Cognito confirms a sign-up with any code and sends nothing. Here, as in AWS,
+SignUp and ResendConfirmationCode mail a six-digit code (it lands in the outbox, from
+no-reply@verificationemail.com), ConfirmSignUp refuses another code (CodeMismatchException) and marks
+the email verified, as Cognito does for a pool that verifies emails. Browsers call Cognito directly
+(the console signs in that way), so the endpoint answers CORS preflights and allows any origin, as
+Cognito's own endpoint does.
+
 The local marketplace stands in for eBay's Browse API under /_marketplace, so an eBay client whose base
 URL is http://<host>:<port>/_marketplace works unchanged:
 - POST /_marketplace/identity/v1/oauth2/token (client credentials: Basic auth, form body
@@ -185,6 +192,7 @@ def check_moto_internals():
 check_moto_internals()
 
 import moto.dynamodb.models as dynamodb_models  # noqa: E402
+import moto.cognitoidp.models as cognitoidp_models  # noqa: E402
 import moto.ses.models as ses_models  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
 from moto.moto_server.werkzeug_app import (  # noqa: E402
@@ -966,6 +974,63 @@ class Marketplace:
             self.faults[(client_id, target)] = [kind, count]
 
 
+class SignUpCodes:
+    """Confirmation codes of sign-ups, mailed through the local SES so that the outbox shows them."""
+
+    SENDER = "no-reply@verificationemail.com"
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.codes = {}
+
+    def issue(self, client_id, username):
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        with self.lock:
+            self.codes[(client_id, username.lower())] = code
+        self.mail(username, code)
+
+    def check(self, client_id, username, code):
+        with self.lock:
+            expected = self.codes.get((client_id, username.lower()))
+            if expected is None or not secrets.compare_digest(expected, str(code)):
+                return False
+            del self.codes[(client_id, username.lower())]
+            return True
+
+    def mail(self, to, code):
+        message = email.message.EmailMessage(policy=email.policy.default)
+        message["From"] = self.SENDER
+        message["To"] = to
+        message["Subject"] = "Your verification code"
+        message["Date"] = email.utils.formatdate(usegmt=True)
+        message.set_content(f"Your confirmation code is {code}\n\nEnter it in the console to confirm your email.\n")
+        for account in list(ses_models.ses_backends.values()):
+            backend = account["us-east-1"]
+            backend.verify_email_identity(self.SENDER)
+            backend.send_raw_email(self.SENDER, [to], message.as_string())
+            return
+
+    @staticmethod
+    def verify_email(client_id, username):
+        """ConfirmSignUp verifies the email, as Cognito does for a pool that verifies emails."""
+        for account in list(cognitoidp_models.cognitoidp_backends.values()):
+            for backend in list(account.values()):
+                for pool in list(backend.user_pools.values()):
+                    if client_id not in pool.clients:
+                        continue
+                    for user in list(pool.users.values()):
+                        if username in (user.username, user.attribute_lookup.get("email")):
+                            user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+
+
+CORS_HEADERS = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
+    ("Access-Control-Allow-Headers", "*"),
+    ("Access-Control-Max-Age", "600"),
+]
+
+
 class LocalEndpoint:
     def __init__(self, app):
         self.app = app
@@ -975,9 +1040,12 @@ class LocalEndpoint:
         self.tokens = TransactionTokens()
         self.faults = Faults()
         self.marketplace = Marketplace.from_environment()
+        self.sign_up_codes = SignUpCodes()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
+            return respond(start_response, 200, b"", CORS_HEADERS)
         if path.startswith(MARKETPLACE_PREFIX + "/"):
             return respond(start_response, *self.marketplace.serve(environ, path))
         if path.startswith(MARKETPLACE_CONTROLS + "/"):
@@ -992,6 +1060,8 @@ class LocalEndpoint:
         if target:
             with self.stats_lock:
                 self.stats[target] += 1
+        if target.startswith("AWSCognitoIdentityProviderService."):
+            return self.cognito(environ, start_response, target.rsplit(".", 1)[-1])
         if target.startswith("DynamoDB_"):
             operation = target.rsplit(".", 1)[-1]
             if self.faults.pending:
@@ -1009,6 +1079,31 @@ class LocalEndpoint:
                 self.count_items_read(operation, body)
             return [body]
         return self.app(environ, start_response)
+
+    def cognito(self, environ, start_response, action):
+        """Cognito as moto serves it, with sign-up codes that are mailed and checked, and CORS."""
+        request = read_json_body(environ)
+        client_id, username = request.get("ClientId", ""), request.get("Username", "")
+        if action == "ConfirmSignUp" and not self.sign_up_codes.check(client_id, username, request.get("ConfirmationCode")):
+            return respond(
+                start_response,
+                400,
+                {"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."},
+                CORS_HEADERS,
+            )
+        status = []
+
+        def with_cors(status_line, headers, *args):
+            status.append(status_line)
+            return start_response(status_line, [*headers, *CORS_HEADERS], *args)
+
+        body = b"".join(self.app(environ, with_cors))
+        if status and status[0].startswith("200"):
+            if action in ("SignUp", "ResendConfirmationCode"):
+                self.sign_up_codes.issue(client_id, username)
+            elif action == "ConfirmSignUp":
+                self.sign_up_codes.verify_email(client_id, username)
+        return [body]
 
     def transact_write_items(self, environ, start_response):
         request = read_json_body(environ)
