@@ -207,7 +207,9 @@ pub async fn call_html<M, E>(app: &'static App, handler: E, req: lambda_http::Re
 where
     E: shared::http::Endpoint<&'static App, M>,
 {
+    let (method, path) = (req.method().to_string(), lambda_http::RequestExt::raw_http_path(&req).to_owned());
     let response = shared::http::handle(app, &handler, req).await;
+    system_tests::described(&method, &path, &response);
     let status = response.status().as_u16();
     let text = match response.body() {
         Body::Text(text) => text.clone(),

@@ -25,6 +25,9 @@ use shared::{
 
 pub use local_stack;
 
+pub mod openapi;
+pub mod running;
+
 pub fn workspace() -> PathBuf {
     emulator::workspace_root().expect("tests run inside the workspace")
 }
@@ -190,7 +193,16 @@ impl Reply {
 /// Runs a handler the way its Lambda function does (the caller resolved from the route table
 /// first) and returns what the client would see.
 pub async fn call<S, M, E: Endpoint<S, M>>(state: S, handler: E, req: Request) -> Reply {
-    Reply::from_response(shared::http::handle(state, &handler, req).await)
+    let (method, path) = (req.method().to_string(), req.raw_http_path().to_owned());
+    let response = shared::http::handle(state, &handler, req).await;
+    described(&method, &path, &response);
+    Reply::from_response(response)
+}
+
+/// Fails the test when `response` to `method path` is not what the API description foresees.
+pub fn described(method: &str, path: &str, response: &Response<Body>) {
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok());
+    openapi::assert_described(method, path, response.status().as_u16(), content_type, response.body().as_ref());
 }
 
 type BoxedHandler =
