@@ -6,7 +6,7 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use orders::{
     App,
-    domain::{Micros, generated_order_id},
+    domain::generated_order_id,
     entrypoints::http,
     ops::{self, Generated},
     routes::ROUTES,
@@ -15,11 +15,10 @@ use serde_json::{Value, json};
 use shared::{
     auth::AuthConfig,
     http::Request,
+    money::Micros,
     routes::{Route, Who},
 };
-use system_tests::{
-    Reply, User, as_user, call, endpoint, request, sdk, user, with_header, with_path_params, workspace,
-};
+use system_tests::{Reply, User, as_user, call, endpoint, request, sdk, user, with_header, workspace};
 
 use crate::helpers::{Orders, config};
 
@@ -40,8 +39,7 @@ async fn send(app: &'static App, route: &Route, req: Request) -> Reply {
 /// A well-formed request for `route` (an order id where it takes one, a valid body on POSTs).
 fn request_for(route: &Route, order_id: &str) -> Request {
     let body = (route.path == "/orders/v1/orders").then(|| json!({"quantity": 1}));
-    let req = request(route.method, &route.path.replace("{order_id}", order_id), body);
-    if route.path.contains("{order_id}") { with_path_params(req, &[("order_id", order_id)]) } else { req }
+    request(route.method, &route.path.replace("{order_id}", order_id), body)
 }
 
 fn route(method: &str, path: &str) -> &'static Route {
@@ -104,7 +102,7 @@ async fn anonymous_callers_and_bad_tokens_are_refused_on_every_route() {
     }
     // Nothing was done: the one order placed, generation still running, nothing processed.
     assert_eq!(o.queued_messages().await, 1);
-    assert!(ops::generation_running(o.app).await.unwrap());
+    assert!(ops::generation_running(&o.app.store).await.unwrap());
     assert_eq!(Orders::processed_count(&o.metrics().await), 0);
 }
 
@@ -183,18 +181,18 @@ async fn staff_cannot_stop_or_start_generation_and_admins_can() {
         let route = route("POST", path);
         send(o.app, route, as_user(request_for(route, "x"), who))
     };
-    let running = || async { ops::generation_running(o.app).await.unwrap() };
+    let running = || async { ops::generation_running(&o.app.store).await.unwrap() };
     assert_eq!(switch("/orders/v1/generation/stop", &o.staff).await.code(), Some("forbidden"));
     assert!(running().await, "staff did not stop it");
     let minute = shared::time::parse("2026-11-22T11:00:00Z").unwrap();
-    assert_eq!(ops::generate(o.app, minute).await.unwrap().outcome, Generated::Created { minute, orders: 3 });
+    assert_eq!(o.generate(minute).await.unwrap().outcome, Generated::Created { minute, orders: 3 });
 
     let stopped = switch("/orders/v1/generation/stop", &o.admin).await;
     assert_eq!((stopped.status, &stopped.body), (200, &json!({"running": false, "orders_per_minute": 3})));
     assert_eq!(switch("/orders/v1/generation/start", &o.staff).await.code(), Some("forbidden"));
     assert!(!running().await, "staff did not start it");
     let later = minute + chrono::Duration::minutes(1);
-    assert_eq!(ops::generate(o.app, later).await.unwrap().outcome, Generated::Stopped);
+    assert_eq!(o.generate(later).await.unwrap().outcome, Generated::Stopped);
     assert_eq!(switch("/orders/v1/generation/start", &o.admin).await.body["running"], true);
     assert!(running().await);
 }
@@ -229,7 +227,7 @@ async fn an_order_is_its_owners_and_staffs_and_nobody_elses() {
 
     // Generated orders have no owner: staff and admins only.
     let minute = shared::time::parse("2026-11-22T10:30:00Z").unwrap();
-    assert_eq!(ops::generate(o.app, minute).await.unwrap().outcome, Generated::Created { minute, orders: 2 });
+    assert_eq!(o.generate(minute).await.unwrap().outcome, Generated::Created { minute, orders: 2 });
     let generated = generated_order_id(minute, 0);
     assert_eq!(o.app.store.order(&generated).await.unwrap().unwrap().owner, None);
     for who in [&o.user, &o.other] {

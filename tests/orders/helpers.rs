@@ -14,17 +14,17 @@ use local_stack::{
 };
 use orders::{
     App, Config,
-    domain::{Micros, OrderStatus, PriceRange, Totals, generated_order_id},
+    domain::{OrderStatus, PriceRange, Totals, generated_order_id},
     entrypoints::{http, sqs},
+    ops::{self, GenerateError, Generation},
 };
 use serde_json::Value;
 use shared::{
     auth::{ADMIN, STAFF},
     http::Request,
+    money::Micros,
 };
-use system_tests::{
-    InProcess, Reply, User, as_user, auth_config, call, fresh_stack, request, sdk, template, user, with_path_params,
-};
+use system_tests::{InProcess, Reply, User, as_user, auth_config, call, fresh_stack, request, sdk, template, user};
 
 pub struct Orders {
     pub app: &'static App,
@@ -60,8 +60,7 @@ pub fn as_caller(req: Request, who: Option<&User>) -> Request {
 
 /// `GET /orders/v1/orders/{id}` as the handler receives it.
 pub fn get_request(id: &str, who: Option<&User>) -> Request {
-    let req = with_path_params(request("GET", &format!("/orders/v1/orders/{id}"), None), &[("order_id", id)]);
-    as_caller(req, who)
+    as_caller(request("GET", &format!("/orders/v1/orders/{id}"), None), who)
 }
 
 impl Orders {
@@ -102,6 +101,11 @@ impl Orders {
         let reply = call(self.app, http::metrics, req).await;
         assert_eq!(reply.status, 200, "{reply:?}");
         reply.body
+    }
+
+    /// The generation of the minute `scheduled` falls in, as the generator's invocation runs it.
+    pub async fn generate(&self, scheduled: DateTime<Utc>) -> Result<Generation, GenerateError> {
+        ops::generate(&self.app.store, self.app.queue().unwrap(), self.app.pace, scheduled).await
     }
 
     pub fn processed_count(metrics: &Value) -> u64 {

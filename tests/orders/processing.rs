@@ -4,12 +4,12 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::future::join_all;
 use orders::{
-    domain::{Micros, OrderStatus, Totals},
+    domain::{OrderStatus, Totals},
     ops::{self, Processed},
     store::Part,
 };
 use serde_json::json;
-use shared::dynamo::Refusal;
+use shared::{dynamo::Refusal, money::Micros};
 use system_tests::{inject_conflicts, inject_throttling};
 
 use crate::helpers::{Orders, micros};
@@ -66,7 +66,7 @@ async fn the_same_message_three_times_counts_once() {
     assert_eq!(Orders::processed_count(&o.metrics().await), 1);
     let first_price = o.order(&id).await.body["execution_price"].clone();
     // A late duplicate does not re-price the order either.
-    assert_eq!(ops::process(o.app, &id).await, Ok(Processed::Before));
+    assert_eq!(ops::process(&o.app.store, o.app.prices, &id).await, Ok(Processed::Before));
     assert_eq!(o.order(&id).await.body["execution_price"], first_price);
     assert_eq!(Orders::processed_count(&o.metrics().await), 1);
 }
@@ -92,7 +92,7 @@ async fn the_transaction_condition_counts_an_order_once() {
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let id = id.clone();
-            tokio::spawn(async move { ops::process(app, &id).await })
+            tokio::spawn(async move { ops::process(&app.store, app.prices, &id).await })
         })
         .collect();
     let outcomes: Vec<Processed> = join_all(tasks).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
@@ -112,17 +112,17 @@ async fn transaction_conflicts_on_the_aggregate_are_retried_and_a_lasting_one_co
 
     // A few conflicts (other batches updating the aggregate): retried, counted once.
     inject_conflicts(&table, "TransactWriteItems", 3).await;
-    assert_eq!(ops::process(o.app, &first).await, Ok(Processed::Now));
+    assert_eq!(ops::process(&o.app.store, o.app.prices, &first).await, Ok(Processed::Now));
 
     // Conflicts that do not end: the message fails (SQS will redeliver it), nothing is counted.
     inject_conflicts(&table, "TransactWriteItems", 10_000).await;
-    assert!(ops::process(o.app, &second).await.is_err());
+    assert!(ops::process(&o.app.store, o.app.prices, &second).await.is_err());
     inject_conflicts(&table, "TransactWriteItems", 0).await;
     assert_eq!(o.order(&second).await.body["status"], "queued");
     assert_eq!(Orders::processed_count(&o.metrics().await), 1);
 
     // The redelivery, once the conflicts are over, counts it once.
-    assert_eq!(ops::process(o.app, &second).await, Ok(Processed::Now));
+    assert_eq!(ops::process(&o.app.store, o.app.prices, &second).await, Ok(Processed::Now));
     let metrics = o.metrics().await;
     assert_eq!(Orders::processed_count(&metrics), 2);
     let mut sum = 0.0;
@@ -142,15 +142,15 @@ async fn throttling_is_retried_and_a_lasting_one_is_a_503_or_a_redelivery_that_c
 
     // The aggregate's partition over its capacity for a moment: retried, counted once.
     inject_throttling(&table, "TransactWriteItems", 2).await;
-    assert_eq!(ops::process(o.app, &first).await, Ok(Processed::Now));
+    assert_eq!(ops::process(&o.app.store, o.app.prices, &first).await, Ok(Processed::Now));
 
     // Throttling that does not end: the message fails (SQS will redeliver it), nothing counted.
     inject_throttling(&table, "TransactWriteItems", 10_000).await;
-    assert!(ops::process(o.app, &second).await.is_err());
+    assert!(ops::process(&o.app.store, o.app.prices, &second).await.is_err());
     inject_throttling(&table, "TransactWriteItems", 0).await;
     assert_eq!(o.order(&second).await.body["status"], "queued");
     assert_eq!(Orders::processed_count(&o.metrics().await), 1);
-    assert_eq!(ops::process(o.app, &second).await, Ok(Processed::Now));
+    assert_eq!(ops::process(&o.app.store, o.app.prices, &second).await, Ok(Processed::Now));
     assert_eq!(Orders::processed_count(&o.metrics().await), 2);
 
     // Over HTTP: a throttled write is a 503 with Retry-After, and no order is left behind.

@@ -6,9 +6,7 @@ use lambda_http::RequestExt;
 use local_stack::Stack;
 use serde_json::{Value, json};
 use shared::cursor::Cursors;
-use system_tests::{
-    Reply, User, as_user, auth_config, call, fresh_stack, request, sdk, user, with_header, with_path_params,
-};
+use system_tests::{Reply, User, as_user, auth_config, call, fresh_stack, request, sdk, user, with_header};
 use walkin::{App, Config, entrypoints::http};
 
 /// The test key of the queue's cursors (any 32 characters do).
@@ -117,9 +115,7 @@ impl Walkin {
 
     /// A ticket's status, as anyone sees it.
     pub async fn status(&self, id: &str) -> Reply {
-        let req =
-            with_path_params(request("GET", &format!("/walkin/v1/appointment/{id}"), None), &[("service_id", id)]);
-        call(&self.app, http::get_appointment, req).await
+        call(&self.app, http::get_appointment, request("GET", &format!("/walkin/v1/appointment/{id}"), None)).await
     }
 
     /// Cancels a ticket at the desk (staff).
@@ -129,8 +125,7 @@ impl Walkin {
 
     /// Cancels a ticket as `who`, sending `token` as `X-Cancel-Token` if given.
     pub async fn cancel_as(&self, id: &str, who: Option<&User>, token: Option<&str>) -> Reply {
-        let mut req =
-            with_path_params(request("DELETE", &format!("/walkin/v1/appointment/{id}"), None), &[("service_id", id)]);
+        let mut req = request("DELETE", &format!("/walkin/v1/appointment/{id}"), None);
         if let Some(token) = token {
             req = with_header(req, "x-cancel-token", token);
         }

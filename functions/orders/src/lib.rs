@@ -27,12 +27,19 @@ use shared::{
     queue::Queue,
 };
 
-use crate::{domain::PriceRange, store::Store};
+use crate::{
+    domain::{Pace, PriceRange},
+    store::Store,
+};
+
+/// The variable naming the orders queue.
+const QUEUE_URL: &str = "ORDERS_QUEUE_URL";
 
 pub struct Config {
     /// `ORDERS_TABLE`.
     pub table: String,
-    /// `ORDERS_QUEUE_URL`: only the functions that enqueue orders get it.
+    /// `ORDERS_QUEUE_URL`: only the functions that enqueue orders get it, and they do not start
+    /// without it ([`Config::requiring_queue`]).
     pub queue_url: Option<String>,
     /// `ORDERS_PER_MINUTE` (30): orders the schedule generates each minute while running.
     pub orders_per_minute: u32,
@@ -71,12 +78,22 @@ impl Config {
         }
         Ok(Self {
             table: config::required("ORDERS_TABLE")?,
-            queue_url: config::required("ORDERS_QUEUE_URL").ok(),
+            queue_url: config::optional(QUEUE_URL),
             orders_per_minute,
             generation_window_seconds: window,
             prices,
             auth: AuthConfig::from_env()?,
         })
+    }
+
+    /// The configuration of a function that enqueues orders (create-order, the generator): without
+    /// `ORDERS_QUEUE_URL` it stops at start-up, naming the variable, instead of failing each
+    /// request or minute it is given.
+    pub fn requiring_queue(self) -> Result<Self, ConfigError> {
+        match self.queue_url {
+            Some(_) => Ok(self),
+            None => Err(ConfigError::Missing(QUEUE_URL.to_owned())),
+        }
     }
 }
 
@@ -85,13 +102,14 @@ pub struct App {
     pub store: Store,
     /// `Idempotency-Key`s of `POST /orders`, in the orders table.
     pub idempotency: Idempotency,
-    /// The orders queue, for the functions that enqueue orders.
-    pub queue: Option<Queue>,
-    pub orders_per_minute: u32,
-    pub generation_window_seconds: u32,
+    /// The orders queue, for the functions that enqueue orders ([`App::queue`]).
+    queue: Option<Queue>,
+    /// How much the schedule generates.
+    pub pace: Pace,
+    /// Where the processor draws unit prices from.
     pub prices: PriceRange,
-    /// Verifies callers' tokens; every HTTP handler asks it first (the pool's keys are fetched
-    /// on the first request that carries a token and kept).
+    /// Verifies callers' tokens; the serve wrapper asks it before every handler (the pool's keys
+    /// are fetched on the first request that carries a token and kept).
     pub auth: Verifier,
 }
 
@@ -111,8 +129,10 @@ impl App {
             store: Store::new(dynamodb.clone(), &config.table),
             idempotency: Idempotency::new(Table::new(dynamodb, &config.table)),
             queue: config.queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
-            orders_per_minute: config.orders_per_minute,
-            generation_window_seconds: config.generation_window_seconds,
+            pace: Pace {
+                orders_per_minute: config.orders_per_minute,
+                window_seconds: config.generation_window_seconds,
+            },
             prices: config.prices,
             auth: Verifier::new(config.auth.clone()),
         }
@@ -121,7 +141,46 @@ impl App {
     /// The function's state, built at its first invocation; the configuration is read now, so
     /// a malformed variable stops the function at start-up ([`shared::app::Deferred`]).
     pub fn deferred() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
-        let config = Config::from_env()?;
-        Ok(shared::app::Deferred::new(move |sdk| App::new(sdk, &config)))
+        Ok(Self::deferred_from(Config::from_env()?))
+    }
+
+    /// [`App::deferred`] for a function that enqueues orders: it does not start without the
+    /// queue ([`Config::requiring_queue`]).
+    pub fn deferred_with_queue() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
+        Ok(Self::deferred_from(Config::from_env()?.requiring_queue()?))
+    }
+
+    fn deferred_from(config: Config) -> &'static shared::app::Deferred<App> {
+        shared::app::Deferred::new(move |sdk| App::new(sdk, &config))
+    }
+
+    /// The orders queue. The functions that enqueue orders are built with
+    /// [`App::deferred_with_queue`], so they cannot get here without one; a function that does is
+    /// deployed wrong (a bug, reported as the missing variable).
+    pub fn queue(&self) -> Result<&Queue, ConfigError> {
+        self.queue.as_ref().ok_or_else(|| ConfigError::Missing(QUEUE_URL.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(queue_url: Option<&str>) -> Config {
+        Config {
+            table: "orders".into(),
+            queue_url: queue_url.map(str::to_owned),
+            orders_per_minute: 30,
+            generation_window_seconds: 60,
+            prices: PriceRange::new(1.1, 2.0).unwrap(),
+            auth: AuthConfig { issuer: "i".into(), client_id: "c".into(), jwks_url: "j".into() },
+        }
+    }
+
+    #[test]
+    fn a_function_that_enqueues_does_not_start_without_the_queue() {
+        let refused = config(None).requiring_queue().err().expect("refused");
+        assert_eq!(refused.to_string(), "environment variable ORDERS_QUEUE_URL is not set");
+        assert!(config(Some("https://sqs.local/orders")).requiring_queue().is_ok());
     }
 }

@@ -20,16 +20,17 @@
 
 use aws_sdk_dynamodb::{
     Client,
-    types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update},
+    types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem},
 };
 use futures::{TryStreamExt, stream};
 use shared::{
     dynamo::{self, Item, StoreError, Table, Written, attr, item_at, key, n, store_err},
+    money::Micros,
     retry::Backoff,
     time::Timestamp,
 };
 
-use crate::domain::{GenerationState, Micros, Minute, Order, OrderStatus, Totals};
+use crate::domain::{GenerationState, Minute, Order, OrderStatus, Totals};
 
 /// The item a transaction's refusal names: the ops decide what a refused condition means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,8 +76,9 @@ impl Store {
     }
 
     fn new_order_put(&self, order: &Order) -> Result<Put, StoreError> {
-        Ok(Put::builder()
-            .table_name(&self.table.name)
+        Ok(self
+            .table
+            .tx_put()
             .set_item(Some(item_at(order_key(&order.order_id), order)?))
             .condition_expression("attribute_not_exists(pk)")
             .build()?)
@@ -95,9 +97,7 @@ impl Store {
     pub async fn delete_queued_order(&self, order_id: &str) -> Result<Written, StoreError> {
         dynamo::written(
             self.table
-                .client
                 .delete_item()
-                .table_name(&self.table.name)
                 .set_key(Some(order_key(order_id)))
                 .condition_expression("#status = :queued")
                 .expression_attribute_names("#status", "status")
@@ -116,8 +116,9 @@ impl Store {
     /// adds one order and its price. The order's is the only condition, and a refusal by it is
     /// reported even when a concurrent transaction conflicted too: the order is done either way.
     pub async fn process(&self, order_id: &str, price: Micros, now: Timestamp) -> Result<Written<Part>, StoreError> {
-        let order = Update::builder()
-            .table_name(&self.table.name)
+        let order = self
+            .table
+            .tx_update()
             .set_key(Some(order_key(order_id)))
             .update_expression("SET #status = :processed, execution_price = :price, processed_at = :now")
             .condition_expression("#status = :queued")
@@ -127,8 +128,9 @@ impl Store {
             .expression_attribute_values(":price", attr(&price)?)
             .expression_attribute_values(":now", attr(&now)?)
             .build()?;
-        let totals = Update::builder()
-            .table_name(&self.table.name)
+        let totals = self
+            .table
+            .tx_update()
             .set_key(Some(totals_key()))
             .update_expression("ADD #count :one, #sum :price")
             .expression_attribute_names("#count", "count")
@@ -145,7 +147,8 @@ impl Store {
     }
 
     /// The aggregate, its numbers read from DynamoDB's decimal strings rather than through serde,
-    /// which stops at 64 bits.
+    /// which stops at 64 bits (so the raw item, from the client's own `GetItem`: the table's
+    /// [`Table::get`] maps through serde).
     pub async fn totals(&self) -> Result<Totals, StoreError> {
         let output = self
             .table
@@ -186,8 +189,9 @@ impl Store {
     /// nothing is written. An error after the first transaction leaves a marker that is not
     /// `queued`, which is what tells a later invocation to finish the minute.
     pub async fn claim_minute(&self, minute: &Minute, orders: &[Order]) -> Result<Written<Part>, StoreError> {
-        let marker = Put::builder()
-            .table_name(&self.table.name)
+        let marker = self
+            .table
+            .tx_put()
             .set_item(Some(item_at(minute_key(minute.minute), minute)?))
             .condition_expression("attribute_not_exists(pk)")
             .build()?;
@@ -270,9 +274,7 @@ impl Store {
     pub async fn mark_minute_queued(&self, minute: Timestamp) -> Result<(), StoreError> {
         dynamo::written(
             self.table
-                .client
                 .update_item()
-                .table_name(&self.table.name)
                 .set_key(Some(minute_key(minute)))
                 .update_expression("SET queued = :yes")
                 .condition_expression("attribute_exists(pk)")

@@ -17,10 +17,7 @@
 //! is a `Query` with `Limit 1` and the queue view is two queries: no scans. Every state change is
 //! one `TransactWriteItems` whose conditions make it safe under concurrency (see each method).
 
-use aws_sdk_dynamodb::{
-    Client,
-    types::{Delete, Put, TransactWriteItem, Update},
-};
+use aws_sdk_dynamodb::{Client, types::TransactWriteItem};
 use serde::{Deserialize, Serialize};
 use shared::{
     dynamo::{Item, StoreError, Table, Written, attr, item_at, key, n, s},
@@ -170,30 +167,30 @@ impl Store {
     /// check-in both marked the customer and moved the counter, "already waiting" is the answer.
     pub async fn check_in(&self, ticket: &Ticket, last: u64) -> Result<Written<Part>, StoreError> {
         let id = ticket.service_id;
-        let customer = Update::builder()
-            .table_name(&self.table.name)
+        let customer = self
+            .table
+            .tx_update()
             .set_key(Some(customer_key(&ticket.phone_number)))
             .update_expression("SET waiting_service_id = :id")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(waiting_service_id)")
             .expression_attribute_values(":id", n(id))
             .build()?;
-        let counter = Update::builder()
-            .table_name(&self.table.name)
+        let counter = self
+            .table
+            .tx_update()
             .set_key(Some(key("QUEUE", "COUNTER")))
             .update_expression("SET last_service_id = :next")
             .condition_expression("attribute_not_exists(pk) OR last_service_id = :last")
             .expression_attribute_values(":next", n(id))
             .expression_attribute_values(":last", n(last))
             .build()?;
-        let ticket_put = Put::builder()
-            .table_name(&self.table.name)
+        let ticket_put = self
+            .table
+            .tx_put()
             .set_item(Some(item_at(ticket_key(id), ticket)?))
             .condition_expression("attribute_not_exists(pk)")
             .build()?;
-        let waiting_put = Put::builder()
-            .table_name(&self.table.name)
-            .set_item(Some(item_at(waiting_key(ticket.tier, id), ticket)?))
-            .build()?;
+        let waiting_put = self.table.tx_put().set_item(Some(item_at(waiting_key(ticket.tier, id), ticket)?)).build()?;
         self.table
             .commit(vec![
                 (Part::Customer, TransactWriteItem::builder().update(customer).build()),
@@ -217,8 +214,9 @@ impl Store {
         next_ratio: Ratio,
         now: Timestamp,
     ) -> Result<Written<Part>, StoreError> {
-        let ratio = Put::builder()
-            .table_name(&self.table.name)
+        let ratio = self
+            .table
+            .tx_put()
             .set_item(Some(item_at(
                 key("QUEUE", "RATIO"),
                 &RatioItem { vips_since_regular: next_ratio.vips_since_regular, version: read.version + 1 },
@@ -250,8 +248,9 @@ impl Store {
     }
 
     fn delete_waiting(&self, ticket: &Ticket) -> Result<TransactWriteItem, StoreError> {
-        let delete = Delete::builder()
-            .table_name(&self.table.name)
+        let delete = self
+            .table
+            .tx_delete()
             .set_key(Some(waiting_key(ticket.tier, ticket.service_id)))
             .condition_expression("attribute_exists(pk)")
             .build()?;
@@ -265,8 +264,9 @@ impl Store {
         at_field: &str,
         now: Timestamp,
     ) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.table.name)
+        let update = self
+            .table
+            .tx_update()
             .set_key(Some(ticket_key(service_id)))
             .update_expression("SET #status = :status, #at = :now")
             .condition_expression("#status = :waiting")
@@ -282,8 +282,9 @@ impl Store {
     /// Unconditional: a customer waits on at most one ticket, and the ticket's own condition
     /// already proves this one was open.
     fn clear_customer(&self, ticket: &Ticket) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.table.name)
+        let update = self
+            .table
+            .tx_update()
             .set_key(Some(customer_key(&ticket.phone_number)))
             .update_expression("REMOVE waiting_service_id")
             .build()?;

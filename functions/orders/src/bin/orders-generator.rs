@@ -1,7 +1,8 @@
-//! Generates a minute's orders on the EventBridge schedule (rate(1 minute)).
+//! Generates a minute's orders on the EventBridge schedule (rate(1 minute)) and queues them: it does
+//! not start without ORDERS_QUEUE_URL.
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
-    let app = orders::App::deferred()?;
+    let app = orders::App::deferred_with_queue()?;
     shared::lambda::serve_deferred(app, orders::entrypoints::schedule::generator).await
 }

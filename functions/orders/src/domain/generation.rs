@@ -19,6 +19,14 @@ impl GenerationState {
     }
 }
 
+/// How much the schedule generates: `orders_per_minute` orders each minute, their messages spread
+/// over `window_seconds` (`ORDERS_PER_MINUTE`, `ORDERS_GENERATION_WINDOW_SECONDS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace {
+    pub orders_per_minute: u32,
+    pub window_seconds: u32,
+}
+
 /// A generated minute: claimed once, then finished once all its orders are written and queued.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Minute {

@@ -4,10 +4,9 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use shared::{
     auth::{Caller, STAFF},
+    money::Micros,
     time::Timestamp,
 };
-
-use super::Micros;
 
 /// 1 to 10 units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

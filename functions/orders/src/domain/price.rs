@@ -1,32 +1,10 @@
-//! Money and prices: amounts in millionths, the configured unit price range, an order's price.
-
-use std::fmt;
+//! Prices: the configured unit price range and an order's price, in [`Micros`] (millionths of
+//! the currency unit, `shared`'s one money type).
 
 use rand::RngExt;
-use serde::{Deserialize, Serialize};
+use shared::money::Micros;
 
 use super::Quantity;
-
-/// An amount in millionths of the currency unit.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Micros(pub i64);
-
-impl Micros {
-    pub fn from_decimal(value: f64) -> Self {
-        Self((value * 1_000_000.0).round() as i64)
-    }
-
-    pub fn as_decimal(self) -> f64 {
-        self.0 as f64 / 1_000_000.0
-    }
-}
-
-impl fmt::Display for Micros {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.as_decimal())
-    }
-}
 
 /// The unit price range `[min, max)`, from `ORDER_UNIT_PRICE_MIN` and `ORDER_UNIT_PRICE_MAX`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,11 +74,14 @@ mod tests {
         assert_eq!(execution_price(ten, Micros(i64::MAX / 2)), Micros(i64::MAX), "saturates, never wraps");
     }
 
+    /// What the configured range relies on: decimals round to the nearest micro, and an amount
+    /// is shown as its decimal. (How a price is answered is tested with the HTTP views.)
     #[test]
     fn decimals_round_to_the_nearest_micro() {
         assert_eq!(Micros::from_decimal(1.1), Micros(1_100_000));
         assert_eq!(Micros::from_decimal(0.000_000_6), Micros(1));
-        assert_eq!(Micros(2_500_000).as_decimal(), 2.5);
         assert_eq!(Micros(1_100_000).to_string(), "1.1");
+        let refused = PriceRange::new(1.0, 1_000_000.01).unwrap_err();
+        assert_eq!(refused, "max must be at most 1000000, got 1000000.01");
     }
 }

@@ -9,7 +9,7 @@ use crate::{App, ops, queue::OrderMessage};
 pub async fn processor(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
     Ok(shared::lambda::each_record(event, 1, |record| async move {
         let message: OrderMessage = shared::lambda::body(&record)?;
-        ops::process(app, &message.order_id).await.map(|_| ()).map_err(|error| error.to_string())
+        ops::process(&app.store, app.prices, &message.order_id).await.map(|_| ()).map_err(|error| error.to_string())
     })
     .await)
 }

@@ -7,10 +7,9 @@ use shared::{
 };
 
 use crate::{
-    App,
-    domain::{GenerationState, Minute, Order, Quantity, Symbol, generated_order_id, minute_of},
+    domain::{GenerationState, Minute, Order, Pace, Quantity, Symbol, generated_order_id, minute_of},
     queue::minute_messages,
-    store::Part,
+    store::{Part, Store},
 };
 
 /// Reading or setting the generation switch.
@@ -20,23 +19,20 @@ pub enum SwitchError {
     Store(#[from] StoreError),
 }
 
-pub async fn generation_running(app: &App) -> Result<bool, SwitchError> {
-    Ok(running(app).await?)
+pub async fn generation_running(store: &Store) -> Result<bool, SwitchError> {
+    Ok(running(store).await?)
 }
 
-async fn running(app: &App) -> Result<bool, StoreError> {
-    Ok(GenerationState::is_running(app.store.generation().await?.as_ref()))
+async fn running(store: &Store) -> Result<bool, StoreError> {
+    Ok(GenerationState::is_running(store.generation().await?.as_ref()))
 }
 
-pub async fn set_generation(app: &App, running: bool) -> Result<(), SwitchError> {
-    Ok(app.store.set_generation(&GenerationState { running, updated_at: time::now() }).await?)
+pub async fn set_generation(store: &Store, running: bool) -> Result<(), SwitchError> {
+    Ok(store.set_generation(&GenerationState { running, updated_at: time::now() }).await?)
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
-    /// This function was deployed without `ORDERS_QUEUE_URL`: a bug in the template.
-    #[error("ORDERS_QUEUE_URL is not set for this function")]
-    NoQueue,
     /// The claim's transaction was refused by something other than an earlier claim of the
     /// minute (an order of it already there, a concurrent transaction): retried by Lambda.
     #[error("the claim of the minute was refused: {0:?}")]
@@ -85,24 +81,28 @@ pub const LOOK_BACK_MINUTES: i64 = 10;
 ///
 /// Each minute is attempted even if another fails; the first error is returned, so that Lambda
 /// reports (and retries) the invocation.
-pub async fn generate(app: &App, scheduled: Timestamp) -> Result<Generation, GenerateError> {
-    let queue = app.queue.as_ref().ok_or(GenerateError::NoQueue)?;
+pub async fn generate(
+    store: &Store,
+    queue: &Queue,
+    pace: Pace,
+    scheduled: Timestamp,
+) -> Result<Generation, GenerateError> {
     let minute = minute_of(scheduled);
     let window: Vec<Timestamp> = (0..=LOOK_BACK_MINUTES).map(|back| minute - chrono::Duration::minutes(back)).collect();
-    let markers = app.store.minutes(&window).await?;
+    let markers = store.minutes(&window).await?;
 
     let own = markers.iter().find(|m| m.minute == minute);
     let outcome = match own {
         Some(marker) if marker.queued => Ok(Generated::AlreadyDone { minute }),
-        Some(marker) => {
-            finish_minute(app, queue, marker).await.map(|()| Generated::Resumed { minute, orders: marker.orders })
-        }
-        None => new_minute(app, queue, minute).await,
+        Some(marker) => finish_minute(store, queue, pace, marker)
+            .await
+            .map(|()| Generated::Resumed { minute, orders: marker.orders }),
+        None => new_minute(store, queue, pace, minute).await,
     };
     let mut first_error = None;
     let mut resumed = Vec::new();
     for marker in markers.iter().filter(|m| !m.queued && m.minute != minute) {
-        match finish_minute(app, queue, marker).await {
+        match finish_minute(store, queue, pace, marker).await {
             Ok(()) => resumed.push(marker.minute),
             Err(error) => {
                 let minute = time::format(marker.minute);
@@ -120,17 +120,17 @@ pub async fn generate(app: &App, scheduled: Timestamp) -> Result<Generation, Gen
 }
 
 /// Claims a minute nobody claimed yet (if generation is running), writes and queues its orders.
-async fn new_minute(app: &App, queue: &Queue, minute: Timestamp) -> Result<Generated, GenerateError> {
-    if !running(app).await? {
+async fn new_minute(store: &Store, queue: &Queue, pace: Pace, minute: Timestamp) -> Result<Generated, GenerateError> {
+    if !running(store).await? {
         return Ok(Generated::Stopped);
     }
-    let marker = Minute { minute, orders: app.orders_per_minute, queued: false };
-    match app.store.claim_minute(&marker, &minute_orders(&marker)).await? {
+    let marker = Minute { minute, orders: pace.orders_per_minute, queued: false };
+    match store.claim_minute(&marker, &minute_orders(&marker)).await? {
         Ok(()) => {}
         Err(Refusal::Condition(Part::Minute)) => return Ok(Generated::InProgress { minute }),
         Err(refusal) => return Err(GenerateError::ClaimRefused(refusal)),
     }
-    queue_minute(app, queue, &marker).await?;
+    queue_minute(store, queue, pace, &marker).await?;
     Ok(Generated::Created { minute, orders: marker.orders })
 }
 
@@ -138,10 +138,10 @@ async fn new_minute(app: &App, queue: &Queue, minute: Timestamp) -> Result<Gener
 /// (fresh symbols and quantities for those; the existing ones stay as they are), then queues them
 /// all. Another invocation may be finishing it at the same time: the writes are conditional and
 /// the processor ignores duplicate messages.
-async fn finish_minute(app: &App, queue: &Queue, marker: &Minute) -> Result<(), GenerateError> {
+async fn finish_minute(store: &Store, queue: &Queue, pace: Pace, marker: &Minute) -> Result<(), GenerateError> {
     tracing::warn!(minute = %time::format(marker.minute), orders = marker.orders, "finishing an unfinished minute");
-    app.store.write_orders(&minute_orders(marker)).await?;
-    queue_minute(app, queue, marker).await
+    store.write_orders(&minute_orders(marker)).await?;
+    queue_minute(store, queue, pace, marker).await
 }
 
 /// The orders of a minute, as freshly generated (their ids are fixed by the minute).
@@ -163,9 +163,9 @@ fn minute_orders(marker: &Minute) -> Vec<Order> {
 
 /// Sends a message for every order of the minute (all of them exist by now), spread over the
 /// generation window, then marks the minute finished.
-async fn queue_minute(app: &App, queue: &Queue, marker: &Minute) -> Result<(), GenerateError> {
-    queue.send_all(&minute_messages(marker, app.generation_window_seconds)).await.inspect_err(|error| {
+async fn queue_minute(store: &Store, queue: &Queue, pace: Pace, marker: &Minute) -> Result<(), GenerateError> {
+    queue.send_all(&minute_messages(marker, pace.window_seconds)).await.inspect_err(|error| {
         tracing::error!(%error, "could not queue the minute's orders; a later invocation finishes the minute");
     })?;
-    Ok(app.store.mark_minute_queued(marker.minute).await?)
+    Ok(store.mark_minute_queued(marker.minute).await?)
 }

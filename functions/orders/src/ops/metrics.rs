@@ -2,7 +2,7 @@
 
 use shared::dynamo::StoreError;
 
-use crate::{App, domain::Totals};
+use crate::{domain::Totals, store::Store};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MetricsError {
@@ -11,6 +11,6 @@ pub enum MetricsError {
 }
 
 /// One read of the aggregate, whatever the number of orders.
-pub async fn metrics(app: &App) -> Result<Totals, MetricsError> {
-    Ok(app.store.totals().await?)
+pub async fn metrics(store: &Store) -> Result<Totals, MetricsError> {
+    Ok(store.totals().await?)
 }

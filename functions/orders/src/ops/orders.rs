@@ -1,18 +1,21 @@
 //! Orders posted by clients: stored, queued, read back.
 
-use shared::{auth::Caller, dynamo::StoreError, ids, queue::QueueError, time};
+use shared::{
+    auth::Caller,
+    dynamo::StoreError,
+    ids,
+    queue::{Queue, QueueError},
+    time,
+};
 
 use crate::{
-    App,
     domain::{Order, Quantity, Symbol},
     queue::OrderMessage,
+    store::Store,
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum CreateOrderError {
-    /// This function was deployed without `ORDERS_QUEUE_URL`: a bug in the template.
-    #[error("ORDERS_QUEUE_URL is not set for this function")]
-    NoQueue,
     /// The message could not be sent, and the order was removed again: nothing was accepted.
     #[error("could not queue the order: {0}")]
     NotQueued(QueueError),
@@ -28,18 +31,18 @@ pub enum CreateOrderError {
 /// Not covered: if this function dies between the write and the send (or the database fails
 /// during the removal), a queued order is left that no message will reach.
 pub async fn create(
-    app: &App,
+    store: &Store,
+    queue: &Queue,
     owner: &str,
     quantity: Quantity,
     symbol: Option<Symbol>,
 ) -> Result<Order, CreateOrderError> {
-    let queue = app.queue.as_ref().ok_or(CreateOrderError::NoQueue)?;
     let symbol = symbol.unwrap_or_else(|| Symbol::random(&mut rand::rng()));
     let order = Order::queued(ids::new_id(), symbol, quantity, time::now(), Some(owner.to_owned()));
-    app.store.create_order(&order).await?;
+    store.create_order(&order).await?;
     if let Err(error) = queue.send(&OrderMessage::new(&order.order_id), 0).await {
         tracing::warn!(order_id = %order.order_id, %error, "could not queue the order; removing it");
-        if app.store.delete_queued_order(&order.order_id).await?.is_ok() {
+        if store.delete_queued_order(&order.order_id).await?.is_ok() {
             return Err(CreateOrderError::NotQueued(error));
         }
         // Refused: it is processed. The order was accepted (queued); GET shows it processed.
@@ -60,11 +63,11 @@ pub enum GetOrderError {
 }
 
 /// The order `order_id` as `caller` may see it: theirs, or any for staff and admins.
-pub async fn get(app: &App, caller: &Caller, order_id: &str) -> Result<Order, GetOrderError> {
+pub async fn get(store: &Store, caller: &Caller, order_id: &str) -> Result<Order, GetOrderError> {
     if !ids::is_plausible(order_id) {
         return Err(GetOrderError::NotFound(order_id.to_owned()));
     }
-    app.store
+    store
         .order(order_id)
         .await?
         .filter(|order| order.visible_to(caller))

@@ -8,8 +8,8 @@ use shared::{
 };
 
 use crate::{
-    App,
-    domain::{OrderStatus, execution_price},
+    domain::{OrderStatus, PriceRange, execution_price},
+    store::Store,
 };
 
 /// What processing an order did. Both are successes: a redelivered message is no failure.
@@ -44,19 +44,20 @@ impl PartialEq for ProcessError {
 }
 
 /// Prices and counts one queued order, once however often it is delivered. An order that does
-/// not exist is an error: the message is retried and, if it never appears, dead-lettered.
-pub async fn process(app: &App, order_id: &str) -> Result<Processed, ProcessError> {
+/// not exist is an error: the message is retried and, if it never appears, dead-lettered. The
+/// unit price is drawn from `prices`.
+pub async fn process(store: &Store, prices: PriceRange, order_id: &str) -> Result<Processed, ProcessError> {
     if !ids::is_plausible(order_id) {
         return Err(ProcessError::ImpossibleId);
     }
     let mut backoff = Backoff::new(10);
     loop {
-        let order = app.store.order(order_id).await?.ok_or_else(|| ProcessError::NotFound(order_id.to_owned()))?;
+        let order = store.order(order_id).await?.ok_or_else(|| ProcessError::NotFound(order_id.to_owned()))?;
         if order.status == OrderStatus::Processed {
             return Ok(Processed::Before);
         }
-        let price = execution_price(order.quantity, app.prices.draw(&mut rand::rng()));
-        match app.store.process(order_id, price, time::now()).await? {
+        let price = execution_price(order.quantity, prices.draw(&mut rand::rng()));
+        match store.process(order_id, price, time::now()).await? {
             Ok(()) => return Ok(Processed::Now),
             // Only the order's update has a condition: queued no more, an earlier delivery won.
             Err(Refusal::Condition(_)) => return Ok(Processed::Before),

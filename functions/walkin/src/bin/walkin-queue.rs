@@ -1,6 +1,8 @@
+//! The queue board (GET /walkin/v1/queue), paged with signed cursors: it does not start without
+//! CURSOR_SIGNING_KEY.
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = walkin::App::deferred()?;
+    let app = walkin::App::deferred_with_cursors()?;
     shared::http::serve_deferred(app, walkin::entrypoints::http::queue).await
 }

@@ -250,7 +250,8 @@ struct QueueView<'a> {
 const QUEUE_LISTING: &str = "walkin/queue";
 
 /// GET /walkin/v1/queue: `limit` (default 100, at most 500) tickets in serving order from
-/// `cursor`. Public; staff also see first names.
+/// `cursor`. Public; staff also see first names. The function does not start without the
+/// cursors' key ([`App::deferred_with_cursors`]).
 pub async fn queue(app: &App, caller: Option<Caller>, req: Request) -> Outcome {
     let names = is_staff(caller.as_ref());
     let query: PageQuery = http::parse_query(&req)?;
