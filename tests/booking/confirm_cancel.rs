@@ -43,10 +43,19 @@ async fn confirm_and_cancel_answer_at_once_when_the_slot_is_no_longer_theirs() {
     let held = b.stored(&r).await;
     // Another client takes the slot, deciding (as with a clock a little ahead) that the hold has
     // run out: the slot is someone else's while the first reservation still reads as held.
-    let taken = ops::reserve(b.app, &other.sub, &slots[0], held.expires_at + chrono::Duration::milliseconds(1))
-        .await
-        .unwrap()
-        .reservation_id;
+    let app = b.app;
+    let taken = ops::reserve(
+        &app.store,
+        app.expiry_queue().unwrap(),
+        &app.timings,
+        app.max_holds_per_client,
+        &other.sub,
+        &slots[0],
+        held.expires_at + chrono::Duration::milliseconds(1),
+    )
+    .await
+    .unwrap()
+    .reservation_id;
     assert_eq!(b.get(&c, &r).await.body["status"], "held");
     // Refused by the slot's condition, which no retry would change: the hold is over (not a 503).
     let confirm = b.confirm(&c, &r).await;
@@ -75,7 +84,9 @@ async fn confirm_and_cancel_answer_at_once_when_the_slot_is_no_longer_theirs() {
     // The expired-by-the-slot hold is still counted until something records its expiry: the
     // holds the client's profile counts are exactly the unrecorded ones.
     assert_eq!(b.held_by(&c).await, std::slice::from_ref(&r));
-    assert!(ops::expire_one(b.app, &r, chrono::Utc::now() + chrono::Duration::hours(1)).await.unwrap().is_some());
+    assert!(
+        ops::expire_one(&b.app.store, &r, chrono::Utc::now() + chrono::Duration::hours(1)).await.unwrap().is_some()
+    );
     assert!(b.held_by(&c).await.is_empty());
 }
 

@@ -58,7 +58,7 @@ async fn an_overdue_hold_is_free_at_once_before_any_worker_runs() {
     assert_eq!(b.cancel(&c, &r).await.code(), Some("reservation_expired"));
     // Another client takes the slot; the late expiry of the first hold must not free it.
     let second = b.hold(&other, &slot).await;
-    let expired = ops::expire_one(b.app, &r, Utc::now()).await.unwrap();
+    let expired = ops::expire_one(&b.app.store, &r, Utc::now()).await.unwrap();
     assert!(expired.is_some(), "the first hold is recorded as expired");
     assert!(b.held_by(&c).await.is_empty(), "and no longer counted, though its slot was not its own");
     assert!(b.listed(&p.sub).await.is_empty(), "the second hold keeps the slot");
@@ -81,8 +81,10 @@ async fn confirm_racing_expiry_has_one_winner() {
         let confirmed = match round % 3 {
             // The operations, concurrently: whichever commits first wins.
             0 => {
-                let (confirmed, expired) =
-                    tokio::join!(b.app.store.confirm(&held, confirm_at), ops::expire_one(b.app, &r, held.expires_at),);
+                let (confirmed, expired) = tokio::join!(
+                    b.app.store.confirm(&held, confirm_at),
+                    ops::expire_one(&b.app.store, &r, held.expires_at),
+                );
                 let (confirmed, expired) = (confirmed.unwrap().is_ok(), expired.unwrap().is_some());
                 assert!(confirmed ^ expired, "round {round}: exactly one wins: {confirmed} {expired}");
                 confirmed
@@ -243,11 +245,14 @@ async fn an_early_message_waits_for_the_stored_due_time() {
     let now = Utc::now();
     // Two hours ahead: SQS delays stop at 900 s, so it waits 900 s and is looked at again.
     let message = ExpiryMessage { reservation_id: "r-1".into(), expires_at: now + chrono::Duration::hours(2) };
-    let step = ops::handle_expiry_message(b.app, &message, now).await.unwrap();
+    let step = ops::handle_expiry_message(&b.app.store, b.app.expiry_queue().unwrap(), &message, now).await.unwrap();
     assert_eq!(step, ExpiryStep::Requeue(900), "the delay is capped at SQS's 900 s");
     // Ten minutes ahead: it waits exactly that.
     let sooner = ExpiryMessage { reservation_id: "r-2".into(), expires_at: now + chrono::Duration::minutes(10) };
-    assert_eq!(ops::handle_expiry_message(b.app, &sooner, now).await.unwrap(), ExpiryStep::Requeue(600));
+    assert_eq!(
+        ops::handle_expiry_message(&b.app.store, b.app.expiry_queue().unwrap(), &sooner, now).await.unwrap(),
+        ExpiryStep::Requeue(600)
+    );
     let queue = &b.stack.queue("BookingExpiryQueue").url;
     let attributes = b
         .sqs()

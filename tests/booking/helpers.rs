@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 use shared::auth::PROVIDER;
 use system_tests::{
     InProcess, Reply, User, auth_config, call, eventually, fresh_stack, request, sdk, template, user, with_header,
-    with_path_params,
 };
 
 pub struct Booking {
@@ -142,7 +141,7 @@ impl Booking {
     ) -> Reply {
         let path =
             params.iter().fold(template.to_owned(), |path, (name, value)| path.replace(&format!("{{{name}}}"), value));
-        let mut req = with_path_params(request(method, &path, body), params);
+        let mut req = request(method, &path, body);
         if !query.is_empty() {
             req = lambda_http::RequestExt::with_query_string_parameters(req, parse_query(query));
         }

@@ -11,7 +11,8 @@ pub struct Provider {
     pub first_name: PersonName,
     pub last_name: PersonName,
     pub created_at: Timestamp,
-    /// Moved on by every creation of slots (see the store); stored, never shown.
+    /// Moved on by every creation of slots (see the store), whose update alone writes it: the
+    /// profile's put leaves it out, and no view shows it.
     #[serde(default, skip_serializing)]
     pub availability_version: u64,
 }

@@ -15,16 +15,21 @@ pub enum Status {
     Cancelled,
 }
 
+/// The name a status is stored and answered as (`held`), from serde: one table, the enum's.
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.serialize(f)
+    }
+}
+
+/// A status by its name, through serde as stored and answered; the message names the statuses
+/// there are (without serde's backticks, for plain text).
 impl std::str::FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "held" => Ok(Self::Held),
-            "confirmed" => Ok(Self::Confirmed),
-            "expired" => Ok(Self::Expired),
-            "cancelled" => Ok(Self::Cancelled),
-            other => Err(format!("must be one of held, confirmed, expired, cancelled; got {other:?}")),
-        }
+        use serde::de::{IntoDeserializer, value::Error};
+        Self::deserialize(IntoDeserializer::<Error>::into_deserializer(s))
+            .map_err(|err| err.to_string().replace('`', ""))
     }
 }
 
@@ -148,6 +153,7 @@ mod tests {
             assert_eq!(text.as_str().unwrap().parse::<Status>(), Ok(status));
         }
         assert!("HELD".parse::<Status>().unwrap_err().contains("one of held"));
+        assert_eq!(Status::Cancelled.to_string(), "cancelled");
     }
 
     #[test]

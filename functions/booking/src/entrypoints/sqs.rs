@@ -9,9 +9,13 @@ use crate::{App, ops, queue::ExpiryMessage};
 /// are reported individually, so they are retried (and end in the dead-letter queue) without
 /// holding up the rest of the batch.
 pub async fn expiry_worker(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
+    let queue = app.expiry_queue()?;
     Ok(shared::lambda::each_record(event, 10, |record| async move {
         let message: ExpiryMessage = shared::lambda::body(&record)?;
-        ops::handle_expiry_message(app, &message, time::now()).await.map(|_| ()).map_err(|e| e.to_string())
+        ops::handle_expiry_message(&app.store, queue, &message, time::now())
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     })
     .await)
 }

@@ -2,12 +2,17 @@
 
 use chrono::Duration;
 use futures::{StreamExt, TryStreamExt};
-use shared::{dynamo::StoreError, ids, retry::Backoff, time::Timestamp};
+use shared::{
+    dynamo::{Page, StoreError, one_more},
+    ids,
+    retry::Backoff,
+    time::Timestamp,
+};
 
 use super::plausible;
 use crate::{
-    App,
-    domain::{RangeProblem, Slot, SlotId, SlotMinutes, cut_range, listing_window, overlaps},
+    Store,
+    domain::{RangeProblem, Slot, SlotId, SlotMinutes, Timings, cut_range, listing_window, overlaps},
 };
 
 /// Creations of one provider's slots commit one at a time, so a provider posting several ranges
@@ -41,7 +46,8 @@ pub enum AddAvailabilityError {
 /// creates what is still missing (its own earlier chunks are then simply existing slots, and
 /// still reported as created).
 pub async fn add_availability(
-    app: &App,
+    store: &Store,
+    timings: &Timings,
     provider_id: &str,
     start: Timestamp,
     end: Timestamp,
@@ -49,7 +55,7 @@ pub async fn add_availability(
     now: Timestamp,
 ) -> Result<Vec<Slot>, AddAvailabilityError> {
     plausible(provider_id, AddAvailabilityError::ProviderNotFound)?;
-    let minutes = minutes.unwrap_or(app.timings.default_slot_minutes);
+    let minutes = minutes.unwrap_or(timings.default_slot_minutes);
     let wanted = cut_range(provider_id, start, end, minutes, now)?;
     let mut created = Vec::new();
     let mut backoff = Backoff::new(AVAILABILITY_ATTEMPTS);
@@ -57,19 +63,18 @@ pub async fn add_availability(
         // The version first: a creation that commits after this read moves it and refuses
         // ours; one that committed before it is in the (strongly consistent) query below.
         // The profile also names the provider on every slot created.
-        let provider = app
-            .store
+        let provider = store
             .provider(provider_id)
             .await?
             .ok_or_else(|| AddAvailabilityError::ProviderNotFound(provider_id.to_owned()))?;
         let name = provider.name();
-        let existing = app.store.slots(provider_id, start - LONGEST_SLOT, end).await?;
+        let existing = store.slots(provider_id, start - LONGEST_SLOT, end).await?;
         let missing: Vec<Slot> = wanted
             .iter()
             .filter(|id| !existing.iter().any(|slot| overlaps((id.start, id.end()), (slot.start_time, slot.end_time))))
             .map(|id| Slot::named(id, &name))
             .collect();
-        let creation = app.store.create_slots(provider_id, &missing, provider.availability_version).await?;
+        let creation = store.create_slots(provider_id, &missing, provider.availability_version).await?;
         created.extend(creation.created);
         if creation.complete {
             return Ok(created);
@@ -91,46 +96,43 @@ pub enum ListAvailabilityError {
     Store(#[from] StoreError),
 }
 
-async fn provider_exists(app: &App, provider_id: &str) -> Result<(), ListAvailabilityError> {
-    match app.store.profile::<serde_json::Value>(crate::store::provider_key(provider_id)).await? {
-        Some(_) => Ok(()),
-        None => Err(ListAvailabilityError::ProviderNotFound(provider_id.to_owned())),
+async fn provider_exists(store: &Store, provider_id: &str) -> Result<(), ListAvailabilityError> {
+    if store.provider_exists(provider_id).await? {
+        Ok(())
+    } else {
+        Err(ListAvailabilityError::ProviderNotFound(provider_id.to_owned()))
     }
 }
 
 /// Fills in `provider_name` on slots created before slots carried it, from the provider's
 /// profile (read only if one lacks it).
-async fn named(app: &App, provider_id: &str, slots: &mut [Slot]) -> Result<(), StoreError> {
+async fn named(store: &Store, provider_id: &str, slots: &mut [Slot]) -> Result<(), StoreError> {
     if slots.iter().all(|slot| slot.provider_name.is_some()) {
         return Ok(());
     }
-    let name = app.store.provider(provider_id).await?.map(|provider| provider.name());
+    let name = store.provider(provider_id).await?.map(|provider| provider.name());
     for slot in slots.iter_mut().filter(|slot| slot.provider_name.is_none()) {
         slot.provider_name.clone_from(&name);
     }
     Ok(())
 }
 
-/// A page of bookable slots, and the start time the next page continues after.
-pub struct SlotPage {
-    pub slots: Vec<Slot>,
-    pub next_after: Option<Timestamp>,
-}
-
 /// The provider's bookable slots starting in `[from, to)` and after `after` (the last start time
-/// of the previous page), by start time, `limit` at most: far enough ahead and not held by a live
+/// of the previous page, as the page says where the next continues), by start time, `limit` at
+/// most: far enough ahead and not held by a live
 /// reservation. Slots that are not bookable are skipped as they are read, so the store is read
 /// until the page is full (and one more slot, to know whether another page follows) or the range
 /// ends; since a page continues strictly after the previous one's last start time, a slot is
 /// never listed twice, whatever is added or booked meanwhile.
 pub async fn list_availability(
-    app: &App,
+    store: &Store,
+    timings: &Timings,
     provider_id: &str,
     window: (Option<Timestamp>, Option<Timestamp>),
     after: Option<Timestamp>,
     limit: usize,
     now: Timestamp,
-) -> Result<SlotPage, ListAvailabilityError> {
+) -> Result<Page<Slot, Timestamp>, ListAvailabilityError> {
     plausible(provider_id, ListAvailabilityError::ProviderNotFound)?;
     let (from, to) = window;
     if let (Some(from), Some(to)) = (from, to)
@@ -138,9 +140,9 @@ pub async fn list_availability(
     {
         return Err(ListAvailabilityError::ToNotAfterFrom);
     }
-    let empty = SlotPage { slots: Vec::new(), next_after: None };
-    let Some((from, to)) = listing_window(from, to, now, &app.timings) else {
-        provider_exists(app, provider_id).await?;
+    let empty = Page { items: Vec::new(), next: None };
+    let Some((from, to)) = listing_window(from, to, now, timings) else {
+        provider_exists(store, provider_id).await?;
         return Ok(empty);
     };
     let start = match after {
@@ -150,22 +152,19 @@ pub async fn list_availability(
     if start > to {
         return Ok(empty);
     }
-    let page_size = i32::try_from(limit + 1).unwrap_or(i32::MAX);
-    let mut slots: Vec<Slot> = app
-        .store
-        .slots_from(provider_id, start, to, page_size)
+    let slots: Vec<Slot> = store
+        .slots_from(provider_id, start, to, one_more(limit))
         .try_filter(|s| std::future::ready(s.start_time >= start && s.start_time < to && s.is_free(now)))
         .take(limit + 1)
         .try_collect()
         .await?;
     if slots.is_empty() && after.is_none() {
         // Nothing listed: say whether the provider exists at all (only then is a read spent).
-        provider_exists(app, provider_id).await?;
+        provider_exists(store, provider_id).await?;
     }
-    let next_after = (slots.len() > limit).then(|| slots[limit - 1].start_time);
-    slots.truncate(limit);
-    named(app, provider_id, &mut slots).await?;
-    Ok(SlotPage { slots, next_after })
+    let mut page = Page::of(slots, limit, |slot| slot.start_time);
+    named(store, provider_id, &mut page.items).await?;
+    Ok(page)
 }
 
 /// Parses a slot id of `provider_id` (if given); an id that cannot be one is simply not found
@@ -185,19 +184,19 @@ pub enum DeleteSlotError {
 }
 
 pub async fn delete_slot(
-    app: &App,
+    store: &Store,
     provider_id: &str,
     raw_slot_id: &str,
     now: Timestamp,
 ) -> Result<Slot, DeleteSlotError> {
     let not_found = || DeleteSlotError::SlotNotFound(raw_slot_id.to_owned());
     let id = slot_id(raw_slot_id, Some(provider_id)).ok_or_else(not_found)?;
-    let mut slot = app.store.slot(&id).await?.ok_or_else(not_found)?;
-    if app.store.delete_slot(&id, now).await?.is_ok() {
-        named(app, provider_id, std::slice::from_mut(&mut slot)).await?;
+    let mut slot = store.slot(&id).await?.ok_or_else(not_found)?;
+    if store.delete_slot(&id, now).await?.is_ok() {
+        named(store, provider_id, std::slice::from_mut(&mut slot)).await?;
         return Ok(slot);
     }
-    match app.store.slot(&id).await? {
+    match store.slot(&id).await? {
         None => Err(not_found()),
         Some(_) => Err(DeleteSlotError::SlotReserved),
     }

@@ -11,9 +11,9 @@ use shared::{
 
 use super::{BUSY, MAX_ATTEMPTS};
 use crate::{
-    App,
+    Store,
     domain::{ExpiryStep, Reservation, Status, expiry_step},
-    queue::{ExpiryMessage, QueueError},
+    queue::{ExpiryMessage, Queue, QueueError},
     store::Part,
 };
 
@@ -28,20 +28,24 @@ pub enum ExpireError {
 /// Records the expiry of one hold whose time is up and releases its slot. `None` when there is
 /// nothing to do: unknown, already confirmed, cancelled or expired, or not due yet. Safe to run
 /// any number of times, concurrently with confirm and cancel.
-pub async fn expire_one(app: &App, reservation_id: &str, now: Timestamp) -> Result<Option<Reservation>, ExpireError> {
+pub async fn expire_one(
+    store: &Store,
+    reservation_id: &str,
+    now: Timestamp,
+) -> Result<Option<Reservation>, ExpireError> {
     if !ids::is_plausible(reservation_id) {
         return Ok(None);
     }
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
     loop {
-        let Some(reservation) = app.store.reservation(reservation_id).await? else { return Ok(None) };
+        let Some(reservation) = store.reservation(reservation_id).await? else { return Ok(None) };
         if reservation.status != Status::Held || reservation.expires_at > now {
             return Ok(None);
         }
-        let written = match app.store.expire(&reservation, now).await? {
+        let written = match store.expire(&reservation, now).await? {
             // The slot was freed by the hold running out and then deleted or taken by another
             // client: record the expiry without it.
-            Err(Refusal::Condition(Part::Slot)) => app.store.expire_reservation_only(&reservation, now).await?,
+            Err(Refusal::Condition(Part::Slot)) => store.expire_reservation_only(&reservation, now).await?,
             written => written,
         };
         return match written {
@@ -56,29 +60,27 @@ pub async fn expire_one(app: &App, reservation_id: &str, now: Timestamp) -> Resu
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExpiryMessageError {
-    #[error("BOOKING_EXPIRY_QUEUE_URL is not set")]
-    NoQueue,
     #[error(transparent)]
     Queue(#[from] QueueError),
     #[error(transparent)]
     Expire(#[from] ExpireError),
 }
 
-/// Handles one expiry message: re-enqueue it if the hold ends more than a moment from now,
-/// otherwise expire the hold. Returns what it did (the delay it re-enqueued with).
+/// Handles one expiry message: re-enqueue it on `queue` if the hold ends more than a moment from
+/// now, otherwise expire the hold. Returns what it did (the delay it re-enqueued with).
 pub async fn handle_expiry_message(
-    app: &App,
+    store: &Store,
+    queue: &Queue,
     message: &ExpiryMessage,
     now: Timestamp,
 ) -> Result<ExpiryStep, ExpiryMessageError> {
     let step = expiry_step(message.expires_at, now);
     match step {
         ExpiryStep::Requeue(delay) => {
-            let queue = app.expiry.as_ref().ok_or(ExpiryMessageError::NoQueue)?;
             queue.send(message, delay).await?;
         }
         ExpiryStep::Expire => {
-            expire_one(app, &message.reservation_id, now).await?;
+            expire_one(store, &message.reservation_id, now).await?;
         }
     }
     Ok(step)
@@ -108,7 +110,7 @@ pub struct Sweep {
 /// be expired is logged and counted and the sweep carries on; the sweep fails (with the first
 /// error) only when it expired nothing and something failed, so that the schedule's retry tries
 /// again.
-pub async fn sweep(app: &App, now: Timestamp, budget: std::time::Duration) -> Result<Sweep, ExpireError> {
+pub async fn sweep(store: &Store, now: Timestamp, budget: std::time::Duration) -> Result<Sweep, ExpireError> {
     let deadline = std::time::Instant::now() + budget;
     let mut sweep = Sweep::default();
     let mut first_error = None;
@@ -116,7 +118,7 @@ pub async fn sweep(app: &App, now: Timestamp, budget: std::time::Duration) -> Re
     // sweep as it expires holds).
     let mut seen = std::collections::HashSet::new();
     // Pages are read as the sweep gets to them: one stopped by its budget reads no further.
-    let mut pages = std::pin::pin!(app.store.overdue_holds(now, SWEEP_PAGE));
+    let mut pages = std::pin::pin!(store.overdue_holds(now, SWEEP_PAGE));
     'pages: loop {
         let due = match pages.next().await {
             None => {
@@ -142,7 +144,7 @@ pub async fn sweep(app: &App, now: Timestamp, budget: std::time::Duration) -> Re
                 tracing::info!(expired = sweep.expired.len(), "sweep: out of time; the next sweep goes on");
                 break 'pages;
             }
-            match expire_one(app, reservation_id, now).await {
+            match expire_one(store, reservation_id, now).await {
                 Ok(Some(reservation)) => sweep.expired.push(reservation),
                 Ok(None) => {}
                 Err(error) => {

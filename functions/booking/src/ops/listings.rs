@@ -4,36 +4,22 @@
 //! strictly after.
 
 use futures::{StreamExt, TryStreamExt};
-use shared::{dynamo::StoreError, time::Timestamp};
-
-use crate::{
-    App,
-    domain::{Appointment, DirectoryEntry, Reservation, Status},
-    store::provider_sort_bound,
+use shared::{
+    dynamo::{Page, StoreError, one_more},
+    time::Timestamp,
 };
 
-/// A page of a listing, and the sort key the next page continues after (none on the last page).
-#[derive(Debug)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_after: Option<String>,
-}
+use crate::{
+    Store,
+    domain::{Appointment, DirectoryEntry, Reservation, Status},
+    store::{client_sort_key, provider_sort_bound, provider_sort_key},
+};
 
-/// Keeps `limit` of `items` (read one more than that) and says where the next page starts.
-fn page<T>(mut items: Vec<T>, limit: usize, sort_key: impl Fn(&T) -> String) -> Page<T> {
-    let next_after = (items.len() > limit).then(|| sort_key(&items[limit - 1]));
-    items.truncate(limit);
-    Page { items, next_after }
-}
-
-fn page_size(limit: usize) -> i32 {
-    i32::try_from(limit + 1).unwrap_or(i32::MAX)
-}
-
-/// The public directory, by provider id, after `after`.
-pub async fn providers(app: &App, after: Option<&str>, limit: usize) -> Result<Page<DirectoryEntry>, StoreError> {
-    let entries = app.store.directory(after, limit + 1).await?;
-    Ok(page(entries, limit, |entry| entry.provider_id.clone()))
+/// The public directory, by provider id, after `after`; the next page continues after the last
+/// provider id listed.
+pub async fn providers(store: &Store, after: Option<&str>, limit: usize) -> Result<Page<DirectoryEntry>, StoreError> {
+    let entries = store.directory(after, limit + 1).await?;
+    Ok(Page::of(entries, limit, |entry| entry.provider_id.clone()))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +35,7 @@ pub enum ProviderReservationsError {
 /// now: what is coming), by start time, after the one whose sort key is `after`. Holds that have
 /// run out are skipped, recorded or not.
 pub async fn provider_reservations(
-    app: &App,
+    store: &Store,
     provider_id: &str,
     window: (Option<Timestamp>, Option<Timestamp>),
     after: Option<&str>,
@@ -69,15 +55,14 @@ pub async fn provider_reservations(
     // character after `9` (years are four digits).
     let upper = window.1.map_or_else(|| ":".to_owned(), provider_sort_bound);
     if lower > upper {
-        return Ok(Page { items: Vec::new(), next_after: None });
+        return Ok(Page { items: Vec::new(), next: None });
     }
     let after = after.map(str::to_owned);
-    let appointments: Vec<Appointment> = app
-        .store
-        .provider_reservations(provider_id, lower, upper, page_size(limit))
+    let appointments: Vec<Appointment> = store
+        .provider_reservations(provider_id, lower, upper, one_more(limit))
         .try_filter(|a| {
             let r = &a.reservation;
-            let listed = after.as_deref().is_none_or(|after| crate::store::provider_sort_key(r).as_str() > after)
+            let listed = after.as_deref().is_none_or(|after| provider_sort_key(r).as_str() > after)
                 && r.start_time >= from
                 && window.1.is_none_or(|to| r.start_time < to)
                 && matches!(r.status_at(now), Status::Held | Status::Confirmed);
@@ -90,7 +75,7 @@ pub async fn provider_reservations(
         .take(limit + 1)
         .try_collect()
         .await?;
-    Ok(page(appointments, limit, |a| crate::store::provider_sort_key(&a.reservation)))
+    Ok(Page::of(appointments, limit, |a| provider_sort_key(&a.reservation)))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,19 +89,18 @@ pub enum ClientReservationsError {
 /// The client's reservations, newest first, with `status` (as of now: an overdue hold is
 /// expired) if given, created before the one whose sort key is `before`.
 pub async fn client_reservations(
-    app: &App,
+    store: &Store,
     client_id: &str,
     status: Option<Status>,
     before: Option<&str>,
     limit: usize,
     now: Timestamp,
 ) -> Result<Page<Reservation>, ClientReservationsError> {
-    if app.store.client(client_id).await?.is_none() {
+    if store.client(client_id).await?.is_none() {
         return Err(ClientReservationsError::ClientProfileRequired);
     }
-    let reservations: Vec<Reservation> = app
-        .store
-        .client_reservations(client_id, before.map(str::to_owned), page_size(limit))
+    let reservations: Vec<Reservation> = store
+        .client_reservations(client_id, before.map(str::to_owned), one_more(limit))
         .map_ok(|mut r| {
             r.status = r.status_at(now);
             r
@@ -125,7 +109,7 @@ pub async fn client_reservations(
         .take(limit + 1)
         .try_collect()
         .await?;
-    Ok(page(reservations, limit, crate::store::client_sort_key))
+    Ok(Page::of(reservations, limit, client_sort_key))
 }
 
 #[cfg(test)]
@@ -134,9 +118,9 @@ mod tests {
 
     #[test]
     fn a_page_keeps_its_limit_and_says_where_the_next_starts() {
-        let full = page(vec![1, 2, 3], 2, |n: &i32| n.to_string());
-        assert_eq!((full.items, full.next_after), (vec![1, 2], Some("2".to_owned())));
-        let last = page(vec![1, 2], 2, |n: &i32| n.to_string());
-        assert_eq!((last.items, last.next_after), (vec![1, 2], None));
+        let full = Page::of(vec![1, 2, 3], 2, |n: &i32| n.to_string());
+        assert_eq!((full.items, full.next), (vec![1, 2], Some("2".to_owned())));
+        let last = Page::of(vec![1, 2], 2, |n: &i32| n.to_string());
+        assert_eq!((last.items, last.next), (vec![1, 2], None));
     }
 }

@@ -18,7 +18,7 @@ pub use availability::{
 };
 pub use expiry::{ExpireError, ExpiryMessageError, SWEEP_BUDGET, Sweep, expire_one, handle_expiry_message, sweep};
 pub use listings::{
-    ClientReservationsError, Page, ProviderReservationsError, client_reservations, provider_reservations, providers,
+    ClientReservationsError, ProviderReservationsError, client_reservations, provider_reservations, providers,
 };
 pub use profiles::{SignUp, SignUpError, create_client, create_provider};
 pub use reservations::{CancelError, ConfirmError, GetError, ReserveError, cancel, confirm, get, reserve};

@@ -9,7 +9,7 @@ use shared::{
 
 use super::MAX_ATTEMPTS;
 use crate::{
-    App,
+    Store,
     domain::{Client, PersonName, Provider},
 };
 
@@ -32,7 +32,7 @@ pub enum SignUpError {
 /// The provider profile of `provider_id` (the caller's `sub`), created with these names unless
 /// it exists, together with its entry in the public directory.
 pub async fn create_provider(
-    app: &App,
+    store: &Store,
     provider_id: &str,
     first_name: PersonName,
     last_name: PersonName,
@@ -46,10 +46,10 @@ pub async fn create_provider(
     };
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
     loop {
-        match app.store.create_provider(&provider).await? {
+        match store.create_provider(&provider).await? {
             Ok(()) => return Ok(SignUp::Created(provider)),
             Err(Refusal::Condition(_)) => {
-                if let Some(existing) = app.store.provider(provider_id).await? {
+                if let Some(existing) = store.provider(provider_id).await? {
                     return Ok(SignUp::Existing(existing));
                 }
                 // Refused, yet gone: nothing removes profiles, so only a concurrent writer
@@ -66,16 +66,16 @@ pub async fn create_provider(
 /// The client profile of `client_id` (the caller's `sub`), created with these names unless it
 /// exists.
 pub async fn create_client(
-    app: &App,
+    store: &Store,
     client_id: &str,
     first_name: PersonName,
     last_name: PersonName,
 ) -> Result<SignUp<Client>, SignUpError> {
     let client = Client { client_id: client_id.to_owned(), first_name, last_name, created_at: time::now() };
-    if app.store.create_client(&client).await?.is_ok() {
+    if store.create_client(&client).await?.is_ok() {
         return Ok(SignUp::Created(client));
     }
-    match app.store.client(client_id).await? {
+    match store.client(client_id).await? {
         Some(existing) => Ok(SignUp::Existing(existing)),
         None => Err(SignUpError::Busy),
     }

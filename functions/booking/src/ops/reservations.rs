@@ -9,9 +9,9 @@ use shared::{
 
 use super::{BUSY, MAX_ATTEMPTS, availability::slot_id, expiry::expire_one, plausible};
 use crate::{
-    App,
-    domain::{ExpiryStep, Reservation, Status, expiry_step, within_lead},
-    queue::ExpiryMessage,
+    Store,
+    domain::{ExpiryStep, Reservation, Status, Timings, expiry_step, within_lead},
+    queue::{ExpiryMessage, Queue},
     store::Part,
 };
 
@@ -34,12 +34,15 @@ pub enum ReserveError {
 }
 
 /// Holds a slot for a client (`client_id`: the caller, whose profile must exist): one
-/// transaction, then the expiry message. The transaction also counts the hold on the client's
-/// profile, refused when they hold `max_holds_per_client` already; holds of theirs that have run
+/// transaction, then the expiry message on `expiry`. The transaction also counts the hold on the
+/// client's profile, refused when they hold `max_holds` already; holds of theirs that have run
 /// out but are not yet recorded do not count: they are expired then, and the reservation tried
 /// once more.
 pub async fn reserve(
-    app: &App,
+    store: &Store,
+    expiry: &Queue,
+    timings: &Timings,
+    max_holds: u32,
     client_id: &str,
     raw_slot_id: &str,
     now: Timestamp,
@@ -48,41 +51,38 @@ pub async fn reserve(
     let slot = slot_id(raw_slot_id, None).ok_or_else(not_found)?;
     plausible(client_id, |_| ReserveError::ClientProfileRequired)?;
     // The profile: that there is one, and the name the provider's listing shows.
-    let client = app.store.client(client_id).await?.ok_or(ReserveError::ClientProfileRequired)?;
-    if !within_lead(slot.start, now, &app.timings) {
+    let client = store.client(client_id).await?.ok_or(ReserveError::ClientProfileRequired)?;
+    if !within_lead(slot.start, now, timings) {
         // Refused either way; a slot that does not exist is a 404 whatever its time, so this
         // path (and only this one) spends a read to tell the two apart.
-        return Err(match app.store.slot(&slot).await? {
-            Some(found) if found.slot_minutes == slot.minutes => {
-                ReserveError::TooLate { min_lead: app.timings.min_lead }
-            }
+        return Err(match store.slot(&slot).await? {
+            Some(found) if found.slot_minutes == slot.minutes => ReserveError::TooLate { min_lead: timings.min_lead },
             _ => not_found(),
         });
     }
-    let max = app.max_holds_per_client;
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
     let mut released_overdue = false;
     loop {
-        let reservation = Reservation::hold(ids::new_id(), &slot, client_id, now, app.timings.hold);
-        match app.store.reserve(&reservation, &slot, &client, max, now).await? {
+        let reservation = Reservation::hold(ids::new_id(), &slot, client_id, now, timings.hold);
+        match store.reserve(&reservation, &slot, &client, max_holds, now).await? {
             Ok(()) => {
-                schedule_expiry(app, &reservation, now).await;
+                schedule_expiry(expiry, &reservation, now).await;
                 return Ok(reservation);
             }
             Err(Refusal::Condition(Part::Client)) => {
-                if !released_overdue && expire_overdue_holds(app, client_id, now).await? > 0 {
+                if !released_overdue && expire_overdue_holds(store, client_id, now).await? > 0 {
                     released_overdue = true;
                     continue;
                 }
-                match app.store.held_by(client_id).await? {
+                match store.held_by(client_id).await? {
                     None => return Err(ReserveError::ClientProfileRequired),
                     // One of their holds ended since the refusal: go round again.
-                    Some(held) if held.len() < max as usize && backoff.wait().await => {}
-                    Some(_) => return Err(ReserveError::TooManyHolds { max }),
+                    Some(held) if held.len() < max_holds as usize && backoff.wait().await => {}
+                    Some(_) => return Err(ReserveError::TooManyHolds { max: max_holds }),
                 }
             }
             Err(Refusal::Condition(Part::Slot)) => {
-                return match app.store.slot(&slot).await? {
+                return match store.slot(&slot).await? {
                     Some(found) if found.slot_minutes == slot.minutes => Err(ReserveError::SlotTaken),
                     _ => Err(not_found()),
                 };
@@ -95,10 +95,10 @@ pub async fn reserve(
 
 /// Records the expiry of the client's holds that have run out (their messages are late, or the
 /// sweep has not come yet), so that they stop counting; how many it expired.
-async fn expire_overdue_holds(app: &App, client_id: &str, now: Timestamp) -> Result<usize, ReserveError> {
+async fn expire_overdue_holds(store: &Store, client_id: &str, now: Timestamp) -> Result<usize, ReserveError> {
     let mut expired = 0;
-    for reservation_id in app.store.held_by(client_id).await?.unwrap_or_default() {
-        match expire_one(app, &reservation_id, now).await {
+    for reservation_id in store.held_by(client_id).await?.unwrap_or_default() {
+        match expire_one(store, &reservation_id, now).await {
             Ok(Some(_)) => expired += 1,
             Ok(None) => {}
             Err(super::ExpireError::Busy) => return Err(ReserveError::Busy),
@@ -110,11 +110,7 @@ async fn expire_overdue_holds(app: &App, client_id: &str, now: Timestamp) -> Res
 
 /// Sends the hold's expiry message. A failure here loses nothing: the hold still ends on time
 /// for every reader, and the sweep records it within minutes.
-async fn schedule_expiry(app: &App, reservation: &Reservation, now: Timestamp) {
-    let Some(queue) = &app.expiry else {
-        tracing::error!("BOOKING_EXPIRY_QUEUE_URL is not set; the sweep will expire this hold");
-        return;
-    };
+async fn schedule_expiry(queue: &Queue, reservation: &Reservation, now: Timestamp) {
     let ExpiryStep::Requeue(delay) = expiry_step(reservation.expires_at, now) else { return };
     let message =
         ExpiryMessage { reservation_id: reservation.reservation_id.clone(), expires_at: reservation.expires_at };
@@ -132,18 +128,18 @@ pub enum GetError {
 }
 
 /// The reservation as clients see it now (an overdue hold reads as expired), whoever's it is.
-async fn read(app: &App, reservation_id: &str, now: Timestamp) -> Result<Reservation, GetError> {
+async fn read(store: &Store, reservation_id: &str, now: Timestamp) -> Result<Reservation, GetError> {
     plausible(reservation_id, GetError::NotFound)?;
     let mut reservation =
-        app.store.reservation(reservation_id).await?.ok_or_else(|| GetError::NotFound(reservation_id.to_owned()))?;
+        store.reservation(reservation_id).await?.ok_or_else(|| GetError::NotFound(reservation_id.to_owned()))?;
     reservation.status = reservation.status_at(now);
     Ok(reservation)
 }
 
 /// The reservation as [`read`] reads it, if `caller` (a `sub`) is its client or its provider;
 /// anyone else is told it does not exist.
-pub async fn get(app: &App, reservation_id: &str, caller: &str, now: Timestamp) -> Result<Reservation, GetError> {
-    let reservation = read(app, reservation_id, now).await?;
+pub async fn get(store: &Store, reservation_id: &str, caller: &str, now: Timestamp) -> Result<Reservation, GetError> {
+    let reservation = read(store, reservation_id, now).await?;
     if reservation.client_id != caller && reservation.provider_id != caller {
         return Err(GetError::NotFound(reservation_id.to_owned()));
     }
@@ -151,8 +147,8 @@ pub async fn get(app: &App, reservation_id: &str, caller: &str, now: Timestamp) 
 }
 
 /// The reservation as [`read`] reads it, if it is `client_id`'s; not found if it is another's.
-async fn owned(app: &App, reservation_id: &str, client_id: &str, now: Timestamp) -> Result<Reservation, GetError> {
-    let reservation = read(app, reservation_id, now).await?;
+async fn owned(store: &Store, reservation_id: &str, client_id: &str, now: Timestamp) -> Result<Reservation, GetError> {
+    let reservation = read(store, reservation_id, now).await?;
     if reservation.client_id != client_id {
         return Err(GetError::NotFound(reservation_id.to_owned()));
     }
@@ -222,11 +218,11 @@ impl From<GetError> for ConfirmError {
 }
 
 /// Confirms `client_id`'s held reservation; another client's is not found.
-pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, ConfirmError> {
+pub async fn confirm(store: &Store, reservation_id: &str, client_id: &str) -> Result<Reservation, ConfirmError> {
     let mut refusals = Refusals::new();
     loop {
         let now = time::now();
-        let reservation = owned(app, reservation_id, client_id, now).await?;
+        let reservation = owned(store, reservation_id, client_id, now).await?;
         match reservation.status {
             Status::Confirmed => return Err(ConfirmError::AlreadyConfirmed),
             Status::Cancelled => return Err(ConfirmError::Cancelled),
@@ -234,7 +230,7 @@ pub async fn confirm(app: &App, reservation_id: &str, client_id: &str) -> Result
             Status::Held if refusals.slot_lost => return Err(ConfirmError::Expired),
             Status::Held => {}
         }
-        match app.store.confirm(&reservation, now).await? {
+        match store.confirm(&reservation, now).await? {
             Ok(()) => return Ok(reservation.confirmed(now)),
             Err(refusal) if refusals.next(refusal).await => {}
             Err(_) => return Err(ConfirmError::Busy),
@@ -264,11 +260,11 @@ impl From<GetError> for CancelError {
 }
 
 /// Cancels `client_id`'s reservation; another client's is not found.
-pub async fn cancel(app: &App, reservation_id: &str, client_id: &str) -> Result<Reservation, CancelError> {
+pub async fn cancel(store: &Store, reservation_id: &str, client_id: &str) -> Result<Reservation, CancelError> {
     let mut refusals = Refusals::new();
     loop {
         let now = time::now();
-        let reservation = owned(app, reservation_id, client_id, now).await?;
+        let reservation = owned(store, reservation_id, client_id, now).await?;
         match reservation.status {
             // Cancelling twice is not an error: it is cancelled, as asked.
             Status::Cancelled => return Ok(reservation),
@@ -281,9 +277,9 @@ pub async fn cancel(app: &App, reservation_id: &str, client_id: &str) -> Result<
             // can be neither reserved nor removed, so only a change outside the service gets
             // here); cancel the reservation alone rather than refuse the client.
             tracing::warn!(reservation_id, slot_id = %reservation.slot_id, "confirmed reservation without its slot");
-            app.store.cancel_reservation_only(&reservation, now).await?
+            store.cancel_reservation_only(&reservation, now).await?
         } else {
-            app.store.cancel(&reservation, now).await?
+            store.cancel(&reservation, now).await?
         };
         match written {
             Ok(()) => return Ok(reservation.cancelled(now)),
