@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use analytics::domain::{Micros, event::province_key};
+use analytics::domain::event::province_key;
 use serde_json::{Value, json};
+use shared::money::Micros;
 
 use crate::helpers::{Analytics, samples};
 
