@@ -19,9 +19,7 @@ use shared::{
     auth::{ANALYST, INGEST},
     dynamo::Item,
 };
-use system_tests::{
-    InProcess, Reply, User, as_user, auth_config, call, fresh_stack, request, sdk, template, user, with_path_params,
-};
+use system_tests::{InProcess, Reply, User, as_user, auth_config, call, fresh_stack, request, sdk, template, user};
 
 pub struct Analytics {
     pub app: &'static App,
@@ -89,7 +87,7 @@ impl Analytics {
     }
 
     pub async fn event_as(&self, who: &User, id: &str) -> Reply {
-        let req = with_path_params(request("GET", &format!("/analytics/v1/events/{id}"), None), &[("event_id", id)]);
+        let req = request("GET", &format!("/analytics/v1/events/{id}"), None);
         call(self.app, http::get_event, as_user(req, who)).await
     }
 

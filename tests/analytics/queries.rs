@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use analytics::domain::{Micros, event::province_key};
+use analytics::domain::event::province_key;
 use serde_json::{Value, json};
+use shared::money::Micros;
 
 use crate::helpers::{Analytics, samples};
 
@@ -455,4 +456,33 @@ async fn admins_ingest_and_ask_and_other_paths_are_404_or_405() {
     assert_eq!((wrong_method.status, wrong_method.code()), (405, Some("method_not_allowed")));
     assert!(wrong_method.header("allow").is_some_and(|allow| allow.contains("POST") && allow.contains("GET")));
     assert_eq!(fallback("GET", "/analytics/v1/nowhere").await.status, 404);
+}
+
+#[tokio::test]
+async fn the_listing_pages_across_days_and_its_cursors_keep_to_their_range() {
+    let a = Analytics::new().await;
+    for (id, at) in [
+        ("d1-a", "2020-09-01T10:00:00Z"),
+        ("d1-b", "2020-09-01T11:00:00Z"),
+        ("d3-a", "2020-09-03T10:00:00Z"),
+        ("d3-b", "2020-09-03T11:00:00Z"),
+    ] {
+        assert_eq!(a.post(crate::helpers::event(id, "c", "Ohio", "1", at)).await.status, 201);
+    }
+    let range = [("start_date", "2020-09-01"), ("end_date", "2020-09-04")];
+    let ids = |body: &Value| -> Vec<String> {
+        body["events"].as_array().unwrap().iter().map(|e| e["event_id"].as_str().unwrap().to_owned()).collect()
+    };
+    // The first page ends with its day; the next starts at the next day that has events.
+    let first = a.query("/analytics/v1/events", &[range[0], range[1], ("limit", "2")]).await;
+    assert_eq!(ids(&first), ["d1-a", "d1-b"]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = a.query("/analytics/v1/events", &[range[0], range[1], ("limit", "2"), ("cursor", cursor)]).await;
+    assert_eq!(ids(&second), ["d3-a", "d3-b"]);
+    assert!(second.get("next_cursor").is_none(), "{second}");
+    // A cursor continues only the listing of its own range.
+    let other = [("start_date", "2020-09-01"), ("end_date", "2020-09-05"), ("limit", "2"), ("cursor", cursor)];
+    let reply = a.query_as(Some(&a.analyst), "/analytics/v1/events", &other).await;
+    assert_eq!((reply.status, reply.code()), (400, Some("invalid_field")), "{reply:?}");
+    assert!(reply.message().contains("cursor"), "{}", reply.message());
 }

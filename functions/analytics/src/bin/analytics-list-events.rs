@@ -1,6 +1,7 @@
+//! GET /analytics/v1/events: stops at start-up without `CURSOR_SIGNING_KEY`, which its cursors need.
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = analytics::App::deferred()?;
+    let app = analytics::App::deferred_requiring(&[analytics::Need::Cursors])?;
     shared::http::serve_deferred(app, analytics::entrypoints::http::list_events).await
 }

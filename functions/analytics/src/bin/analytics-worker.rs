@@ -2,6 +2,6 @@
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
-    let app = analytics::App::deferred()?;
+    let app = analytics::App::deferred_requiring(&[analytics::Need::DeadLetterQueue])?;
     shared::lambda::serve_deferred(app, analytics::entrypoints::sqs::worker).await
 }

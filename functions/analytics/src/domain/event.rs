@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use shared::time::{self, Timestamp};
+use shared::{
+    money::Micros,
+    time::{self, Timestamp},
+};
 
-use super::money::Micros;
+use super::currency::{Currency, NOT_A_CURRENCY};
 
 /// The only event type the service takes.
 pub const ORDER_CREATED: &str = "order.created";
@@ -59,8 +62,7 @@ pub struct Event {
     pub email: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
-    /// ISO 4217: three capital letters.
-    pub currency: String,
+    pub currency: Currency,
     pub order_value: Micros,
     /// The shipping province, trimmed, as sent (shown in answers).
     pub province: String,
@@ -94,12 +96,8 @@ impl Event {
         }
         let customer_id = customer_id(raw)?;
         let currency = required_str(raw, "currency")?;
-        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(field(
-                "currency",
-                format!("must be an ISO 4217 code (three capital letters), got {currency:?}"),
-            ));
-        }
+        let currency = Currency::try_from(currency.to_owned())
+            .map_err(|_| field("currency", format!("{NOT_A_CURRENCY}, got {currency:?}")))?;
         let order_value = money(raw, "order_value")?.ok_or_else(|| Invalid::Missing("order_value".into()))?;
         money(raw, "total_discounts")?;
         money(raw, "total_tax")?;
@@ -131,7 +129,7 @@ impl Event {
             email: optional_str(raw, "email")?,
             first_name: optional_str(raw, "first_name")?,
             last_name: optional_str(raw, "last_name")?,
-            currency: currency.to_owned(),
+            currency,
             order_value,
             province,
             accepts_marketing,
@@ -279,6 +277,7 @@ fn line_items(raw: &Map<String, Value>) -> Result<Vec<LineItem>, Invalid> {
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use shared::money::MicrosSum;
 
     use super::*;
 
@@ -308,6 +307,40 @@ mod tests {
             [LineItem { id: "a".into(), quantity: 3 }, LineItem { id: "b".into(), quantity: 3 }]
         );
         assert_eq!(event.occurred_at, Some(time::parse("2020-09-01T10:00:00Z").unwrap()));
+    }
+
+    /// Money is `shared::money` (moved here from the service's own `domain/money.rs`): the figures
+    /// an event may carry, exponents of JSON numbers included, and sums written back exactly.
+    #[test]
+    fn decimals_are_read_exactly() {
+        for (text, micros) in [
+            ("5", 5_000_000),
+            ("5.0", 5_000_000),
+            ("0.1", 100_000),
+            ("12.345678", 12_345_678),
+            ("1.10000000", 1_100_000),
+            ("1e-3", 1_000),
+            ("1.5e2", 150_000_000),
+            ("0", 0),
+            ("0.000000", 0),
+        ] {
+            assert_eq!(Micros::parse(text), Ok(Micros(micros)), "{text}");
+        }
+        for text in ["-1", "1.0000001", "abc", "", ".5", "1e-7", "1e30", "1,5", "NaN"] {
+            assert!(Micros::parse(text).is_err(), "{text}");
+        }
+        let value = |v: Value| with(|m| drop(m.insert("order_value".into(), v))).map(|e| e.order_value);
+        assert_eq!(value(json!(1.5e2)), Ok(Micros(150_000_000)), "a JSON number with an exponent");
+        assert_eq!(value(json!(0.001)), Ok(Micros(1_000)));
+    }
+
+    #[test]
+    fn sums_are_written_as_exact_decimals() {
+        let decimal = |micros: i128| serde_json::to_string(&MicrosSum(micros)).unwrap();
+        assert_eq!(decimal(1_000_000), "1");
+        assert_eq!(decimal(100_000 * 10), "1");
+        assert_eq!(decimal(12_345_678), "12.345678");
+        assert_eq!(decimal(0), "0");
     }
 
     #[test]

@@ -1,9 +1,15 @@
-//! The service's entities and rules, pure: events as the contract fixes them, money in micros.
+//! The service's entities and rules, pure: events as the contract fixes them, the events as kept,
+//! the rollups and how a range sums them, date ranges and currencies. Money is
+//! [`shared::money`]'s micros.
 
+pub mod currency;
 pub mod event;
-pub mod money;
 pub mod range;
+pub mod rollup;
+pub mod stored;
 
+pub use currency::Currency;
 pub use event::{Event, Invalid, LineItem};
-pub use money::Micros;
 pub use range::{DateRange, RangeError};
+pub use rollup::{Consent, CustomerDay, ProvincePart, ProvinceSales, RankedCustomer, Totals};
+pub use stored::{Recorded, StoredEvent};

@@ -1,6 +1,7 @@
 //! The queries' date ranges: UTC days, both ends inclusive, at most 366 days apart.
 
 use chrono::{Days, NaiveDate};
+use shared::time::Timestamp;
 
 /// How far apart `start_date` and `end_date` may be.
 pub const MAX_RANGE_DAYS: i64 = 366;
@@ -56,6 +57,12 @@ impl DateRange {
 /// A date as the store keys it.
 pub fn key(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
+}
+
+/// The UTC day of a time, as the store keys it (`YYYY-MM-DD`): an event counts on the day it
+/// occurred.
+pub fn day(at: Timestamp) -> String {
+    key(at.date_naive())
 }
 
 #[cfg(test)]

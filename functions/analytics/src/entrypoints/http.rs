@@ -1,26 +1,32 @@
-//! The HTTP endpoints (API Gateway): check the caller, parse the request, call the op, answer
-//! with the contract's JSON. The serve wrapper has applied the route's rule from
-//! [`routes::ROUTES`] (401 without a valid token, 403 outside the route's groups) before a
-//! handler runs.
+//! The HTTP endpoints (API Gateway): parse the request, call the op, answer with the contract's
+//! JSON through the typed views of [`super::views`]. The serve wrapper has applied the route's
+//! rule from [`routes::ROUTES`] (401 without a valid token, 403 outside the route's groups) before
+//! a handler runs. Each op's error enum becomes the contract's status and code here, in one
+//! `From` per enum.
 
 use futures::{StreamExt, stream};
 use lambda_http::http::StatusCode;
-use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+use serde_json::Value;
 use shared::{
     auth::Caller,
     cursor::Cursors,
-    http::{self, ApiError, Outcome, Request},
+    http::{self, ApiError, Outcome, PageQuery, Request},
     time,
 };
 
+use super::views::{
+    BatchView, DaysView, EventView, EventsView, IngestResult, ProvinceDetailView, ProvincesView, Status,
+    TopCustomersView, TotalView,
+};
 use crate::{
     App,
-    domain::{DateRange, Event, Invalid, RangeError, event::province_key, money::decimal, range},
-    ops::{self, GetEventError, IngestError, Ingested},
-    queries::{self, Consent, Position},
+    domain::{
+        Consent, Currency, DateRange, Event, Invalid, ProvinceSales, RangeError, Totals,
+        event::{MAX_STRING_CHARS, province_key},
+    },
+    ops::{self, GetEventError, IngestError, Ingested, ListEventsError, Mark},
     routes,
-    store::{Reads, StoredEvent, Totals},
 };
 
 /// A batch's body, at most.
@@ -66,6 +72,26 @@ impl From<GetEventError> for ApiError {
     }
 }
 
+impl From<ListEventsError> for ApiError {
+    fn from(err: ListEventsError) -> Self {
+        match err {
+            ListEventsError::OtherRange => ApiError::invalid_field("cursor", err),
+            ListEventsError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<RangeError> for ApiError {
+    fn from(err: RangeError) -> Self {
+        match &err {
+            RangeError::Missing(name) => ApiError::missing_field(name).with_message(err.to_string()),
+            RangeError::NotADate(name, _) => ApiError::invalid_field(name, "").with_message(err.to_string()),
+            RangeError::Reversed(..) => ApiError::invalid_field("start_date", "").with_message(err.to_string()),
+            RangeError::TooLong(_) => ApiError::unprocessable("range_too_long", err.to_string()),
+        }
+    }
+}
+
 /// The body as JSON: one event, or `{"events": [...]}`.
 enum Body {
     One(Value),
@@ -96,16 +122,21 @@ fn parse_body(bytes: &[u8]) -> Result<Body, ApiError> {
     }
 }
 
-#[derive(Serialize)]
-struct Outcome1<'a> {
-    event_id: &'a str,
-    status: &'static str,
-}
-
-fn status(ingested: Ingested) -> &'static str {
-    match ingested {
-        Ingested::Created => "created",
-        Ingested::Duplicate => "duplicate",
+/// One event of a batch: its result, or the error that fails the whole batch (the database).
+async fn ingest_one(app: &App, value: Value, received_at: time::Timestamp) -> Result<IngestResult, ApiError> {
+    let event = match Event::from_json(&value) {
+        Ok(event) => event,
+        Err(invalid) => {
+            let event_id = value.get("event_id").and_then(Value::as_str).map(str::to_owned);
+            return Ok(IngestResult::refused(event_id, Status::Rejected, invalid.into()));
+        }
+    };
+    match ops::ingest(&app.store, &event, received_at).await {
+        Ok(ingested) => Ok(IngestResult::done(&event.event_id, ingested)),
+        Err(err @ IngestError::Conflict(_)) => {
+            Ok(IngestResult::refused(Some(event.event_id), Status::Conflict, err.into()))
+        }
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -117,8 +148,8 @@ pub async fn ingest(app: &App, _caller: Caller, req: Request) -> Outcome {
     match parse_body(req.body().as_ref())? {
         Body::One(value) => {
             let event = Event::from_json(&value)?;
-            let ingested = ops::ingest_now(app, &event).await?;
-            let body = Outcome1 { event_id: &event.event_id, status: status(ingested) };
+            let ingested = ops::ingest_now(&app.store, &event).await?;
+            let body = IngestResult::done(&event.event_id, ingested);
             match ingested {
                 Ingested::Created => http::created(&body),
                 Ingested::Duplicate => http::ok(&body),
@@ -126,49 +157,20 @@ pub async fn ingest(app: &App, _caller: Caller, req: Request) -> Outcome {
         }
         Body::Batch(values) => {
             let received_at = time::now();
-            let results: Vec<Result<Value, ApiError>> = stream::iter(values)
-                .map(|value| async move {
-                    let event_id = value.get("event_id").and_then(Value::as_str).map(str::to_owned);
-                    let rejected = |err: ApiError| {
-                        json!({"event_id": event_id, "status": "rejected",
-                            "error": {"code": err.code, "message": err.message}})
-                    };
-                    let event = match Event::from_json(&value) {
-                        Ok(event) => event,
-                        Err(invalid) => return Ok(rejected(invalid.into())),
-                    };
-                    match ops::ingest(app, &event, received_at).await {
-                        Ok(ingested) => Ok(json!({"event_id": event.event_id, "status": status(ingested)})),
-                        Err(err @ IngestError::Conflict(_)) => {
-                            let err = ApiError::from(err);
-                            Ok(json!({"event_id": event.event_id, "status": "conflict",
-                                "error": {"code": err.code, "message": err.message}}))
-                        }
-                        Err(err) => Err(err.into()),
-                    }
-                })
+            let results: Vec<Result<IngestResult, ApiError>> = stream::iter(values)
+                .map(|value| ingest_one(app, value, received_at))
                 .buffered(EVENTS_IN_FLIGHT)
                 .collect()
                 .await;
-            let results = results.into_iter().collect::<Result<Vec<_>, _>>()?;
-            http::ok(&json!({"results": results}))
+            http::ok(&BatchView { results: results.into_iter().collect::<Result<_, _>>()? })
         }
     }
 }
 
-/// An event as `GET /events/{id}` shows it: as sent, with `occurred_at` (when it happened, the
-/// time of receipt if it did not say) and `received_at`.
-pub fn event_view(stored: &StoredEvent) -> Value {
-    let mut event: Map<String, Value> = serde_json::from_str(&stored.body).unwrap_or_default();
-    event.insert("occurred_at".into(), json!(time::format(stored.occurred_at)));
-    event.insert("received_at".into(), json!(time::format(stored.received_at)));
-    Value::Object(event)
-}
-
 /// GET /analytics/v1/events/{event_id} (analyst, admin)
 pub async fn get_event(app: &App, _caller: Caller, req: Request) -> Outcome {
-    let stored = ops::get(app, &http::path_param(&req, "event_id")?).await?;
-    http::ok(&event_view(&stored))
+    let stored = ops::get(&app.store, &http::path_param(&req, "event_id")?).await?;
+    http::ok(&EventView::from(&stored))
 }
 
 /// ANY /analytics/{proxy+}: whatever no other route matched; 405 for a known path, else 404.
@@ -176,39 +178,91 @@ pub async fn fallback(_: (), req: Request) -> Outcome {
     Err(http::unmatched(&routes::ROUTES, &req))
 }
 
-impl From<RangeError> for ApiError {
-    fn from(err: RangeError) -> Self {
-        match &err {
-            RangeError::Missing(name) => ApiError::missing_field(name).with_message(err.to_string()),
-            RangeError::NotADate(name, _) => ApiError::invalid_field(name, "").with_message(err.to_string()),
-            RangeError::Reversed(..) => ApiError::invalid_field("start_date", "").with_message(err.to_string()),
-            RangeError::TooLong(_) => ApiError::unprocessable("range_too_long", err.to_string()),
-        }
-    }
+/// `start_date` and `end_date`, which every query takes. They are read on their own and first,
+/// so that a bad range stays the error of a request with several bad parameters.
+#[derive(Deserialize)]
+struct RangeQuery {
+    start_date: Option<String>,
+    end_date: Option<String>,
 }
 
 fn date_range(req: &Request) -> Result<DateRange, ApiError> {
-    Ok(DateRange::parse(
-        http::query_param(req, "start_date").as_deref(),
-        http::query_param(req, "end_date").as_deref(),
-    )?)
+    let query: RangeQuery = http::parse_query(req)?;
+    Ok(DateRange::parse(query.start_date.as_deref(), query.end_date.as_deref())?)
 }
 
-/// `currency`: three capital letters, `USD` without it.
-fn currency_param(req: &Request) -> Result<String, ApiError> {
-    let currency = http::query_param(req, "currency").unwrap_or_else(|| "USD".to_owned());
-    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(ApiError::invalid_field("currency", "must be an ISO 4217 code (three capital letters)"));
+/// A parameter that takes one of the values serde names for `T` (its renames are the one table
+/// of them); anything else is refused with [`Choices::CHOICES`].
+struct OneOf<T>(T);
+
+trait Choices: DeserializeOwned + Default {
+    /// The values, as the refusal lists them.
+    const CHOICES: &'static str;
+}
+
+impl<T: Choices> Default for OneOf<T> {
+    fn default() -> Self {
+        Self(T::default())
     }
-    Ok(currency)
 }
 
-fn money(micros: i128) -> Value {
-    Value::Number(decimal(micros))
+impl<'de, T: Choices> Deserialize<'de> for OneOf<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, IntoDeserializer, value};
+        let raw = String::deserialize(deserializer)?;
+        T::deserialize(IntoDeserializer::<value::Error>::into_deserializer(raw.as_str())).map(OneOf).map_err(|_| {
+            D::Error::custom(format!("must be {}, got {:?}", T::CHOICES, raw.chars().take(40).collect::<String>()))
+        })
+    }
 }
 
-fn log_reads(query: &str, reads: Reads) {
-    tracing::info!(query, items = reads.items, pages = reads.pages, "rollups read");
+impl Choices for Consent {
+    const CHOICES: &'static str = "true, false or any";
+}
+
+/// `mode` of `GET /orders/value`: every day of the range, or their sum.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+enum Mode {
+    #[default]
+    Day,
+    Total,
+}
+
+impl Choices for Mode {
+    const CHOICES: &'static str = "DAY or TOTAL";
+}
+
+/// `count` of `GET /customers/top`: 1 to 100, 5 without it.
+struct Count(usize);
+
+impl Default for Count {
+    fn default() -> Self {
+        Self(5)
+    }
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        raw.trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|c| (1..=100).contains(c))
+            .map(Count)
+            .ok_or_else(|| serde::de::Error::custom(format!("must be an integer from 1 to 100, got {raw:?}")))
+    }
+}
+
+#[derive(Deserialize)]
+struct TopCustomersQuery {
+    /// Three capital letters, `USD` without it.
+    #[serde(default = "Currency::usd")]
+    currency: Currency,
+    #[serde(default)]
+    count: Count,
+    #[serde(default)]
+    accepts_marketing: OneOf<Consent>,
 }
 
 /// GET /analytics/v1/customers/top (analyst, admin): `count` (1–100, 5) customers by order
@@ -216,62 +270,46 @@ fn log_reads(query: &str, reads: Reads) {
 /// `true` without it) counts only the orders whose buyer gave (or did not give) consent.
 pub async fn top_customers(app: &App, _caller: Caller, req: Request) -> Outcome {
     let range = date_range(&req)?;
-    let currency = currency_param(&req)?;
-    let count = match http::query_param(&req, "count") {
-        None => 5,
-        Some(raw) => raw.trim().parse::<usize>().ok().filter(|c| (1..=100).contains(c)).ok_or_else(|| {
-            ApiError::invalid_field("count", format!("must be an integer from 1 to 100, got {raw:?}"))
-        })?,
-    };
-    let consent = match http::query_param(&req, "accepts_marketing").as_deref() {
-        None | Some("true") => Consent::Yes,
-        Some("false") => Consent::No,
-        Some("any") => Consent::Any,
-        Some(other) => {
-            return Err(ApiError::invalid_field(
-                "accepts_marketing",
-                format!("must be true, false or any, got {:?}", other.chars().take(40).collect::<String>()),
-            ));
-        }
-    };
-    let (customers, reads) = queries::top_customers(app, &currency, &range, count, consent).await?;
-    log_reads("top_customers", reads);
-    let customers: Vec<Value> = customers
-        .into_iter()
-        .map(|c| {
-            json!({"customer_id": c.customer_id, "email": c.email, "first_name": c.first_name,
-                "last_name": c.last_name, "order_count": c.totals.count as u64, "order_value": money(c.totals.value)})
-        })
-        .collect();
-    http::ok(&json!({"currency": currency, "customers": customers}))
+    let query: TopCustomersQuery = http::parse_query(&req)?;
+    let OneOf(consent) = query.accepts_marketing;
+    let customers = ops::top_customers(&app.store, &query.currency, &range, query.count.0, consent).await?;
+    http::ok(&TopCustomersView {
+        currency: &query.currency,
+        customers: customers.into_iter().map(Into::into).collect(),
+    })
+}
+
+#[derive(Deserialize)]
+struct OrderValueQuery {
+    /// Three capital letters, `USD` without it.
+    #[serde(default = "Currency::usd")]
+    currency: Currency,
+    #[serde(default)]
+    mode: OneOf<Mode>,
 }
 
 /// GET /analytics/v1/orders/value (analyst, admin): `mode=DAY` (without `mode`) every day of the
 /// range with its orders and value, zeros included; `mode=TOTAL` their sum.
 pub async fn order_value(app: &App, _caller: Caller, req: Request) -> Outcome {
     let range = date_range(&req)?;
-    let currency = currency_param(&req)?;
-    let total = match http::query_param(&req, "mode").as_deref() {
-        None | Some("DAY") => false,
-        Some("TOTAL") => true,
-        Some(other) => {
-            return Err(ApiError::invalid_field(
-                "mode",
-                format!("must be DAY or TOTAL, got {:?}", other.chars().take(40).collect::<String>()),
-            ));
+    let query: OrderValueQuery = http::parse_query(&req)?;
+    let currency = &query.currency;
+    let days = ops::order_value_by_day(&app.store, currency, &range).await?;
+    match query.mode.0 {
+        Mode::Total => {
+            http::ok(&TotalView { currency, totals: days.into_iter().map(|(_, t)| t).sum::<Totals>().into() })
         }
-    };
-    let (days, reads) = queries::order_value_by_day(app, &currency, &range).await?;
-    log_reads("order_value", reads);
-    if total {
-        let (count, value) = days.iter().fold((0, 0), |(c, v), (_, t)| (c + t.count, v + t.value));
-        return http::ok(&json!({"currency": currency, "order_count": count as u64, "order_value": money(value)}));
+        Mode::Day => http::ok(&DaysView { currency, days: days.into_iter().map(Into::into).collect() }),
     }
-    let days: Vec<Value> = days
-        .into_iter()
-        .map(|(date, t)| json!({"date": date, "order_count": t.count as u64, "order_value": money(t.value)}))
-        .collect();
-    http::ok(&json!({"currency": currency, "days": days}))
+}
+
+#[derive(Deserialize)]
+struct SalesQuery {
+    /// Three capital letters, `USD` without it.
+    #[serde(default = "Currency::usd")]
+    currency: Currency,
+    /// Matched trimmed, any case; blank is absent.
+    province: Option<String>,
 }
 
 /// GET /analytics/v1/sales/province (analyst, admin): with `province` (matched trimmed, any
@@ -279,73 +317,95 @@ pub async fn order_value(app: &App, _caller: Caller, req: Request) -> Outcome {
 /// province, largest value first.
 pub async fn sales_by_province(app: &App, _caller: Caller, req: Request) -> Outcome {
     let range = date_range(&req)?;
-    let currency = currency_param(&req)?;
-    let province = http::query_param(&req, "province").map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
-    if province.as_ref().is_some_and(|p| p.chars().count() > crate::domain::event::MAX_STRING_CHARS) {
+    let query: SalesQuery = http::parse_query(&req)?;
+    let currency = &query.currency;
+    let province = query.province.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+    if province.as_ref().is_some_and(|p| p.chars().count() > MAX_STRING_CHARS) {
         return Err(ApiError::invalid_field("province", "is longer than 256 characters"));
     }
     let key = province.as_deref().map(province_key);
-    let (sales, reads) = queries::province_sales(app, &currency, &range, key.as_deref()).await?;
-    log_reads("sales_by_province", reads);
+    let sales = ops::province_sales(&app.store, currency, &range, key.as_deref()).await?;
     match province {
         Some(asked) => {
-            let one = sales.into_iter().next();
-            let (shown, totals, items) = match one {
-                Some(s) => (s.province, s.totals, s.items),
-                None => (asked, Totals::default(), vec![]),
-            };
-            let items: Vec<Value> =
-                items.into_iter().map(|(id, q)| json!({"item_id": id, "quantity": q as u64})).collect();
-            http::ok(&json!({"province": shown, "currency": currency, "order_count": totals.count as u64,
-                "order_value": money(totals.value), "items": items}))
+            let one = sales.into_iter().next().unwrap_or_else(|| ProvinceSales::none(asked));
+            http::ok(&ProvinceDetailView::new(currency, one))
         }
-        None => {
-            let provinces: Vec<Value> = sales
-                .into_iter()
-                .map(|s| {
-                    json!({"province": s.province, "order_count": s.totals.count as u64,
-                        "order_value": money(s.totals.value), "quantity": s.quantity as u64})
-                })
-                .collect();
-            http::ok(&json!({"currency": currency, "provinces": provinces}))
-        }
+        None => http::ok(&ProvincesView { currency, provinces: sales.into_iter().map(Into::into).collect() }),
     }
 }
 
 /// The event listing's name in its cursors.
 const EVENTS_LISTING: &str = "analytics.events";
 
-/// A page of the event listing: the range, so that a cursor only continues the listing it came
-/// from, and where the page starts.
-#[derive(Serialize, serde::Deserialize)]
-struct Page {
-    start: String,
-    end: String,
-    at: Position,
-}
-
 /// GET /analytics/v1/events (analyst, admin): the range's events by `occurred_at`, `limit`
 /// (1–500, 100) at a time, with `next_cursor` while there may be more.
 pub async fn list_events(app: &App, _caller: Caller, req: Request) -> Outcome {
     let cursors = Cursors::configured(app.cursors.as_ref())?;
     let range = date_range(&req)?;
-    let limit = http::limit_param(&req, 100, 500)?;
-    let (start, end) = (range::key(range.start), range::key(range.end));
-    let from = match http::query_param(&req, "cursor") {
-        None => None,
-        Some(cursor) => {
-            let page: Page = cursors.read(EVENTS_LISTING, &cursor)?;
-            if page.start != start || page.end != end || page.at.date < start || page.at.date > end {
-                return Err(ApiError::invalid_field("cursor", "belongs to another range; start again without one"));
-            }
-            Some(page.at)
-        }
-    };
-    let (events, next, reads) = queries::list_events(app, &range, from, limit).await?;
-    log_reads("list_events", reads);
-    let mut body = json!({"events": events.iter().map(event_view).collect::<Vec<_>>()});
-    if let Some(at) = next {
-        body["next_cursor"] = json!(cursors.issue(EVENTS_LISTING, &Page { start, end, at }));
+    let page_query: PageQuery = http::parse_query(&req)?;
+    let limit = page_query.limit(100, 500)?;
+    let from = cursors.start::<Mark>(EVENTS_LISTING, page_query.cursor.as_deref())?;
+    let page = ops::list(&app.store, &range, from, limit).await?;
+    http::ok(&EventsView {
+        events: page.items.iter().map(EventView::from).collect(),
+        next_cursor: cursors.next(EVENTS_LISTING, page.next.as_ref()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use lambda_http::RequestExt;
+
+    use super::*;
+
+    fn with_query(pairs: &[(&str, &str)]) -> Request {
+        let params: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Request::default().with_query_string_parameters(params)
     }
-    http::ok(&body)
+
+    fn refusal<T: DeserializeOwned>(pairs: &[(&str, &str)]) -> String {
+        let err = http::parse_query::<T>(&with_query(pairs)).err().expect("refused");
+        assert_eq!((err.status, err.code.as_ref()), (StatusCode::BAD_REQUEST, "invalid_field"));
+        err.message
+    }
+
+    #[test]
+    fn query_parameters_are_typed_with_their_defaults() {
+        let q: TopCustomersQuery = http::parse_query(&with_query(&[("count", ""), ("other", "x")])).unwrap();
+        assert_eq!((q.currency.as_str(), q.count.0, q.accepts_marketing.0), ("USD", 5, Consent::Yes));
+        let q: TopCustomersQuery =
+            http::parse_query(&with_query(&[("currency", "EUR"), ("count", " 100 "), ("accepts_marketing", "any")]))
+                .unwrap();
+        assert_eq!((q.currency.as_str(), q.count.0, q.accepts_marketing.0), ("EUR", 100, Consent::Any));
+        let q: OrderValueQuery = http::parse_query(&with_query(&[])).unwrap();
+        assert_eq!(q.mode.0, Mode::Day);
+        let q: OrderValueQuery = http::parse_query(&with_query(&[("mode", "TOTAL")])).unwrap();
+        assert_eq!(q.mode.0, Mode::Total);
+    }
+
+    #[test]
+    fn bad_query_parameters_keep_their_messages() {
+        assert_eq!(refusal::<OrderValueQuery>(&[("mode", "WEEK")]), r#"`mode` must be DAY or TOTAL, got "WEEK""#);
+        assert_eq!(
+            refusal::<TopCustomersQuery>(&[("accepts_marketing", "maybe")]),
+            r#"`accepts_marketing` must be true, false or any, got "maybe""#
+        );
+        assert_eq!(
+            refusal::<TopCustomersQuery>(&[("count", "0")]),
+            r#"`count` must be an integer from 1 to 100, got "0""#
+        );
+        assert_eq!(
+            refusal::<SalesQuery>(&[("currency", "usd")]),
+            "`currency` must be an ISO 4217 code (three capital letters)"
+        );
+        let err = date_range(&with_query(&[("end_date", "2020-09-01")])).unwrap_err();
+        assert_eq!(
+            (err.code.as_ref(), err.message.as_str()),
+            ("invalid_field", "missing query parameter `start_date`")
+        );
+        let err = date_range(&with_query(&[("start_date", "2020-01-01"), ("end_date", "2021-01-02")])).unwrap_err();
+        assert_eq!((err.status, err.code.as_ref()), (StatusCode::UNPROCESSABLE_ENTITY, "range_too_long"));
+    }
 }

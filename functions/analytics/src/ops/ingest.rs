@@ -1,4 +1,4 @@
-//! The use cases: ingest an event (from either door), read one back.
+//! Ingesting an event, whichever door it took: stored and counted once.
 
 use shared::{
     dynamo::{Refusal, StoreError},
@@ -7,9 +7,8 @@ use shared::{
 };
 
 use crate::{
-    App,
-    domain::Event,
-    store::{Part, Recorded, StoredEvent},
+    domain::{Event, Recorded},
+    store::{Part, Store},
 };
 
 /// What ingesting an event did; both are successes.
@@ -37,14 +36,14 @@ pub enum IngestError {
 /// [`Ingested::Duplicate`], one with other content an [`IngestError::Conflict`], and neither
 /// changes anything. A transaction that lost a race on a rollup item (another event of the same
 /// day) is retried.
-pub async fn ingest(app: &App, event: &Event, received_at: Timestamp) -> Result<Ingested, IngestError> {
-    let recorded = Recorded { event, occurred_at: event.occurred_at.unwrap_or(received_at), received_at };
+pub async fn ingest(store: &Store, event: &Event, received_at: Timestamp) -> Result<Ingested, IngestError> {
+    let recorded = Recorded::new(event, received_at);
     let mut backoff = Backoff::new(16);
     loop {
-        match app.store.record(&recorded).await? {
+        match store.record(&recorded).await? {
             Ok(()) => return Ok(Ingested::Created),
-            Err(Refusal::Condition(Part::Event)) => match app.store.event(&event.event_id).await? {
-                Some(stored) if stored.fingerprint == event.fingerprint() => return Ok(Ingested::Duplicate),
+            Err(Refusal::Condition(Part::Event)) => match store.event(&event.event_id).await? {
+                Some(stored) if stored.is_repeat_of(event) => return Ok(Ingested::Duplicate),
                 Some(_) => return Err(IngestError::Conflict(event.event_id.clone())),
                 // Refused by an event that is gone: nothing deletes events, so this is a race
                 // with nothing; try again.
@@ -58,23 +57,6 @@ pub async fn ingest(app: &App, event: &Event, received_at: Timestamp) -> Result<
 }
 
 /// [`ingest`] with the time of receipt now.
-pub async fn ingest_now(app: &App, event: &Event) -> Result<Ingested, IngestError> {
-    ingest(app, event, time::now()).await
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum GetEventError {
-    #[error("there is no event {}", shared::ids::shown(.0))]
-    NotFound(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// The stored event `event_id`. Ids longer than an event id may be are not looked up.
-pub async fn get(app: &App, event_id: &str) -> Result<StoredEvent, GetEventError> {
-    let plausible = !event_id.is_empty() && event_id.chars().count() <= crate::domain::event::MAX_EVENT_ID_CHARS;
-    if !plausible {
-        return Err(GetEventError::NotFound(event_id.to_owned()));
-    }
-    app.store.event(event_id).await?.ok_or_else(|| GetEventError::NotFound(event_id.to_owned()))
+pub async fn ingest_now(store: &Store, event: &Event) -> Result<Ingested, IngestError> {
+    ingest(store, event, time::now()).await
 }
