@@ -21,6 +21,14 @@ pub fn required(name: &str) -> Result<String, ConfigError> {
     optional(name).ok_or_else(|| ConfigError::Missing(name.to_owned()))
 }
 
+/// The variables a function cannot work without although its service's other functions can (a
+/// queue only the producers send to, the cursor key only the listings sign with): called by its
+/// `main`, so a function deployed without them stops at start-up, naming the variable, instead
+/// of failing each request.
+pub fn require_all(names: &[&str]) -> Result<(), ConfigError> {
+    names.iter().try_for_each(|name| required(name).map(drop))
+}
+
 /// A variable with a documented default (business timings, rates).
 pub fn or_default<T>(name: &str, default: T) -> Result<T, ConfigError>
 where

@@ -41,25 +41,6 @@ pub struct Config {
     pub cursors: Option<Cursors>,
 }
 
-/// A part of the configuration that only some functions get, and that those cannot work without.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    /// The listing's cursors: `CURSOR_SIGNING_KEY`.
-    Cursors,
-    /// The worker's dead-letter queue: `ANALYTICS_DLQ_URL`.
-    DeadLetterQueue,
-}
-
-impl Need {
-    /// The variable that gives it.
-    pub fn variable(self) -> &'static str {
-        match self {
-            Need::Cursors => "CURSOR_SIGNING_KEY",
-            Need::DeadLetterQueue => "ANALYTICS_DLQ_URL",
-        }
-    }
-}
-
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
@@ -69,17 +50,6 @@ impl Config {
             cursors: Cursors::optional_from_env()?,
         })
     }
-
-    /// Refuses a configuration without what a function `needs`, naming the variable: such a
-    /// function stops at start-up instead of failing every request.
-    pub fn require(&self, needs: &[Need]) -> Result<(), ConfigError> {
-        let missing = needs.iter().find(|need| match need {
-            Need::Cursors => self.cursors.is_none(),
-            Need::DeadLetterQueue => self.dlq_url.is_none(),
-        });
-        missing.map_or(Ok(()), |need| Err(ConfigError::Missing(need.variable().to_owned())))
-    }
-}
 
 /// What every analytics function holds between invocations.
 pub struct App {
@@ -114,40 +84,6 @@ impl App {
     /// The function's state, built at its first invocation; the configuration is read now, so
     /// a malformed variable stops the function at start-up ([`shared::app::Deferred`]).
     pub fn deferred() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
-        Self::deferred_requiring(&[])
-    }
-
-    /// [`App::deferred`] for a function that `needs` a part of the configuration only some get:
-    /// without it, the function stops at start-up with the variable named.
-    pub fn deferred_requiring(needs: &[Need]) -> Result<&'static shared::app::Deferred<App>, ConfigError> {
         let config = Config::from_env()?;
-        config.require(needs)?;
         Ok(shared::app::Deferred::new(move |sdk| App::new(sdk, &config)))
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(dlq_url: Option<&str>, cursors: Option<Cursors>) -> Config {
-        Config {
-            table: "t".into(),
-            dlq_url: dlq_url.map(str::to_owned),
-            auth: AuthConfig { issuer: "i".into(), client_id: "c".into(), jwks_url: "j".into() },
-            cursors,
-        }
-    }
-
-    #[test]
-    fn a_function_without_what_it_needs_is_refused_naming_the_variable() {
-        let bare = config(None, None);
-        assert!(bare.require(&[]).is_ok());
-        let err = bare.require(&[Need::Cursors]).unwrap_err();
-        assert!(err.to_string().contains("CURSOR_SIGNING_KEY"), "{err}");
-        let err = bare.require(&[Need::DeadLetterQueue]).unwrap_err();
-        assert!(err.to_string().contains("ANALYTICS_DLQ_URL"), "{err}");
-        let full = config(Some("https://dlq"), Some(Cursors::new("k".repeat(32))));
-        assert!(full.require(&[Need::Cursors, Need::DeadLetterQueue]).is_ok());
-    }
-}

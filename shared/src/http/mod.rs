@@ -108,6 +108,16 @@ impl ApiError {
     }
 }
 
+/// A part of the configuration a function uses but was deployed without: `main` refuses to start
+/// such a function ([`crate::config::require_all`]), so a handler meets it only in a test's app.
+/// A bug of the deployment: logged, 500.
+impl From<crate::config::ConfigError> for ApiError {
+    fn from(err: crate::config::ConfigError) -> Self {
+        tracing::error!(%err, "the function is deployed without part of its configuration");
+        ApiError::internal()
+    }
+}
+
 /// The contract's error body.
 #[derive(Serialize)]
 struct ErrorBody<'a> {

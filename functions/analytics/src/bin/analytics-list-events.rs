@@ -2,6 +2,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = analytics::App::deferred_requiring(&[analytics::Need::Cursors])?;
+    shared::config::require_all(&["CURSOR_SIGNING_KEY"])?;
+    let app = analytics::App::deferred()?;
     shared::http::serve_deferred(app, analytics::entrypoints::http::list_events).await
 }

@@ -2,6 +2,7 @@
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
-    let app = analytics::App::deferred_requiring(&[analytics::Need::DeadLetterQueue])?;
+    shared::config::require_all(&["ANALYTICS_DLQ_URL"])?;
+    let app = analytics::App::deferred()?;
     shared::lambda::serve_deferred(app, analytics::entrypoints::sqs::worker).await
 }

@@ -5,7 +5,7 @@ use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use serde_json::Value;
 
 use crate::{
-    App, Need,
+    App,
     domain::Event,
     ops::{self, IngestError},
 };
@@ -34,7 +34,6 @@ async fn handle(app: &App, record: SqsMessage) -> Result<(), String> {
     };
     // The worker's main refuses to start without the DLQ; an app built without one (a test's)
     // leaves the message to be retried.
-    let variable = Need::DeadLetterQueue.variable();
-    let dlq = app.dlq.as_ref().ok_or_else(|| format!("{variable} is not set for this function; retrying"))?;
+    let dlq = app.dlq.as_ref().ok_or("ANALYTICS_DLQ_URL is not set for this function; retrying")?;
     dlq.dead_letter(record.body.as_deref().unwrap_or_default(), &reason).await
 }

@@ -2,6 +2,7 @@
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
-    let app = booking::App::deferred_requiring(&[booking::Need::ExpiryQueue])?;
+    shared::config::require_all(&["BOOKING_EXPIRY_QUEUE_URL"])?;
+    let app = booking::App::deferred()?;
     shared::lambda::serve_deferred(app, booking::entrypoints::sqs::expiry_worker).await
 }

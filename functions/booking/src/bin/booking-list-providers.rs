@@ -1,6 +1,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = booking::App::deferred_requiring(&[booking::Need::Cursors])?;
+    shared::config::require_all(&["CURSOR_SIGNING_KEY"])?;
+    let app = booking::App::deferred()?;
     shared::http::serve_deferred(app, booking::entrypoints::http::list_providers).await
 }

@@ -1,6 +1,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = booking::App::deferred_requiring(&[booking::Need::ExpiryQueue])?;
+    shared::config::require_all(&["BOOKING_EXPIRY_QUEUE_URL"])?;
+    let app = booking::App::deferred()?;
     shared::http::serve_deferred(app, booking::entrypoints::http::reserve).await
 }

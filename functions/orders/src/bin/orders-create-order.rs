@@ -2,6 +2,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = orders::App::deferred_with_queue()?;
+    shared::config::require_all(&["ORDERS_QUEUE_URL"])?;
+    let app = orders::App::deferred()?;
     shared::http::serve_deferred(app, orders::entrypoints::http::create_order).await
 }

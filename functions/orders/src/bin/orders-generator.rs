@@ -3,6 +3,7 @@
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
-    let app = orders::App::deferred_with_queue()?;
+    shared::config::require_all(&["ORDERS_QUEUE_URL"])?;
+    let app = orders::App::deferred()?;
     shared::lambda::serve_deferred(app, orders::entrypoints::schedule::generator).await
 }

@@ -3,6 +3,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = walkin::App::deferred_with_cursors()?;
+    shared::config::require_all(&["CURSOR_SIGNING_KEY"])?;
+    let app = walkin::App::deferred()?;
     shared::http::serve_deferred(app, walkin::entrypoints::http::queue).await
 }
