@@ -1,5 +1,6 @@
-//! An alert: a saved search phrase, how often it is mailed, and its price limits; what a request
-//! may set and how the next run is scheduled.
+//! An alert: a saved search phrase, how often it is mailed, and its price limits; what a change
+//! does to it and how the next run is scheduled. What a request may set is read in
+//! [`super::request`].
 
 use chrono::Duration;
 use serde::{Deserialize, Deserializer, Serialize, de::Error as _};
@@ -58,7 +59,7 @@ impl<'de> Deserialize<'de> for Frequency {
 }
 
 /// What a frequency that is not a whole number of minutes is told.
-const FREQUENCY_EXPECTED: &str = "must be 2, 10 or 30 (minutes)";
+pub(crate) const FREQUENCY_EXPECTED: &str = "must be 2, 10 or 30 (minutes)";
 
 impl From<Frequency> for u32 {
     fn from(f: Frequency) -> u32 {
@@ -66,7 +67,7 @@ impl From<Frequency> for u32 {
     }
 }
 
-/// An alert as stored and shown (`owner` is the Cognito `sub`, never shown).
+/// An alert as stored (`owner` is the Cognito `sub`; the API's view of an alert leaves it out).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     pub alert_id: String,

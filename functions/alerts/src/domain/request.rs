@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, de::Error as _, de::IgnoredAny};
 use serde_json::Value;
 
 use super::{
-    alert::{AlertChange, Frequency, MAX_PHRASE_CHARS, NewAlert, Status},
+    alert::{AlertChange, FREQUENCY_EXPECTED, Frequency, MAX_PHRASE_CHARS, NewAlert, Status},
     money::{Cents, Currency, MAX_PRICE},
 };
 
@@ -173,7 +173,7 @@ impl TryFrom<NewAlertBody> for NewAlert {
         };
         let frequency = match body.frequency_minutes {
             None => return Err(invalid("frequency_minutes", REQUIRED)),
-            Some(None) => return Err(invalid("frequency_minutes", "must be 2, 10 or 30 (minutes)")),
+            Some(None) => return Err(invalid("frequency_minutes", FREQUENCY_EXPECTED)),
             Some(Some(frequency)) => frequency,
         };
         Ok(Self {

@@ -73,9 +73,9 @@ pub mod searches;
 pub use preferences::Profile;
 pub use runs::DueAlert;
 
-pub const DUE_INDEX: &str = "Due";
-pub const TARGETS_INDEX: &str = "Targets";
-pub const PROFILES_INDEX: &str = "Profiles";
+const DUE_INDEX: &str = "Due";
+const TARGETS_INDEX: &str = "Targets";
+const PROFILES_INDEX: &str = "Profiles";
 /// `profile_pk` of every profile: the `Profiles` index lists them for the insight emails.
 const PROFILES: &str = "PROFILE";
 pub const DUE_SHARDS: usize = 4;
@@ -114,7 +114,7 @@ impl Store {
     }
 }
 
-pub fn user_pk(owner: &str) -> String {
+fn user_pk(owner: &str) -> String {
     format!("USER#{owner}")
 }
 
@@ -163,12 +163,12 @@ fn search_key(search: &Search) -> Item {
 }
 
 /// `due_at` as stored: fixed width, so that string order is time order.
-pub fn due_at(ts: Timestamp) -> String {
+fn due_at(ts: Timestamp) -> String {
     shared::time::sortable(ts)
 }
 
 /// The due index shard of an alert: stable, from its id.
-pub fn due_shard(alert_id: &str) -> String {
+fn due_shard(alert_id: &str) -> String {
     let sum: usize = alert_id.bytes().map(usize::from).sum();
     format!("DUE#{}", sum % DUE_SHARDS)
 }
@@ -179,7 +179,7 @@ fn due_shard_key(shard: usize) -> String {
 }
 
 /// The `Targets` index key of a phrase.
-pub fn target_key(currency: &Currency, phrase_key: &str) -> String {
+fn target_key(currency: &Currency, phrase_key: &str) -> String {
     format!("{currency}#{phrase_key}")
 }
 
