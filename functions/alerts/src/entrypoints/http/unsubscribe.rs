@@ -27,9 +27,14 @@ struct TokenQuery {
     token: Option<String>,
 }
 
-/// What a token names, with the function's key.
+/// What a token names, read with the function's key.
 async fn preview(app: &App, token: Option<&str>) -> Result<Target, UnsubscribeError> {
     unsubscribe::preview(&app.store, app.tokens()?, token).await
+}
+
+/// Unsubscribes what a token names, read with the function's key.
+async fn apply(app: &App, token: Option<&str>) -> Result<Target, UnsubscribeError> {
+    unsubscribe::unsubscribe(&app.store, app.tokens()?, token, time::now()).await
 }
 
 fn html(status: StatusCode, page: &Page<'_>) -> Response<Body> {
@@ -111,11 +116,7 @@ pub async fn unsubscribe_page(app: &App, _caller: Option<Caller>, req: Request) 
 /// providers post `List-Unsubscribe=One-Click`; the page's button posts the same).
 pub async fn unsubscribe(app: &App, _caller: Option<Caller>, req: Request) -> Outcome {
     let token = http::parse_query::<TokenQuery>(&req)?.token;
-    let done = match app.tokens() {
-        Ok(tokens) => unsubscribe::unsubscribe(&app.store, tokens, token.as_deref(), time::now()).await,
-        Err(err) => Err(err.into()),
-    };
-    Ok(match done {
+    Ok(match apply(app, token.as_deref()).await {
         Ok(Target::Alert(alert)) => {
             let message = format!(
                 "Your alert for \u{201c}{}\u{201d} sends no more emails. You can resume it in the app.",
