@@ -10,7 +10,8 @@ use alerts::{
     email::Sender,
     entrypoints::http,
     marketplace::{CredentialSource, Marketplace},
-    ops::runs::{self, RunMessage, RunReport},
+    ops::runs::{self, RunReport, Worker},
+    queue::RunMessage,
 };
 use aws_config::SdkConfig;
 use chrono::Duration;
@@ -18,9 +19,7 @@ use lambda_http::Body;
 use local_stack::Stack;
 use serde_json::{Value, json};
 use shared::time::Timestamp;
-use system_tests::{
-    Reply, User, as_user, auth_config, call, endpoint, fresh_stack, request, sdk, user, with_path_params,
-};
+use system_tests::{Reply, User, as_user, auth_config, call, endpoint, fresh_stack, request, sdk, user};
 
 pub const CURSOR_KEY: &str = "alerts-test-cursor-key-0000000000";
 pub const UNSUBSCRIBE_KEY: &str = "alerts-test-unsubscribe-key-00000000";
@@ -89,30 +88,22 @@ impl Alerts {
 
     pub async fn get(&self, who: &User, id: &str) -> Reply {
         let path = format!("/alerts/v1/alerts/{id}");
-        call(self.app, http::get, as_user(with_path_params(request("GET", &path, None), &[("alert_id", id)]), who))
-            .await
+        call(self.app, http::get, as_user(request("GET", &path, None), who)).await
     }
 
     pub async fn patch(&self, who: &User, id: &str, body: Value) -> Reply {
         let path = format!("/alerts/v1/alerts/{id}");
-        let req = with_path_params(request("PATCH", &path, Some(body)), &[("alert_id", id)]);
-        call(self.app, http::update, as_user(req, who)).await
+        call(self.app, http::update, as_user(request("PATCH", &path, Some(body)), who)).await
     }
 
     pub async fn delete(&self, who: &User, id: &str) -> Reply {
         let path = format!("/alerts/v1/alerts/{id}");
-        call(
-            self.app,
-            http::delete,
-            as_user(with_path_params(request("DELETE", &path, None), &[("alert_id", id)]), who),
-        )
-        .await
+        call(self.app, http::delete, as_user(request("DELETE", &path, None), who)).await
     }
 
     pub async fn products(&self, who: &User, id: &str) -> Reply {
         let path = format!("/alerts/v1/alerts/{id}/products");
-        let req = with_path_params(request("GET", &path, None), &[("alert_id", id)]);
-        call(self.app, http::products, as_user(req, who)).await
+        call(self.app, http::products, as_user(request("GET", &path, None), who)).await
     }
 
     pub async fn list(&self, who: &User, query: &str) -> Reply {
@@ -122,7 +113,7 @@ impl Alerts {
 
     /// The dispatcher's minute at `now`: the messages it queued, taken off the runs queue.
     pub async fn dispatch(&self, now: Timestamp) -> Vec<RunMessage> {
-        runs::dispatch(self.app, now).await.expect("dispatch");
+        runs::dispatch(&self.app.store, self.app.runs_queue().unwrap(), now).await.expect("dispatch");
         self.drain().await
     }
 
@@ -148,7 +139,7 @@ impl Alerts {
     pub async fn minute(&self, now: Timestamp) -> Vec<Result<RunReport, String>> {
         let mut reports = Vec::new();
         for message in self.dispatch(now).await {
-            reports.push(runs::run(self.app, &message).await.map_err(|e| e.to_string()));
+            reports.push(runs::run(&worker(self.app), &message).await.map_err(|e| e.to_string()));
         }
         reports
     }
@@ -160,6 +151,11 @@ impl Alerts {
     pub async fn fault(&self, kind: &str, count: u32) {
         marketplace_fault(self.client_id(), kind, count).await;
     }
+}
+
+/// The worker of an app: its store, marketplace, search cache, observation channel and mail.
+pub fn worker(app: &App) -> Worker<'_> {
+    app.worker().expect("the worker's configuration")
 }
 
 pub async fn marketplace_stats(client_id: &str) -> Value {

@@ -14,7 +14,7 @@ use chrono::{Duration, NaiveDate};
 use serde_json::{Value, json};
 use shared::time::Timestamp;
 
-use crate::helpers::{Alerts, minutes, outbox, unique_email};
+use crate::helpers::{Alerts, minutes, outbox, unique_email, worker};
 
 const PHRASE: &str = "Road Bike";
 
@@ -32,7 +32,7 @@ fn observation(at: Timestamp, listings: &[(&str, i64)]) -> Value {
 /// Records an observation as the recorder does, at `now`.
 async fn record(t: &Alerts, body: &Value, now: Timestamp) -> history::Recorded {
     let observation = Observation::from_json(body, now, 90).expect("a valid observation");
-    history::record(t.app, &observation, now, 90).await.expect("recorded")
+    history::record(&t.app.store, t.app.mail().unwrap(), &observation, now, 90).await.expect("recorded")
 }
 
 /// The listings of day `d` (0 = the oldest of 20) in observation `k` of that day: 30 listings,
@@ -143,10 +143,7 @@ fn same(a: &Value, b: &Value) -> bool {
 
 async fn insights(t: &Alerts, id: &str, query: &str) -> system_tests::Reply {
     let path = format!("/alerts/v1/alerts/{id}/insights");
-    let req = system_tests::with_query(
-        system_tests::with_path_params(system_tests::request("GET", &path, None), &[("alert_id", id)]),
-        query,
-    );
+    let req = system_tests::with_query(system_tests::request("GET", &path, None), query);
     system_tests::call(t.app, alerts::entrypoints::http::insights, system_tests::as_user(req, &t.alice)).await
 }
 
@@ -227,11 +224,11 @@ async fn a_listing_at_or_below_the_target_is_named_once_a_day() {
     let new =
         NewAlert::from_json(&json!({"search_phrase": PHRASE, "frequency_minutes": 30, "target_price": 50})).unwrap();
     let now = shared::time::now();
-    manage::create(t.app, "target-owner", &email, new, now).await.unwrap();
+    manage::create(&t.app.store, "target-owner", &email, new, now).await.unwrap();
     // Another user's alert of the phrase without a target gets nothing.
     let other = unique_email("no-target");
     let plain = NewAlert::from_json(&json!({"search_phrase": PHRASE, "frequency_minutes": 30})).unwrap();
-    manage::create(t.app, "plain-owner", &other, plain, now).await.unwrap();
+    manage::create(&t.app.store, "plain-owner", &other, plain, now).await.unwrap();
 
     let at = |m: i64| now + minutes(m);
     assert_eq!(record(&t, &observation(at(0), &[("a", 4_500), ("b", 5_000), ("c", 5_001)]), at(0)).await.notices, 1);
@@ -336,9 +333,12 @@ async fn every_search_of_a_run_is_published_as_an_observation() {
     config.observations_queue_url = Some(t.stack.queue("PriceObservationsQueue").url.clone());
     let app = crate::helpers::app_of(&t.sdk, &t.stack, &config);
     t.alert(&t.alice, "camping chair", 10).await;
-    let messages = runs::dispatch(app, shared::time::now() + minutes(1)).await.map(|_| ()).map(|_| t.drain());
+    let messages = runs::dispatch(&app.store, app.runs_queue().unwrap(), shared::time::now() + minutes(1))
+        .await
+        .map(|_| ())
+        .map(|_| t.drain());
     let messages = messages.unwrap().await;
-    let report = runs::run(app, &messages[0]).await.unwrap();
+    let report = runs::run(&worker(app), &messages[0]).await.unwrap();
     assert_eq!(report.sent, 1);
     let sqs = aws_sdk_sqs::Client::new(&t.sdk);
     let out = sqs
@@ -353,5 +353,7 @@ async fn every_search_of_a_run_is_published_as_an_observation() {
     assert!(body["products"].as_array().unwrap().len() >= 20, "every listing of the search, not only the 20 mailed");
     // What was published records as any other producer's observation.
     let observation = Observation::from_json(&body, shared::time::now(), 90).unwrap();
-    assert!(history::record(app, &observation, shared::time::now(), 90).await.unwrap().changed);
+    assert!(
+        history::record(&app.store, app.mail().unwrap(), &observation, shared::time::now(), 90).await.unwrap().changed
+    );
 }

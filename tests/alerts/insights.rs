@@ -2,7 +2,11 @@
 //! redeliveries, parsed as MIME (HTML and text, inline PNG charts the HTML references), and the
 //! link in it turning insight emails off.
 
-use alerts::ops::digest::{self, Digest, DigestMessage};
+use alerts::{
+    App,
+    ops::digest::{self, Digest},
+    queue::DigestMessage,
+};
 use chrono::Duration;
 use mail_parser::{MessageParser, MimeHeaders};
 use serde_json::{Value, json};
@@ -38,8 +42,18 @@ async fn history(t: &Alerts, phrase: &str, now: Timestamp) {
             .collect();
         let body = json!({"search_phrase": phrase, "currency": "USD", "observed_at": shared::time::format(at), "source": "test", "products": products});
         let observation = alerts::domain::history::Observation::from_json(&body, now, 90).unwrap();
-        alerts::ops::history::record(t.app, &observation, now, 90).await.unwrap();
+        alerts::ops::history::record(&t.app.store, t.app.mail().unwrap(), &observation, now, 90).await.unwrap();
     }
+}
+
+/// The insight emails' fan-out of the app at `now`.
+async fn dispatch(app: &App, now: Timestamp, on_demand: bool) -> Result<usize, digest::DigestError> {
+    digest::dispatch(&app.store, app.insights_queue().unwrap(), app.insights_every, now, on_demand).await
+}
+
+/// One insight email, as the insights mailer sends it.
+async fn send(app: &App, message: &DigestMessage) -> Result<Digest, digest::DigestError> {
+    digest::send(&app.store, app.mail().unwrap(), app.insights_every, message).await
 }
 
 /// The insights queue's messages, taken off it.
@@ -90,13 +104,13 @@ async fn one_insight_email_per_user_and_period_with_its_charts_inline() {
     history(&t, "kayak", now).await;
 
     // A doubled schedule: the second firing of the period queues nothing.
-    assert_eq!(digest::dispatch(t.app, now, false).await.unwrap(), 1, "Alice only: Bob turned them off");
-    assert_eq!(digest::dispatch(t.app, now + Duration::seconds(30), false).await.unwrap(), 0);
+    assert_eq!(dispatch(t.app, now, false).await.unwrap(), 1, "Alice only: Bob turned them off");
+    assert_eq!(dispatch(t.app, now + Duration::seconds(30), false).await.unwrap(), 0);
     let messages = drain(&t).await;
     assert_eq!(messages.len(), 1);
     // Redelivered: sent once.
-    assert_eq!(digest::send(t.app, &messages[0]).await.unwrap(), Digest::Sent { alerts: 2 });
-    assert_eq!(digest::send(t.app, &messages[0]).await.unwrap(), Digest::AlreadySent);
+    assert_eq!(send(t.app, &messages[0]).await.unwrap(), Digest::Sent { alerts: 2 });
+    assert_eq!(send(t.app, &messages[0]).await.unwrap(), Digest::AlreadySent);
     let sent = crate::helpers::outbox(&t.alice.email).await;
     assert_eq!(sent.len(), 1);
     assert!(crate::helpers::outbox(&t.bob.email).await.is_empty());
@@ -125,9 +139,9 @@ async fn one_insight_email_per_user_and_period_with_its_charts_inline() {
 
     // The next period: another email.
     let next = now + Duration::days(1);
-    assert_eq!(digest::dispatch(t.app, next, false).await.unwrap(), 1);
+    assert_eq!(dispatch(t.app, next, false).await.unwrap(), 1);
     for m in drain(&t).await {
-        digest::send(t.app, &m).await.unwrap();
+        send(t.app, &m).await.unwrap();
     }
     assert_eq!(crate::helpers::outbox(&t.alice.email).await.len(), 2);
 
@@ -142,7 +156,7 @@ async fn one_insight_email_per_user_and_period_with_its_charts_inline() {
     let (status, _) = call_html(t.app, alerts::entrypoints::http::unsubscribe, page_request("POST")).await;
     assert_eq!(status, 200);
     assert_eq!(preferences(&t, &t.alice, None).await.body["insights"], false);
-    assert_eq!(digest::dispatch(t.app, next + Duration::days(1), false).await.unwrap(), 0);
+    assert_eq!(dispatch(t.app, next + Duration::days(1), false).await.unwrap(), 0);
     // Alerts themselves go on.
     assert_eq!(t.list(&t.alice, "").await.body["alerts"][0]["status"], "active");
 }

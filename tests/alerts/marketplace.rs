@@ -6,7 +6,7 @@ use alerts::ops::runs;
 use mail_parser::MessageParser;
 use serde_json::json;
 
-use crate::helpers::{Alerts, FROM, PUBLIC_URL, call_html, minutes, outbox};
+use crate::helpers::{Alerts, FROM, PUBLIC_URL, call_html, minutes, outbox, worker};
 
 #[tokio::test]
 async fn the_email_carries_the_twenty_cheapest_listings_within_the_limit_as_html_and_text() {
@@ -114,7 +114,7 @@ async fn a_search_that_finds_nothing_sends_nothing_but_spends_the_period() {
     let id = t.alert(&t.alice, "anything at all", 2).await;
     assert_eq!(t.patch(&t.alice, &id, json!({"max_price": 0.01})).await.status, 200);
     let messages = t.dispatch(shared::time::now() + minutes(1)).await;
-    let report = runs::run(t.app, &messages[0]).await.unwrap();
+    let report = runs::run(&worker(t.app), &messages[0]).await.unwrap();
     assert_eq!((report.sent, report.empty), (0, 1), "{report:?}");
     assert!(outbox(&t.alice.email).await.is_empty());
     let stats = t.stats().await;

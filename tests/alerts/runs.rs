@@ -13,7 +13,7 @@ use alerts::{
 use serde_json::json;
 use shared::time::Timestamp;
 
-use crate::helpers::{Alerts, app_of, config, minutes, outbox, searches, unique_email};
+use crate::helpers::{Alerts, app_of, config, minutes, outbox, searches, unique_email, worker};
 
 /// The start of the current minute: the stand-in marketplace drifts with the wall clock, the
 /// runs with the clock the test gives.
@@ -25,7 +25,7 @@ fn start() -> Timestamp {
 
 async fn alert(t: &Alerts, owner: &str, email: &str, phrase: &str, frequency: u32, at: Timestamp) -> Alert {
     let new = NewAlert::from_json(&json!({"search_phrase": phrase, "frequency_minutes": frequency})).unwrap();
-    manage::create(t.app, owner, email, new, at).await.unwrap()
+    manage::create(&t.app.store, owner, email, new, at).await.unwrap()
 }
 
 /// Emails to `email` by subject phrase.
@@ -53,7 +53,8 @@ async fn each_frequency_mails_exactly_when_due_and_never_twice() {
         let mut messages = t.dispatch(now).await;
         messages.extend(t.dispatch(now).await);
         for message in &messages {
-            let (a, b) = tokio::join!(runs::run(t.app, message), runs::run(t.app, message));
+            let worker = worker(t.app);
+            let (a, b) = tokio::join!(runs::run(&worker, message), runs::run(&worker, message));
             a.unwrap();
             b.unwrap();
         }
@@ -83,7 +84,7 @@ async fn fifty_alerts_over_three_phrases_cost_three_searches() {
     let messages = t.dispatch(t0 + chrono::Duration::seconds(20)).await;
     assert_eq!(messages.len(), 3, "one message per search");
     for message in &messages {
-        let report = runs::run(t.app, message).await.unwrap();
+        let report = runs::run(&worker(t.app), message).await.unwrap();
         assert_eq!(report.sent, message.alerts.len());
     }
     assert_eq!(searches(&t.stats().await) - before, 3);
@@ -95,7 +96,7 @@ async fn fifty_alerts_over_three_phrases_cost_three_searches() {
     alert(&t, "late-owner", &late, "usb c cable", 10, t0 + chrono::Duration::seconds(30)).await;
     let messages = t.dispatch(t0 + chrono::Duration::seconds(60)).await;
     assert_eq!(messages.len(), 1);
-    let report = runs::run(t.app, &messages[0]).await.unwrap();
+    let report = runs::run(&worker(t.app), &messages[0]).await.unwrap();
     assert!(report.cached, "{report:?}");
     assert_eq!(searches(&t.stats().await) - before, 3, "cached for ALERTS_SEARCH_CACHE_SECONDS");
     assert_eq!(outbox(&late).await.len(), 1);
@@ -134,7 +135,7 @@ async fn paused_and_deleted_alerts_are_not_run() {
     assert_eq!(t.patch(&t.alice, &paused, json!({"status": "paused"})).await.status, 200);
     assert_eq!(t.delete(&t.bob, &deleted).await.status, 200);
     for message in &messages {
-        let report = runs::run(t.app, message).await.unwrap();
+        let report = runs::run(&worker(t.app), message).await.unwrap();
         assert_eq!((report.sent, report.skipped), (0, 1), "{report:?}");
     }
     assert!(t.dispatch(t0 + minutes(30)).await.is_empty(), "a paused alert is not due");
@@ -162,14 +163,14 @@ async fn a_failing_marketplace_is_retried_and_an_unavailable_one_sends_nothing_t
     // redelivered message (or the next minute) sends the email once.
     t.fault("unavailable", 20).await;
     let messages = t.dispatch(t0 + minutes(10)).await;
-    let failed = runs::run(t.app, &messages[0]).await.unwrap_err();
+    let failed = runs::run(&worker(t.app), &messages[0]).await.unwrap_err();
     assert!(failed.to_string().contains("unavailable"), "{failed}");
     t.fault("garbage", 20).await;
-    assert!(runs::run(t.app, &messages[0]).await.unwrap_err().to_string().contains("not JSON"));
+    assert!(runs::run(&worker(t.app), &messages[0]).await.unwrap_err().to_string().contains("not JSON"));
     assert_eq!(outbox(&email).await.len(), 1);
     t.fault("unavailable", 0).await;
-    runs::run(t.app, &messages[0]).await.unwrap();
-    runs::run(t.app, &messages[0]).await.unwrap();
+    runs::run(&worker(t.app), &messages[0]).await.unwrap();
+    runs::run(&worker(t.app), &messages[0]).await.unwrap();
     t.minute(t0 + minutes(11)).await;
     assert_eq!(outbox(&email).await.len(), 2, "exactly one email for the period");
 }
@@ -182,14 +183,14 @@ async fn the_token_is_kept_and_renewed_once_when_refused() {
         alert(&t, "camper", &unique_email("camper"), phrase, 2, t0 + chrono::Duration::seconds(i as i64)).await;
     }
     for message in t.dispatch(t0 + minutes(1)).await {
-        runs::run(t.app, &message).await.unwrap();
+        runs::run(&worker(t.app), &message).await.unwrap();
     }
     let stats = t.stats().await;
     assert_eq!((stats["tokens_issued"].as_u64(), searches(&stats)), (Some(1), 3), "{stats}");
     // The marketplace revokes it: the next search gets a 401, renews once and goes on.
     t.fault("expire_tokens", 1).await;
     for message in t.dispatch(t0 + minutes(3)).await {
-        runs::run(t.app, &message).await.unwrap();
+        runs::run(&worker(t.app), &message).await.unwrap();
     }
     let stats = t.stats().await;
     assert_eq!(stats["tokens_issued"].as_u64(), Some(2), "{stats}");
@@ -211,14 +212,14 @@ async fn a_mail_service_outage_is_retried_without_duplicates_and_a_refusal_skips
     let broken: &'static alerts::App = shared::app::for_process(broken);
     // The search is cached by the working app first, so the broken one needs no marketplace.
     let good = app_of(&t.sdk, &t.stack, &config(&t.stack));
-    runs::search(good, &messages[0].search, messages[0].now).await.unwrap();
-    let failed = runs::run(broken, &messages[0]).await.unwrap_err();
+    runs::search(&worker(good), &messages[0].search, messages[0].now).await.unwrap();
+    let failed = runs::run(&worker(broken), &messages[0]).await.unwrap_err();
     assert!(failed.to_string().contains("1 of 1 emails"), "{failed}");
     let stored = t.app.store.get("mail-owner", &a.alert_id).await.unwrap().unwrap();
     assert_eq!(stored.next_run_at, t0, "released: still due for its period");
     assert!(outbox(&email).await.is_empty());
-    runs::run(t.app, &messages[0]).await.unwrap();
-    runs::run(t.app, &messages[0]).await.unwrap();
+    runs::run(&worker(t.app), &messages[0]).await.unwrap();
+    runs::run(&worker(t.app), &messages[0]).await.unwrap();
     assert_eq!(outbox(&email).await.len(), 1);
 
     // SES refuses the sender (not verified): the period is skipped, not retried forever.
@@ -226,7 +227,7 @@ async fn a_mail_service_outage_is_retried_without_duplicates_and_a_refusal_skips
     unverified.sender.as_mut().unwrap().from = "nobody@unverified.test".into();
     let refused = app_of(&t.sdk, &t.stack, &unverified);
     let messages = t.dispatch(t0 + minutes(10)).await;
-    let report = runs::run(refused, &messages[0]).await.unwrap();
+    let report = runs::run(&worker(refused), &messages[0]).await.unwrap();
     assert_eq!((report.sent, report.rejected), (0, 1), "{report:?}");
     assert_eq!(outbox(&email).await.len(), 1);
     assert!(t.dispatch(t0 + minutes(11)).await.is_empty(), "the period is spent");
@@ -251,10 +252,10 @@ async fn the_database_unavailable_loses_no_alert_and_sends_nothing_twice() {
     // redelivery sends the email once.
     let messages = t.dispatch(shared::time::now() + minutes(1)).await;
     system_tests::inject_throttling(&table, "UpdateItem", 50).await;
-    assert!(runs::run(t.app, &messages[0]).await.is_err());
+    assert!(runs::run(&worker(t.app), &messages[0]).await.is_err());
     system_tests::inject_throttling(&table, "UpdateItem", 0).await;
     assert!(outbox(&t.alice.email).await.is_empty());
-    runs::run(t.app, &messages[0]).await.unwrap();
-    runs::run(t.app, &messages[0]).await.unwrap();
+    runs::run(&worker(t.app), &messages[0]).await.unwrap();
+    runs::run(&worker(t.app), &messages[0]).await.unwrap();
     assert_eq!(outbox(&t.alice.email).await.len(), 1);
 }

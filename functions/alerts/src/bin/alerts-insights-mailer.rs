@@ -1,7 +1,10 @@
 //! Consumes AlertInsightsQueue (SQS, ReportBatchItemFailures): one user's insight email each.
+
+use alerts::{App, Needs};
+
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
     shared::logging::init();
-    let app = alerts::App::deferred()?;
+    let app = App::deferred_requiring(&[Needs::Sender, Needs::UnsubscribeKey])?;
     shared::lambda::serve_deferred(app, alerts::entrypoints::sqs::insights_mailer).await
 }

@@ -1,12 +1,12 @@
-//! An alert: a saved search phrase, how often it is mailed, and its price limits; what a request
-//! may set and how the next run is scheduled.
+//! An alert: a saved search phrase, how often it is mailed, and its price limits; what a change
+//! does to it and how the next run is scheduled. What a request may set is read in
+//! [`super::request`].
 
 use chrono::Duration;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::{Deserialize, Deserializer, Serialize, de::Error as _};
 use shared::time::Timestamp;
 
-use super::money::{Cents, Currency, MAX_PRICE};
+use super::money::{Cents, Currency};
 
 /// Alerts one user may have.
 pub const MAX_ALERTS_PER_USER: u32 = 20;
@@ -23,8 +23,8 @@ pub enum Status {
 }
 
 /// Minutes between two emails of an alert: 2, 10 or 30.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "u32", into = "u32")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(into = "u32")]
 pub struct Frequency(u32);
 
 impl Frequency {
@@ -45,10 +45,21 @@ impl TryFrom<u32> for Frequency {
         if Self::CHOICES.contains(&minutes) {
             Ok(Self(minutes))
         } else {
-            Err(format!("must be 2, 10 or 30 (minutes), got {minutes}"))
+            Err(format!("{FREQUENCY_EXPECTED}, got {minutes}"))
         }
     }
 }
+
+impl<'de> Deserialize<'de> for Frequency {
+    /// As stored and as requested: a whole number of minutes, one of the choices.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let minutes = u32::deserialize(deserializer).map_err(|_| D::Error::custom(FREQUENCY_EXPECTED))?;
+        Self::try_from(minutes).map_err(D::Error::custom)
+    }
+}
+
+/// What a frequency that is not a whole number of minutes is told.
+pub(crate) const FREQUENCY_EXPECTED: &str = "must be 2, 10 or 30 (minutes)";
 
 impl From<Frequency> for u32 {
     fn from(f: Frequency) -> u32 {
@@ -56,7 +67,7 @@ impl From<Frequency> for u32 {
     }
 }
 
-/// An alert as stored and shown (`owner` is the Cognito `sub`, never shown).
+/// An alert as stored (`owner` is the Cognito `sub`; the API's view of an alert leaves it out).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     pub alert_id: String,
@@ -105,18 +116,6 @@ pub fn next_period(period: Timestamp, every: Frequency, now: Timestamp) -> Times
     period + step * periods as i32
 }
 
-/// A field of a request body that is wrong, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{field}` {reason}")]
-pub struct Invalid {
-    pub field: &'static str,
-    pub reason: String,
-}
-
-fn invalid(field: &'static str, reason: impl Into<String>) -> Invalid {
-    Invalid { field, reason: reason.into() }
-}
-
 /// What `POST /alerts` asks for, checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAlert {
@@ -127,82 +126,7 @@ pub struct NewAlert {
     pub currency: Currency,
 }
 
-const CREATE_FIELDS: &[&str] = &["search_phrase", "frequency_minutes", "max_price", "target_price", "currency"];
-const CHANGE_FIELDS: &[&str] = &["search_phrase", "frequency_minutes", "max_price", "target_price", "status"];
-
-fn unknown_field(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Invalid> {
-    match body.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(Invalid {
-            field: "body",
-            reason: format!("has an unknown field {k:?}; the fields are {}", allowed.join(", ")),
-        }),
-        None => Ok(()),
-    }
-}
-
-fn phrase(value: &Value) -> Result<String, Invalid> {
-    let text = value.as_str().ok_or_else(|| invalid("search_phrase", "must be a string"))?;
-    let trimmed = text.trim();
-    match trimmed.chars().count() {
-        0 => Err(invalid("search_phrase", "must not be empty")),
-        n if n > MAX_PHRASE_CHARS => {
-            Err(invalid("search_phrase", format!("must be at most {MAX_PHRASE_CHARS} characters, got {n}")))
-        }
-        _ if trimmed.chars().any(char::is_control) => Err(invalid("search_phrase", "must not hold control characters")),
-        _ => Ok(trimmed.to_owned()),
-    }
-}
-
-fn frequency(value: &Value) -> Result<Frequency, Invalid> {
-    let minutes = value.as_u64().ok_or_else(|| invalid("frequency_minutes", "must be 2, 10 or 30 (minutes)"))?;
-    Frequency::try_from(u32::try_from(minutes).unwrap_or(0)).map_err(|reason| invalid("frequency_minutes", reason))
-}
-
-/// A price: a JSON number (or a decimal string), positive, at most two decimals.
-fn price(field: &'static str, value: &Value) -> Result<Cents, Invalid> {
-    let text = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        _ => return Err(invalid(field, "must be a number such as 19.99")),
-    };
-    let cents = Cents::parse(&text).map_err(|reason| invalid(field, reason))?;
-    if cents.0 == 0 {
-        return Err(invalid(field, "must be greater than 0"));
-    }
-    if cents > MAX_PRICE {
-        return Err(invalid(field, format!("must be at most {MAX_PRICE}")));
-    }
-    Ok(cents)
-}
-
-fn optional_price(field: &'static str, body: &Map<String, Value>) -> Result<Option<Cents>, Invalid> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => price(field, value).map(Some),
-    }
-}
-
 impl NewAlert {
-    pub fn from_json(body: &Value) -> Result<Self, Invalid> {
-        let body = body.as_object().ok_or_else(|| invalid("body", "must be a JSON object"))?;
-        unknown_field(body, CREATE_FIELDS)?;
-        let search_phrase = phrase(body.get("search_phrase").ok_or_else(|| invalid("search_phrase", "is required"))?)?;
-        let frequency =
-            frequency(body.get("frequency_minutes").ok_or_else(|| invalid("frequency_minutes", "is required"))?)?;
-        let currency = match body.get("currency") {
-            None | Some(Value::Null) => Currency::usd(),
-            Some(Value::String(code)) => Currency::parse(code).map_err(|reason| invalid("currency", reason))?,
-            Some(_) => return Err(invalid("currency", "must be a currency code such as \"USD\"")),
-        };
-        Ok(Self {
-            search_phrase,
-            frequency,
-            max_price: optional_price("max_price", body)?,
-            target_price: optional_price("target_price", body)?,
-            currency,
-        })
-    }
-
     /// The alert as created: active, due at once (its first email goes out within a minute).
     pub fn into_alert(self, alert_id: String, owner: String, email: String, now: Timestamp) -> Alert {
         Alert {
@@ -235,40 +159,6 @@ pub struct AlertChange {
 }
 
 impl AlertChange {
-    pub fn from_json(body: &Value) -> Result<Self, Invalid> {
-        let body = body.as_object().ok_or_else(|| invalid("body", "must be a JSON object"))?;
-        unknown_field(body, CHANGE_FIELDS)?;
-        if body.is_empty() {
-            return Err(invalid("body", format!("must change at least one of {}", CHANGE_FIELDS.join(", "))));
-        }
-        let clearable = |field: &'static str| -> Result<Option<Option<Cents>>, Invalid> {
-            match body.get(field) {
-                None => Ok(None),
-                Some(Value::Null) => Ok(Some(None)),
-                Some(value) => price(field, value).map(|p| Some(Some(p))),
-            }
-        };
-        let status = match body.get("status") {
-            None => None,
-            Some(Value::String(s)) if s == "active" => Some(Status::Active),
-            Some(Value::String(s)) if s == "paused" => Some(Status::Paused),
-            Some(_) => return Err(invalid("status", "must be \"active\" or \"paused\"")),
-        };
-        let null_is_wrong = |field: &'static str| match body.get(field) {
-            Some(Value::Null) => Err(invalid(field, "cannot be null")),
-            _ => Ok(()),
-        };
-        null_is_wrong("search_phrase")?;
-        null_is_wrong("frequency_minutes")?;
-        Ok(Self {
-            search_phrase: body.get("search_phrase").map(phrase).transpose()?,
-            frequency: body.get("frequency_minutes").map(frequency).transpose()?,
-            max_price: clearable("max_price")?,
-            target_price: clearable("target_price")?,
-            status,
-        })
-    }
-
     /// `alert` with the change applied at `now`. Resuming, or changing the frequency, keeps the
     /// cadence where it can: the next run is never earlier than `now`, and an alert whose period
     /// has already come is due at once.
@@ -313,30 +203,6 @@ mod tests {
     #[test]
     fn phrases_normalise() {
         assert_eq!(normalise("  Nintendo   Switch\tOLED "), "nintendo switch oled");
-    }
-
-    #[test]
-    fn a_new_alert_is_checked_field_by_field() {
-        let ok =
-            NewAlert::from_json(&json!({"search_phrase": " lego ", "frequency_minutes": 10, "max_price": 50})).unwrap();
-        assert_eq!(ok.search_phrase, "lego");
-        assert_eq!(ok.max_price, Some(Cents(5000)));
-        assert_eq!(ok.currency, Currency::usd());
-        for (body, field) in [
-            (json!({"frequency_minutes": 10}), "search_phrase"),
-            (json!({"search_phrase": "  ", "frequency_minutes": 10}), "search_phrase"),
-            (json!({"search_phrase": "x".repeat(101), "frequency_minutes": 10}), "search_phrase"),
-            (json!({"search_phrase": "a", "frequency_minutes": 5}), "frequency_minutes"),
-            (json!({"search_phrase": "a", "frequency_minutes": "10"}), "frequency_minutes"),
-            (json!({"search_phrase": "a", "frequency_minutes": 2, "max_price": -1}), "max_price"),
-            (json!({"search_phrase": "a", "frequency_minutes": 2, "max_price": "cheap"}), "max_price"),
-            (json!({"search_phrase": "a", "frequency_minutes": 2, "target_price": 1.234}), "target_price"),
-            (json!({"search_phrase": "a", "frequency_minutes": 2, "currency": "XYZ"}), "currency"),
-            (json!({"search_phrase": "a", "frequency_minutes": 2, "frequency": 2}), "body"),
-            (json!([1]), "body"),
-        ] {
-            assert_eq!(NewAlert::from_json(&body).unwrap_err().field, field, "{body}");
-        }
     }
 
     #[test]

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use super::{
     history::Day,
@@ -15,7 +14,7 @@ use super::{
 /// The prices a day's median is taken over: its cheapest listings.
 pub const MEDIAN_OF: usize = 20;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DaySummary {
     pub date: NaiveDate,
     pub listings: usize,
@@ -24,7 +23,7 @@ pub struct DaySummary {
     pub median_price: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Lowest {
     pub item_id: String,
     pub title: String,
@@ -33,7 +32,7 @@ pub struct Lowest {
     pub item_url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PriceDrop {
     pub item_id: String,
     pub title: String,
@@ -43,7 +42,7 @@ pub struct PriceDrop {
     pub item_url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AtLowest {
     pub item_id: String,
     pub title: String,
@@ -51,7 +50,7 @@ pub struct AtLowest {
     pub item_url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Insights {
     pub search_phrase: String,
     pub currency: Currency,

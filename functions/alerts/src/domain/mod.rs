@@ -1,12 +1,14 @@
-//! Alerts, money, listings and unsubscribe tokens, and their rules: pure, no I/O.
+//! Alerts, money, listings, price history and insights, unsubscribe tokens, and what a request
+//! may set: the entities and their rules, pure, no I/O.
 
 pub mod alert;
 pub mod history;
 pub mod insights;
 pub mod money;
 pub mod product;
+pub mod request;
 pub mod token;
 
 pub use alert::{Alert, AlertChange, Frequency, NewAlert, Status};
 pub use money::{Cents, Currency};
-pub use product::Product;
+pub use product::{Product, Products};

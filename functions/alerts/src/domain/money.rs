@@ -1,6 +1,7 @@
 //! Prices in cents (exact; never summed or compared as floats) and the currencies searches take.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use shared::money::{DecimalError, number, parse_scaled};
 
 /// An amount in hundredths of the currency unit. Stored and shown as a number of currency units
 /// with up to two decimals (`12.5`, `19.99`), the same both ways.
@@ -10,27 +11,26 @@ pub struct Cents(pub i64);
 /// The largest price an alert takes: a million, far beyond any listing a user means.
 pub const MAX_PRICE: Cents = Cents(100_000_000);
 
+/// Decimals of [`Cents`].
+const DECIMALS: u32 = 2;
+
+/// The largest amount [`Cents::parse`] reads: a billion currency units and 99 cents.
+const MAX_WHOLE: i64 = 1_000_000_000;
+
 impl Cents {
     /// Parses a non-negative decimal with at most two decimals (`"5"`, `"12.3"`, `"0.99"`), as a
-    /// JSON number's text or a marketplace's price string.
+    /// JSON number's text or a marketplace's price string; no exponent.
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        if text.starts_with('-') {
-            return Err(format!("must not be negative, got {text}"));
+        let too_large = || format!("is too large, got {text}");
+        match parse_scaled(text, DECIMALS, false) {
+            Ok(cents) if cents / 100 > MAX_WHOLE => Err(too_large()),
+            Ok(cents) => Ok(Self(cents)),
+            Err(DecimalError::Negative) => Err(format!("must not be negative, got {text}")),
+            Err(DecimalError::NotDecimal) => Err(format!("must be a decimal number such as 19.99, got {text}")),
+            Err(DecimalError::TooManyDecimals) => Err(format!("has more than two decimals, got {text}")),
+            Err(DecimalError::TooLarge) => Err(too_large()),
         }
-        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() || !digits(whole) || !digits(fraction) {
-            return Err(format!("must be a decimal number such as 19.99, got {text}"));
-        }
-        let fraction = fraction.trim_end_matches('0');
-        if fraction.len() > 2 {
-            return Err(format!("has more than two decimals, got {text}"));
-        }
-        let whole: i64 =
-            whole.parse().ok().filter(|w| *w <= 1_000_000_000).ok_or_else(|| format!("is too large, got {text}"))?;
-        let fraction: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
-        Ok(Self(whole * 100 + fraction))
     }
 
     /// The amount as eBay writes it: `"12.30"`.
@@ -42,12 +42,8 @@ impl Cents {
 impl Serialize for Cents {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // Exact in the JSON text: whole amounts as integers (`80`, not `80.0`), others as the
-        // shortest float that prints as cents/100, which prints just that (`12.3`).
-        if self.0 % 100 == 0 {
-            serializer.serialize_i64(self.0 / 100)
-        } else {
-            serializer.serialize_f64(self.0 as f64 / 100.0)
-        }
+        // shortest number that prints as the decimal (`12.3`).
+        number(i128::from(self.0), DECIMALS).serialize(serializer)
     }
 }
 

@@ -1,6 +1,7 @@
 //! A marketplace listing as alerts show it, and which of a search's listings an email carries.
 
 use serde::{Deserialize, Serialize};
+use shared::time::Timestamp;
 
 use super::money::{Cents, Currency};
 
@@ -24,6 +25,14 @@ pub struct Product {
     pub item_url: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub seller: Option<String>,
+}
+
+/// A search's listings as fetched at one time: what the last email of an alert carried, or a
+/// search result kept for the next alerts of the same search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Products {
+    pub fetched_at: Timestamp,
+    pub products: Vec<Product>,
 }
 
 /// The [`PER_EMAIL`] cheapest of `products` by total price (item id breaks ties, so the order

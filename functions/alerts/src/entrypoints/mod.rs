@@ -3,8 +3,9 @@
 //!
 //! - [`http`]: API Gateway requests; each op's error enum becomes the contract's status, code
 //!   and message here, and only here.
-//! - [`schedule`]: the dispatcher, every minute.
-//! - [`sqs`]: the runs queue's consumer, reporting partial batch failures.
+//! - [`schedule`]: the runs' dispatcher and the insight emails' fan-out, every minute.
+//! - [`sqs`]: the runs queue's worker, the observation channel's recorder and the insights
+//!   queue's mailer, reporting partial batch failures.
 
 pub mod http;
 pub mod schedule;

@@ -1,4 +1,6 @@
-//! The runs queue's consumer: one message per search group.
+//! The SQS consumers, each reporting partial batch failures: the runs queue's worker, the
+//! observation channel's recorder and the insights queue's mailer. Each record runs in its own
+//! span carrying its message id ([`shared::lambda::each_record`]).
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use serde_json::Value;
@@ -6,11 +8,8 @@ use serde_json::Value;
 use crate::{
     App,
     domain::history::Observation,
-    ops::{
-        digest::{self, DigestMessage},
-        history,
-        runs::{self, RunMessage},
-    },
+    ops::{digest, history, runs},
+    queue::{DigestMessage, RunMessage},
 };
 
 /// Messages of a batch run at once (each sends several emails at once).
@@ -19,9 +18,10 @@ const MESSAGES_IN_FLIGHT: usize = 2;
 /// Runs each message; a failed one (search failed, some emails not sent) is reported alone and
 /// comes back, and its redelivery sends only what is still due.
 pub async fn worker(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
+    let worker = &app.worker()?;
     Ok(shared::lambda::each_record(event, MESSAGES_IN_FLIGHT, |record| async move {
         let message: RunMessage = shared::lambda::body(&record)?;
-        let report = runs::run(app, &message).await.map_err(|err| err.to_string())?;
+        let report = runs::run(worker, &message).await.map_err(|err| err.to_string())?;
         tracing::info!(alerts = message.alerts.len(), ?report, "run");
         Ok(())
     })
@@ -49,16 +49,13 @@ async fn record_one(app: &App, record: SqsMessage) -> Result<(), String> {
     let observation = match observation {
         Ok(observation) => observation,
         Err(reason) => {
-            let dlq = app.observations_dlq.as_ref().ok_or("ALERTS_OBSERVATIONS_DLQ_URL is not set; retrying")?;
-            tracing::warn!(message_id = ?record.message_id, %reason, "observation refused; sent to the DLQ");
-            let sent = match serde_json::from_str::<Value>(body) {
-                Ok(value) => dlq.send(&value, 0).await,
-                Err(_) => dlq.send(&body, 0).await,
-            };
-            return sent.map_err(|err| format!("{reason}; and the DLQ refused it: {err}"));
+            let dlq = app.observations_dlq().map_err(|err| format!("{err}; retrying"))?;
+            return dlq.dead_letter(body, &reason).await;
         }
     };
-    let recorded = history::record(app, &observation, now, app.history_days).await.map_err(|err| err.to_string())?;
+    let mail = app.mail().map_err(|err| err.to_string())?;
+    let recorded =
+        history::record(&app.store, mail, &observation, now, app.history_days).await.map_err(|err| err.to_string())?;
     tracing::info!(
         listings = observation.listings.len(),
         changed = recorded.changed,
@@ -70,9 +67,11 @@ async fn record_one(app: &App, record: SqsMessage) -> Result<(), String> {
 
 /// The insights queue's consumer: one user's insight email per message, at most once per period.
 pub async fn insights_mailer(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
+    let mail = app.mail()?;
     Ok(shared::lambda::each_record(event, 2, |record| async move {
         let message: DigestMessage = shared::lambda::body(&record)?;
-        let digest = digest::send(app, &message).await.map_err(|err| err.to_string())?;
+        let digest =
+            digest::send(&app.store, mail, app.insights_every, &message).await.map_err(|err| err.to_string())?;
         tracing::info!(period = %message.period, ?digest, "insight email");
         Ok(())
     })

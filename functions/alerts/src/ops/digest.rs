@@ -5,32 +5,25 @@
 //! days of history: the insights in words and a chart of the daily lowest and median price.
 
 use chrono::Duration;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use shared::{
     dynamo::{Refusal, StoreError},
-    queue::QueueError,
     time::Timestamp,
 };
 
+use super::Mail;
 use crate::{
-    App, chart,
+    chart,
     domain::{Alert, Cents, Status, insights::Insights, token::Subject},
     email::{self, Section},
     mailer::MailError,
     ops::history::{self, InsightsError},
+    queue::{DigestMessage, Queue, QueueError},
+    store::Store,
 };
 
 /// The days an insight email looks back over.
 pub const INSIGHT_DAYS: u32 = 14;
-
-/// A message of the insights queue: one user's email of one period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DigestMessage {
-    pub owner: String,
-    /// `P<n>`: the n-th period since the epoch; `D<ms>`: one asked for on demand.
-    pub period: String,
-    pub now: Timestamp,
-}
 
 /// The period `now` falls in.
 pub fn period_of(now: Timestamp, every_seconds: u64) -> String {
@@ -39,8 +32,6 @@ pub fn period_of(now: Timestamp, every_seconds: u64) -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DigestError {
-    #[error("insight emails are not configured for this function: {0}")]
-    NotConfigured(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -59,22 +50,25 @@ impl From<InsightsError> for DigestError {
 }
 
 /// Fans out the period's insight emails, once per period (the run is marked done); `on_demand`
-/// makes a period of its own, now (a newcomer's `make insights`).
-pub async fn dispatch(app: &App, now: Timestamp, on_demand: bool) -> Result<usize, DigestError> {
-    let queue = app.insights.as_ref().ok_or(DigestError::NotConfigured("ALERTS_INSIGHTS_QUEUE_URL"))?;
-    let period = if on_demand { format!("D{}", now.timestamp_millis()) } else { period_of(now, app.insights_every) };
-    let marker = shared::dynamo::key("INSIGHTS_RUN", &period);
-    if !on_demand && app.store.table.get::<serde_json::Value>(marker.clone()).await?.is_some() {
+/// makes a period of its own, now (a newcomer's `make insights`). `every_seconds` is the period.
+pub async fn dispatch(
+    store: &Store,
+    queue: &Queue,
+    every_seconds: u64,
+    now: Timestamp,
+    on_demand: bool,
+) -> Result<usize, DigestError> {
+    let period = if on_demand { format!("D{}", now.timestamp_millis()) } else { period_of(now, every_seconds) };
+    if !on_demand && store.insights_ran(&period).await? {
         return Ok(0);
     }
-    let owners = app.store.insight_subscribers().await?;
+    let owners = store.insight_subscribers().await?;
     let messages: Vec<(DigestMessage, i32)> =
         owners.into_iter().map(|owner| (DigestMessage { owner, period: period.clone(), now }, 0)).collect();
     queue.send_all(&messages).await?;
     // Marked after the fan-out: a run that failed half-way runs again at the next minute, and
     // the users it reached are not mailed twice (their claims).
-    let ttl = (now + Duration::seconds(2 * app.insights_every as i64)).timestamp();
-    app.store.table.put(marker, &serde_json::json!({"users": messages.len(), "ttl": ttl})).await?;
+    store.mark_insights_run(&period, messages.len(), now + Duration::seconds(2 * every_seconds as i64)).await?;
     Ok(messages.len())
 }
 
@@ -146,8 +140,8 @@ pub fn in_words(insights: &Insights) -> Vec<String> {
     lines
 }
 
-async fn section(app: &App, alert: &Alert, today: chrono::NaiveDate) -> Result<Option<Section>, DigestError> {
-    let insights = history::of_phrase(app, alert, INSIGHT_DAYS, today).await?;
+async fn section(store: &Store, alert: &Alert, today: chrono::NaiveDate) -> Result<Option<Section>, DigestError> {
+    let insights = history::of_phrase(store, alert, INSIGHT_DAYS, today).await?;
     if insights.days.len() < 2 {
         return Ok(None);
     }
@@ -161,39 +155,42 @@ async fn section(app: &App, alert: &Alert, today: chrono::NaiveDate) -> Result<O
     Ok(Some(Section { phrase: alert.search_phrase.clone(), lines: in_words(&insights), chart }))
 }
 
-/// Sends one user's insight email of a period, at most once.
-pub async fn send(app: &App, message: &DigestMessage) -> Result<Digest, DigestError> {
-    let sender = app.sender.as_ref().ok_or(DigestError::NotConfigured("ALERTS_FROM_EMAIL"))?;
-    let tokens = app.tokens.as_ref().ok_or(DigestError::NotConfigured("ALERTS_UNSUBSCRIBE_KEY"))?;
-    let Some(profile) = app.store.profile(&message.owner).await? else { return Ok(Digest::Nothing) };
+/// Sends one user's insight email of a period, at most once. `every_seconds` is the period.
+pub async fn send(
+    store: &Store,
+    mail: Mail<'_>,
+    every_seconds: u64,
+    message: &DigestMessage,
+) -> Result<Digest, DigestError> {
+    let Some(profile) = store.profile(&message.owner).await? else { return Ok(Digest::Nothing) };
     let Some(to) = profile.email.clone() else { return Ok(Digest::Nothing) };
     if !profile.insights {
         return Ok(Digest::Off);
     }
     // Claimed before the history is read: a redelivered message costs one refused write, not
     // every alert's insights and charts again.
-    let expires = message.now + Duration::seconds(2 * app.insights_every as i64).max(Duration::days(2));
-    match app.store.claim_insights(&message.owner, &message.period, expires).await? {
+    let expires = message.now + Duration::seconds(2 * every_seconds as i64).max(Duration::days(2));
+    match store.claim_insights(&message.owner, &message.period, expires).await? {
         Ok(()) => {}
         Err(Refusal::Condition(()) | Refusal::Conflict) => return Ok(Digest::AlreadySent),
     }
     let alerts: Vec<Alert> =
-        app.store.alerts_of(&message.owner).await?.into_iter().filter(|a| a.status == Status::Active).collect();
+        store.alerts_of(&message.owner).await?.into_iter().filter(|a| a.status == Status::Active).collect();
     let today = message.now.date_naive();
     let mut sections = Vec::new();
     for alert in &alerts {
-        if let Some(section) = section(app, alert, today).await? {
+        if let Some(section) = section(store, alert, today).await? {
             sections.push(section);
         }
     }
     if sections.is_empty() {
         return Ok(Digest::Nothing);
     }
-    let token = tokens.issue(&Subject::Insights { owner: message.owner.clone() });
+    let token = mail.tokens.issue(&Subject::Insights { owner: message.owner.clone() });
     let key = format!("insights.{}", message.period);
-    let built = email::insights_email(sender, &to, &sections, app.insights_every, &token, &key, "alerts", message.now);
+    let built = email::insights_email(mail.sender, &to, &sections, every_seconds, &token, &key, "alerts", message.now);
     let sent = match built {
-        Ok(email) => app.mailer.send(&sender.from, &email).await.map(|_| ()),
+        Ok(email) => mail.mailer.send(&mail.sender.from, &email).await.map(|_| ()),
         Err(err) => Err(MailError::Rejected(err.to_string())),
     };
     match sent {
@@ -203,7 +200,7 @@ pub async fn send(app: &App, message: &DigestMessage) -> Result<Digest, DigestEr
             Ok(Digest::Rejected)
         }
         Err(MailError::Unavailable(reason)) => {
-            if let Err(err) = app.store.release_insights(&message.owner, &message.period).await {
+            if let Err(err) = store.release_insights(&message.owner, &message.period).await {
                 tracing::warn!(%err, "an insight claim could not be released; this period is lost");
             }
             Err(DigestError::Unsent(reason))

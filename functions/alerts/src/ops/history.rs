@@ -10,8 +10,8 @@ use shared::{
     time::Timestamp,
 };
 
+use super::Mail;
 use crate::{
-    App,
     domain::{
         Alert, Product,
         history::{Observation, lower},
@@ -21,6 +21,7 @@ use crate::{
     email::{self, Wording},
     mailer::MailError,
     ops::manage::{self, AlertError},
+    store::Store,
 };
 
 /// Attempts of a day's write that met a concurrent recorder.
@@ -53,9 +54,10 @@ pub struct Recorded {
 
 /// Records `observation` into its day (only ever lowering prices: a repeat or an older
 /// observation changes nothing), then, if it is news, mails the target notices it calls for.
-/// `history_days` is how long days are kept.
+/// `history_days` is how long days are kept; `mail` sends the notices.
 pub async fn record(
-    app: &App,
+    store: &Store,
+    mail: Mail<'_>,
     observation: &Observation,
     now: Timestamp,
     history_days: i64,
@@ -64,33 +66,33 @@ pub async fn record(
     let ttl = (date + Duration::days(history_days + 1)).and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
     let mut backoff = Backoff::new(ATTEMPTS);
     let changed = loop {
-        let (mut day, version) = match app.store.history_day(&observation.currency, &observation.phrase, date).await? {
+        let (mut day, version) = match store.history_day(&observation.currency, &observation.phrase, date).await? {
             Some((day, version)) => (day, Some(version)),
             None => (Default::default(), None),
         };
         if !lower(&mut day, &observation.listings) {
             break false;
         }
-        match app.store.put_history_day(&observation.currency, &observation.phrase, date, &day, version, ttl).await? {
+        match store.put_history_day(&observation.currency, &observation.phrase, date, &day, version, ttl).await? {
             Ok(()) => break true,
             Err(Refusal::Condition(()) | Refusal::Conflict) if backoff.wait().await => {}
             Err(_) => return Err(RecordError::Contended),
         }
     };
     let notices =
-        if observation.observed_at >= now - NEWS_WITHIN { notify_targets(app, observation).await? } else { 0 };
+        if observation.observed_at >= now - NEWS_WITHIN { notify_targets(store, mail, observation).await? } else { 0 };
     Ok(Recorded { changed, notices })
 }
 
 /// One email per alert whose target the observation meets, naming the listings at or below it
 /// that were not named to it in the last 24 hours.
-async fn notify_targets(app: &App, observation: &Observation) -> Result<usize, RecordError> {
-    let alerts = app.store.targets(&observation.currency, &observation.phrase).await?;
+async fn notify_targets(store: &Store, mail: Mail<'_>, observation: &Observation) -> Result<usize, RecordError> {
+    let alerts = store.targets(&observation.currency, &observation.phrase).await?;
     if alerts.is_empty() {
         return Ok(0);
     }
     let outcomes: Vec<Result<bool, String>> =
-        stream::iter(alerts).map(|alert| notify(app, alert, observation)).buffer_unordered(4).collect().await;
+        stream::iter(alerts).map(|alert| notify(store, mail, alert, observation)).buffer_unordered(4).collect().await;
     let mut sent = 0;
     let mut failures = Vec::new();
     for outcome in outcomes {
@@ -106,11 +108,8 @@ async fn notify_targets(app: &App, observation: &Observation) -> Result<usize, R
     }
 }
 
-async fn notify(app: &App, alert: Alert, observation: &Observation) -> Result<bool, String> {
+async fn notify(store: &Store, mail: Mail<'_>, alert: Alert, observation: &Observation) -> Result<bool, String> {
     let Some(target) = alert.target_price else { return Ok(false) };
-    let (Some(sender), Some(tokens)) = (app.sender.as_ref(), app.tokens.as_ref()) else {
-        return Err("the recorder has no sender or unsubscribe key".into());
-    };
     let mut candidates: Vec<&Product> = observation.listings.iter().filter(|p| p.total_price <= target).collect();
     candidates.sort_by(|a, b| a.total_price.cmp(&b.total_price).then_with(|| a.item_id.cmp(&b.item_id)));
     candidates.dedup_by(|a, b| a.item_id == b.item_id);
@@ -118,11 +117,11 @@ async fn notify(app: &App, alert: Alert, observation: &Observation) -> Result<bo
     let until = now + NOTICE_EVERY;
     let mut named = Vec::new();
     for product in candidates.into_iter().take(crate::domain::product::PER_EMAIL) {
-        match app.store.claim_notice(&alert, &product.item_id, now, until).await {
+        match store.claim_notice(&alert, &product.item_id, now, until).await {
             Ok(Ok(())) => named.push(product.clone()),
             Ok(Err(_)) => {} // named within the last 24 hours
             Err(err) => {
-                release(app, &alert, &named, until).await;
+                release(store, &alert, &named, until).await;
                 return Err(err.to_string());
             }
         }
@@ -130,11 +129,11 @@ async fn notify(app: &App, alert: Alert, observation: &Observation) -> Result<bo
     if named.is_empty() {
         return Ok(false);
     }
-    let token = tokens.issue(&Subject::Alert { owner: alert.owner.clone(), alert_id: alert.alert_id.clone() });
+    let token = mail.tokens.issue(&Subject::Alert { owner: alert.owner.clone(), alert_id: alert.alert_id.clone() });
     let key = format!("drop.{}.{}", alert.alert_id, now.timestamp_millis());
     let wording = Wording::price_drop(&alert, target, named.len());
-    let sent = match email::listing_email(sender, &alert, &wording, &named, &token, &key, now) {
-        Ok(message) => app.mailer.send(&sender.from, &message).await.map(|_| ()),
+    let sent = match email::listing_email(mail.sender, &alert, &wording, &named, &token, &key, now) {
+        Ok(message) => mail.mailer.send(&mail.sender.from, &message).await.map(|_| ()),
         Err(err) => Err(MailError::Rejected(err.to_string())),
     };
     match sent {
@@ -144,15 +143,15 @@ async fn notify(app: &App, alert: Alert, observation: &Observation) -> Result<bo
             Ok(false)
         }
         Err(MailError::Unavailable(reason)) => {
-            release(app, &alert, &named, until).await;
+            release(store, &alert, &named, until).await;
             Err(reason)
         }
     }
 }
 
-async fn release(app: &App, alert: &Alert, named: &[Product], until: Timestamp) {
+async fn release(store: &Store, alert: &Alert, named: &[Product], until: Timestamp) {
     for product in named {
-        if let Err(err) = app.store.release_notice(alert, &product.item_id, until).await {
+        if let Err(err) = store.release_notice(alert, &product.item_id, until).await {
             tracing::warn!(alert_id = %alert.alert_id, %err, "a notice claim could not be released");
         }
     }
@@ -168,18 +167,18 @@ pub enum InsightsError {
 
 /// The insights of the caller's alert over the last `days` UTC days up to `today`, read by key.
 pub async fn of_alert(
-    app: &App,
+    store: &Store,
     owner: &str,
     alert_id: &str,
     days: u32,
     today: NaiveDate,
 ) -> Result<Insights, InsightsError> {
-    let alert = manage::get(app, owner, alert_id).await?;
-    of_phrase(app, &alert, days, today).await
+    let alert = manage::get(store, owner, alert_id).await?;
+    of_phrase(store, &alert, days, today).await
 }
 
-pub async fn of_phrase(app: &App, alert: &Alert, days: u32, today: NaiveDate) -> Result<Insights, InsightsError> {
+pub async fn of_phrase(store: &Store, alert: &Alert, days: u32, today: NaiveDate) -> Result<Insights, InsightsError> {
     let first = today - Duration::days(i64::from(days) - 1);
-    let history = app.store.history(&alert.currency, &alert.phrase_key(), first, today).await?;
+    let history = store.history(&alert.currency, &alert.phrase_key(), first, today).await?;
     Ok(insights::compute(&alert.search_phrase, &alert.currency, &history))
 }

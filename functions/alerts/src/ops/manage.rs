@@ -1,15 +1,14 @@
 //! A user's alerts: create, list, read, change, delete, and what the last email carried.
 
 use shared::{
-    dynamo::{Refusal, StoreError},
+    dynamo::{Page, Refusal, StoreError},
     retry::Backoff,
     time::{self, Timestamp},
 };
 
 use crate::{
-    App,
-    domain::{Alert, AlertChange, NewAlert, alert::MAX_ALERTS_PER_USER},
-    store::{Products, Role},
+    domain::{Alert, AlertChange, NewAlert, Products, alert::MAX_ALERTS_PER_USER},
+    store::{Part, Store},
 };
 
 /// Attempts of a write that met a concurrent transaction on the same items.
@@ -37,14 +36,20 @@ pub fn new_alert_id(now: Timestamp) -> String {
     format!("{}-{}", now.format("%Y%m%d%H%M%S%3f"), &random[..12])
 }
 
-pub async fn create(app: &App, owner: &str, email: &str, new: NewAlert, now: Timestamp) -> Result<Alert, AlertError> {
+pub async fn create(
+    store: &Store,
+    owner: &str,
+    email: &str,
+    new: NewAlert,
+    now: Timestamp,
+) -> Result<Alert, AlertError> {
     let alert = new.into_alert(new_alert_id(now), owner.to_owned(), email.to_owned(), now);
     let mut backoff = Backoff::new(ATTEMPTS);
     loop {
-        match app.store.create(&alert).await? {
+        match store.create(&alert).await? {
             Ok(()) => return Ok(alert),
-            Err(Refusal::Condition(Role::Phrase)) => return Err(AlertError::Exists),
-            Err(Refusal::Condition(Role::Profile)) => return Err(AlertError::TooMany),
+            Err(Refusal::Condition(Part::Phrase)) => return Err(AlertError::Exists),
+            Err(Refusal::Condition(Part::Profile)) => return Err(AlertError::TooMany),
             Err(Refusal::Condition(_)) => return Err(AlertError::Contended),
             Err(Refusal::Conflict) if backoff.wait().await => {}
             Err(Refusal::Conflict) => return Err(AlertError::Contended),
@@ -52,46 +57,42 @@ pub async fn create(app: &App, owner: &str, email: &str, new: NewAlert, now: Tim
     }
 }
 
-pub async fn get(app: &App, owner: &str, alert_id: &str) -> Result<Alert, AlertError> {
+pub async fn get(store: &Store, owner: &str, alert_id: &str) -> Result<Alert, AlertError> {
     if !shared::ids::is_plausible(alert_id) {
         return Err(AlertError::NotFound(shared::ids::shown(alert_id)));
     }
-    app.store.get(owner, alert_id).await?.ok_or_else(|| AlertError::NotFound(alert_id.to_owned()))
+    store.get(owner, alert_id).await?.ok_or_else(|| AlertError::NotFound(alert_id.to_owned()))
 }
 
-pub async fn list(
-    app: &App,
-    owner: &str,
-    after: Option<&str>,
-    limit: usize,
-) -> Result<(Vec<Alert>, Option<String>), AlertError> {
-    Ok(app.store.list(owner, after, limit).await?)
+/// A page of the owner's alerts, newest first, after the alert `after`.
+pub async fn list(store: &Store, owner: &str, after: Option<&str>, limit: usize) -> Result<Page<Alert>, AlertError> {
+    Ok(store.list(owner, after, limit).await?)
 }
 
 /// Applies `change` to the caller's alert, against what was read (a concurrent change makes it
 /// read again and reapply).
-pub async fn update(app: &App, owner: &str, alert_id: &str, change: &AlertChange) -> Result<Alert, AlertError> {
+pub async fn update(store: &Store, owner: &str, alert_id: &str, change: &AlertChange) -> Result<Alert, AlertError> {
     let mut backoff = Backoff::new(ATTEMPTS);
     loop {
-        let current = get(app, owner, alert_id).await?;
+        let current = get(store, owner, alert_id).await?;
         let next = change.apply(&current, time::now());
-        match app.store.update(&current, &next).await? {
+        match store.update(&current, &next).await? {
             Ok(()) => return Ok(next),
-            Err(Refusal::Condition(Role::Phrase)) => return Err(AlertError::Exists),
+            Err(Refusal::Condition(Part::Phrase)) => return Err(AlertError::Exists),
             Err(_) if backoff.wait().await => {}
             Err(_) => return Err(AlertError::Contended),
         }
     }
 }
 
-pub async fn delete(app: &App, owner: &str, alert_id: &str) -> Result<(), AlertError> {
+pub async fn delete(store: &Store, owner: &str, alert_id: &str) -> Result<(), AlertError> {
     let mut backoff = Backoff::new(ATTEMPTS);
     loop {
-        let alert = get(app, owner, alert_id).await?;
-        match app.store.delete_alert(&alert).await? {
+        let alert = get(store, owner, alert_id).await?;
+        match store.delete_alert(&alert).await? {
             Ok(()) => return Ok(()),
             // Deleted by a concurrent request: gone either way.
-            Err(Refusal::Condition(Role::Alert)) => return Err(AlertError::NotFound(alert_id.to_owned())),
+            Err(Refusal::Condition(Part::Alert)) => return Err(AlertError::NotFound(alert_id.to_owned())),
             Err(_) if backoff.wait().await => {}
             Err(_) => return Err(AlertError::Contended),
         }
@@ -99,7 +100,7 @@ pub async fn delete(app: &App, owner: &str, alert_id: &str) -> Result<(), AlertE
 }
 
 /// What the alert's last email carried: `None` before its first email.
-pub async fn products(app: &App, owner: &str, alert_id: &str) -> Result<Option<Products>, AlertError> {
-    get(app, owner, alert_id).await?;
-    Ok(app.store.products(owner, alert_id).await?)
+pub async fn products(store: &Store, owner: &str, alert_id: &str) -> Result<Option<Products>, AlertError> {
+    get(store, owner, alert_id).await?;
+    Ok(store.products(owner, alert_id).await?)
 }

@@ -7,20 +7,22 @@
 //! `now` comes from the scheduled event's time and travels in the message, so tests (and a
 //! replayed schedule) drive any clock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
 use futures::{StreamExt, TryStreamExt, stream};
-use serde::{Deserialize, Serialize};
-use shared::{dynamo::StoreError, queue::QueueError, time::Timestamp};
+use serde::Serialize;
+use shared::{dynamo::StoreError, time::Timestamp};
 
+use super::Mail;
 use crate::{
-    App,
-    domain::{Alert, Frequency, Product, alert::next_period, product::cheapest, token::Subject},
+    NotConfigured,
+    domain::{Alert, Product, Products, alert::next_period, product::cheapest, token::Subject},
     email::{self, Wording},
     mailer::MailError,
-    marketplace::{MarketplaceError, Search},
-    store::{DUE_SHARDS, DueAlert, Products},
+    marketplace::{Marketplace, MarketplaceError, Search},
+    queue::{Due, ObservationMessage, Queue, QueueError, RunMessage},
+    store::{DUE_SHARDS, DueAlert, Store},
 };
 
 /// Alerts per runs message: a group larger than this (a popular phrase) is split, each part
@@ -29,27 +31,8 @@ pub const ALERTS_PER_MESSAGE: usize = 100;
 /// Emails of one message sent at once.
 const SENDS_IN_FLIGHT: usize = 8;
 
-/// One alert of a run: whose, which, and the period it is due for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Due {
-    pub owner: String,
-    pub alert_id: String,
-    pub period: Timestamp,
-    pub frequency_minutes: Frequency,
-}
-
-/// A runs queue message: the alerts of one search that are due at `now`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunMessage {
-    pub search: Search,
-    pub now: Timestamp,
-    pub alerts: Vec<Due>,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum DispatchError {
-    #[error("the runs queue is not configured for this function")]
-    NotConfigured,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -89,23 +72,32 @@ pub fn group(due: Vec<DueAlert>, now: Timestamp) -> Vec<RunMessage> {
 
 /// Finds the alerts due at `now` and queues their runs. Running twice for the same minute
 /// queues the same work twice, which the worker's claims make harmless.
-pub async fn dispatch(app: &App, now: Timestamp) -> Result<Dispatched, DispatchError> {
-    let queue = app.runs.as_ref().ok_or(DispatchError::NotConfigured)?;
+pub async fn dispatch(store: &Store, queue: &Queue, now: Timestamp) -> Result<Dispatched, DispatchError> {
     let shards: Vec<Vec<DueAlert>> =
-        stream::iter(0..DUE_SHARDS).then(|shard| app.store.due(shard, now)).try_collect().await?;
+        stream::iter(0..DUE_SHARDS).then(|shard| store.due(shard, now)).try_collect().await?;
     let due: Vec<DueAlert> = shards.into_iter().flatten().collect();
     let alerts = due.len();
     let messages = group(due, now);
-    let searches = messages.iter().map(|m| &m.search).collect::<std::collections::BTreeSet<_>>().len();
+    let searches = messages.iter().map(|m| &m.search).collect::<BTreeSet<_>>().len();
     let batch: Vec<(RunMessage, i32)> = messages.into_iter().map(|m| (m, 0)).collect();
     queue.send_all(&batch).await?;
     Ok(Dispatched { alerts, searches, messages: batch.len() })
 }
 
+/// What the worker uses: the store, the marketplace (none: searches only the cache can answer),
+/// how long a search is reused, the observation channel (none: nothing published) and the mail.
+pub struct Worker<'a> {
+    pub store: &'a Store,
+    pub marketplace: Option<&'a Marketplace>,
+    pub search_cache: std::time::Duration,
+    pub observations: Option<&'a Queue>,
+    pub mail: Mail<'a>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("the worker is not configured: {0}")]
-    NotConfigured(&'static str),
+    NotConfigured(#[from] NotConfigured),
     #[error(transparent)]
     Marketplace(#[from] MarketplaceError),
     #[error(transparent)]
@@ -137,39 +129,29 @@ enum Outcome {
 }
 
 /// The listings of a search at `now`: the cached ones while fresh, else a new search (cached).
-pub async fn search(app: &App, search: &Search, now: Timestamp) -> Result<(Vec<Product>, bool), RunError> {
-    let max_age = Duration::from_std(app.search_cache).unwrap_or_default();
-    if let Some(cached) = app.store.cached_search(search).await?
+pub async fn search(worker: &Worker<'_>, search: &Search, now: Timestamp) -> Result<(Vec<Product>, bool), RunError> {
+    let max_age = Duration::from_std(worker.search_cache).unwrap_or_default();
+    if let Some(cached) = worker.store.cached_search(search).await?
         && cached.fetched_at <= now
         && now - cached.fetched_at < max_age
     {
         return Ok((cached.products, true));
     }
-    let marketplace = app.marketplace.as_ref().ok_or(RunError::NotConfigured("EBAY_API_BASE_URL"))?;
+    let marketplace = worker.marketplace.ok_or(NotConfigured("EBAY_API_BASE_URL"))?;
     let products = marketplace.search(search).await?;
     let result = Products { fetched_at: now, products };
-    if let Err(err) = app.store.cache_search(search, &result).await {
+    if let Err(err) = worker.store.cache_search(search, &result).await {
         // Only sharing suffers: the next group searches again.
         tracing::warn!(%err, "could not cache a search result");
     }
-    publish(app, search, &result).await;
+    publish(worker.observations, search, &result).await;
     Ok((result.products, false))
-}
-
-/// The message every search publishes to the observation channel (`PriceObservationsQueue`).
-#[derive(Debug, Serialize)]
-pub struct ObservationMessage<'a> {
-    pub search_phrase: &'a str,
-    pub currency: &'a crate::domain::Currency,
-    pub observed_at: Timestamp,
-    pub source: &'static str,
-    pub products: &'a [Product],
 }
 
 /// Publishes a search's listings for the price history. Nothing here waits for insights: a
 /// failure costs one observation and is logged.
-async fn publish(app: &App, search: &Search, result: &Products) {
-    let Some(channel) = app.observations.as_ref() else { return };
+async fn publish(channel: Option<&Queue>, search: &Search, result: &Products) {
+    let Some(channel) = channel else { return };
     let message = ObservationMessage {
         search_phrase: &search.phrase,
         currency: &search.currency,
@@ -186,14 +168,12 @@ async fn publish(app: &App, search: &Search, result: &Products) {
 /// that fails fails the message (retried by SQS, nothing claimed); an email that cannot be sent
 /// now releases its alert and fails the message after the others are done, so the redelivery
 /// sends only what is still due.
-pub async fn run(app: &App, message: &RunMessage) -> Result<RunReport, RunError> {
-    let sender = app.sender.as_ref().ok_or(RunError::NotConfigured("ALERTS_FROM_EMAIL"))?;
-    app.tokens.as_ref().ok_or(RunError::NotConfigured("ALERTS_UNSUBSCRIBE_KEY"))?;
-    let (products, cached) = search(app, &message.search, message.now).await?;
+pub async fn run(worker: &Worker<'_>, message: &RunMessage) -> Result<RunReport, RunError> {
+    let (products, cached) = search(worker, &message.search, message.now).await?;
     let chosen = cheapest(&products, message.search.max_price);
     let chosen = &chosen;
     let outcomes: Vec<Result<Outcome, String>> = stream::iter(message.alerts.clone())
-        .map(|due| run_alert(app, sender, due, chosen, message.now))
+        .map(|due| run_alert(worker, due, chosen, message.now))
         .buffer_unordered(SENDS_IN_FLIGHT)
         .collect()
         .await;
@@ -216,15 +196,9 @@ pub async fn run(app: &App, message: &RunMessage) -> Result<RunReport, RunError>
     }
 }
 
-async fn run_alert(
-    app: &App,
-    sender: &email::Sender,
-    due: Due,
-    products: &[Product],
-    now: Timestamp,
-) -> Result<Outcome, String> {
+async fn run_alert(worker: &Worker<'_>, due: Due, products: &[Product], now: Timestamp) -> Result<Outcome, String> {
     let next = next_period(due.period, due.frequency_minutes, now);
-    let Some(alert) = app
+    let Some(alert) = worker
         .store
         .claim(&due.owner, &due.alert_id, due.period, next, due.frequency_minutes)
         .await
@@ -235,9 +209,9 @@ async fn run_alert(
     if products.is_empty() {
         return Ok(Outcome::Empty);
     }
-    match send(app, sender, &alert, products, due.period, now).await {
+    match send(worker.mail, &alert, products, due.period, now).await {
         Ok(()) => {
-            if let Err(err) = app.store.sent(&alert, now, products).await {
+            if let Err(err) = worker.store.sent(&alert, now, products).await {
                 // The email went; only `last_sent_at` and the products listing lag.
                 tracing::warn!(alert_id = %alert.alert_id, %err, "email sent but not recorded");
             }
@@ -248,7 +222,7 @@ async fn run_alert(
             Ok(Outcome::Rejected)
         }
         Err(MailError::Unavailable(reason)) => {
-            match app.store.release(&due.owner, &due.alert_id, due.period, next).await {
+            match worker.store.release(&due.owner, &due.alert_id, due.period, next).await {
                 Ok(true) => {}
                 Ok(false) => tracing::info!(alert_id = %alert.alert_id, "not released: the alert changed meanwhile"),
                 Err(err) => {
@@ -261,26 +235,24 @@ async fn run_alert(
 }
 
 async fn send(
-    app: &App,
-    sender: &email::Sender,
+    mail: Mail<'_>,
     alert: &Alert,
     products: &[Product],
     period: Timestamp,
     now: Timestamp,
 ) -> Result<(), MailError> {
-    let tokens = app.tokens.as_ref().ok_or_else(|| MailError::Unavailable("no unsubscribe key".into()))?;
-    let token = tokens.issue(&Subject::Alert { owner: alert.owner.clone(), alert_id: alert.alert_id.clone() });
+    let token = mail.tokens.issue(&Subject::Alert { owner: alert.owner.clone(), alert_id: alert.alert_id.clone() });
     let key = format!("alert.{}.{}", alert.alert_id, period.timestamp());
     let message =
-        email::listing_email(sender, alert, &Wording::alert(alert, products.len()), products, &token, &key, now)
+        email::listing_email(mail.sender, alert, &Wording::alert(alert, products.len()), products, &token, &key, now)
             .map_err(|err| MailError::Rejected(err.to_string()))?;
-    app.mailer.send(&sender.from, &message).await.map(|_| ())
+    mail.mailer.send(&mail.sender.from, &message).await.map(|_| ())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Currency;
+    use crate::domain::{Currency, Frequency};
 
     fn due(owner: &str, phrase: &str, max: Option<i64>) -> DueAlert {
         DueAlert {

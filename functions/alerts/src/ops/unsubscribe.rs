@@ -4,8 +4,12 @@
 use shared::{dynamo::StoreError, time::Timestamp};
 
 use crate::{
-    App,
-    domain::{Alert, token::Subject},
+    NotConfigured,
+    domain::{
+        Alert,
+        token::{Subject, Tokens},
+    },
+    store::Store,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -17,14 +21,13 @@ pub enum UnsubscribeError {
     #[error("this alert no longer exists")]
     NotFound,
     /// The function has no signing key: a deployment bug.
-    #[error("unsubscribe links are not configured")]
-    NotConfigured,
+    #[error("unsubscribe links are not configured: {0}")]
+    NotConfigured(#[from] NotConfigured),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-fn subject(app: &App, token: Option<&str>) -> Result<Subject, UnsubscribeError> {
-    let tokens = app.tokens.as_ref().ok_or(UnsubscribeError::NotConfigured)?;
+fn subject(tokens: &Tokens, token: Option<&str>) -> Result<Subject, UnsubscribeError> {
     token.and_then(|t| tokens.read(t)).ok_or(UnsubscribeError::InvalidToken)
 }
 
@@ -38,31 +41,30 @@ pub enum Target {
 }
 
 /// What a token names, for the confirmation page.
-pub async fn preview(app: &App, token: Option<&str>) -> Result<Target, UnsubscribeError> {
-    match subject(app, token)? {
-        Subject::Alert { owner, alert_id } => app
-            .store
-            .get(&owner, &alert_id)
-            .await?
-            .map(|a| Target::Alert(Box::new(a)))
-            .ok_or(UnsubscribeError::NotFound),
-        Subject::Insights { owner } => {
-            Ok(Target::Insights(app.store.profile(&owner).await?.is_none_or(|p| p.insights)))
+pub async fn preview(store: &Store, tokens: &Tokens, token: Option<&str>) -> Result<Target, UnsubscribeError> {
+    match subject(tokens, token)? {
+        Subject::Alert { owner, alert_id } => {
+            store.get(&owner, &alert_id).await?.map(|a| Target::Alert(Box::new(a))).ok_or(UnsubscribeError::NotFound)
         }
+        Subject::Insights { owner } => Ok(Target::Insights(store.profile(&owner).await?.is_none_or(|p| p.insights))),
     }
 }
 
 /// Unsubscribes what a token names (again is harmless).
-pub async fn unsubscribe(app: &App, token: Option<&str>, now: Timestamp) -> Result<Target, UnsubscribeError> {
-    match subject(app, token)? {
-        Subject::Alert { owner, alert_id } => app
-            .store
+pub async fn unsubscribe(
+    store: &Store,
+    tokens: &Tokens,
+    token: Option<&str>,
+    now: Timestamp,
+) -> Result<Target, UnsubscribeError> {
+    match subject(tokens, token)? {
+        Subject::Alert { owner, alert_id } => store
             .unsubscribe(&owner, &alert_id, now)
             .await?
             .map(|a| Target::Alert(Box::new(a)))
             .ok_or(UnsubscribeError::NotFound),
         Subject::Insights { owner } => {
-            app.store.set_insights(&owner, None, false).await?;
+            store.set_insights(&owner, None, false).await?;
             Ok(Target::Insights(false))
         }
     }
