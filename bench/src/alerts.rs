@@ -115,7 +115,7 @@ async fn make_alerts(
             let new = NewAlert::from_json(&json!({"search_phrase": phrase, "frequency_minutes": frequency}))
                 .map_err(|e| anyhow::anyhow!(e))?;
             let at = t0 + chrono::Duration::minutes(i as i64 % spread);
-            manage::create(app, &format!("{tag}-user-{user}"), &format!("{tag}-{user}@example.com"), new, at)
+            manage::create(&app.store, &format!("{tag}-user-{user}"), &format!("{tag}-{user}@example.com"), new, at)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))
         })
@@ -255,7 +255,8 @@ pub async fn runs(
         currency: alerts::domain::Currency::usd(),
         max_price: None,
     };
-    let (products, _) = runs::search(app, &search, chrono::Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (products, _) =
+        runs::search(&app.worker()?, &search, chrono::Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let products = alerts::domain::product::cheapest(&products, None);
     let alert = NewAlert::from_json(&json!({"search_phrase": "render bench", "frequency_minutes": 10}))
         .map_err(|e| anyhow::anyhow!(e))?
@@ -355,7 +356,7 @@ async fn recorder(bench: &Bench, app: &'static App, invoker: &WatchInvoker) -> R
             let body = observation(phrase, listings, days_ago, 0);
             let observation = alerts::domain::history::Observation::from_json(&body, chrono::Utc::now(), 90)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            alerts::ops::history::record(app, &observation, chrono::Utc::now(), 90)
+            alerts::ops::history::record(&app.store, app.mail()?, &observation, chrono::Utc::now(), 90)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }

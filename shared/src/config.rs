@@ -11,6 +11,13 @@ pub enum ConfigError {
     Invalid { name: String, value: String, reason: String },
 }
 
+impl ConfigError {
+    /// A variable a function needs and was deployed without.
+    pub fn missing(name: &str) -> Self {
+        ConfigError::Missing(name.to_owned())
+    }
+}
+
 /// A variable that may be absent (the local endpoint's URL); set to blanks counts as absent.
 pub fn optional(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.trim().is_empty())

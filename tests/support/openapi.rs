@@ -52,12 +52,23 @@ impl Description {
     }
 
     /// Whether a response to `method path` is what the description says it can be.
-    pub fn check(&self, method: &str, path: &str, status: u16, content_type: Option<&str>, body: &[u8]) -> Result<(), String> {
+    pub fn check(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<(), String> {
         let Some((template, operation)) = self.operation(method, path) else {
             // Not described (a fallback's 404 or 405): the contract's error, nothing else.
             if (400..600).contains(&status) {
                 let json = parse(content_type, body)?;
-                return self.validate("#/components/schemas/Error", &serde_json::json!({"$ref": "#/components/schemas/Error"}), &json);
+                return self.validate(
+                    "#/components/schemas/Error",
+                    &serde_json::json!({"$ref": "#/components/schemas/Error"}),
+                    &json,
+                );
             }
             return Err(format!("{method} {path} answered {status}, and the description has no such operation"));
         };
@@ -65,7 +76,9 @@ impl Description {
         let responses = &operation["responses"];
         let declared = responses.get(status.to_string()).or_else(|| responses.get("default"));
         let Some(declared) = declared else {
-            return Err(format!("{id} ({method} {template}) answered {status}, which its description does not declare"));
+            return Err(format!(
+                "{id} ({method} {template}) answered {status}, which its description does not declare"
+            ));
         };
         let declared = self.resolve(declared);
         let Some(content) = declared["content"].as_object() else {
@@ -73,14 +86,18 @@ impl Description {
         };
         let media = content_type.unwrap_or_default().split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
         let Some(media_type) = content.get(&media) else {
-            return Err(format!("{id} {status}: content type {media:?}, declared {:?}", content.keys().collect::<Vec<_>>()));
+            return Err(format!(
+                "{id} {status}: content type {media:?}, declared {:?}",
+                content.keys().collect::<Vec<_>>()
+            ));
         };
         if media != "application/json" {
             return Ok(());
         }
         let json = parse(content_type, body)?;
         let key = format!("{id} {status}");
-        self.validate(&key, &media_type["schema"], &json).map_err(|e| format!("{id} ({method} {template}) {status}: {e}"))
+        self.validate(&key, &media_type["schema"], &json)
+            .map_err(|e| format!("{id} ({method} {template}) {status}: {e}"))
     }
 
     /// A `$ref` to `#/components/...` followed (responses are shared that way).

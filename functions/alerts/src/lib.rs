@@ -14,8 +14,8 @@
 //! - [`marketplace`]: eBay's Browse API. [`store`]: DynamoDB (keys, conditions, mapping).
 //!   [`queue`]: the SQS messages (runs, insight emails, observations).
 //! - [`routes`]: the HTTP routes as the template declares them; `bin/`: one thin main per function,
-//!   which names the optional parts its function needs ([`Needs`]): deployed without one, the
-//!   function stops at start-up naming the variable.
+//!   which names the variables of the optional parts its function needs
+//!   (`shared::config::require_all`): deployed without one, the function stops at start-up.
 
 pub mod chart;
 pub mod domain;
@@ -107,33 +107,6 @@ impl Config {
         }
     }
 
-    /// Whether the part `need` is configured.
-    pub fn has(&self, need: Needs) -> bool {
-        match need {
-            Needs::Cursors => self.cursors.is_some(),
-            Needs::UnsubscribeKey => self.unsubscribe_key.is_some(),
-            Needs::Sender => self.sender.is_some(),
-            Needs::Marketplace => self.marketplace.is_some(),
-            Needs::RunsQueue => self.runs_queue_url.is_some(),
-            Needs::ObservationsQueue => self.observations_queue_url.is_some(),
-            Needs::ObservationsDlq => self.observations_dlq_url.is_some(),
-            Needs::InsightsQueue => self.insights_queue_url.is_some(),
-        }
-    }
-
-    /// Every part of `needs` is configured, or the error names the first variable missing (a
-    /// function's `main` asks, so that it stops at start-up rather than fail each event).
-    pub fn require(&self, needs: &[Needs]) -> Result<(), ConfigError> {
-        match needs.iter().find(|need| !self.has(**need)) {
-            None => Ok(()),
-            Some(need) => {
-                let variables = need.variables();
-                let missing = variables.iter().find(|name| config::optional(name).is_none()).unwrap_or(&variables[0]);
-                Err(ConfigError::Missing((*missing).to_owned()))
-            }
-        }
-    }
-
     pub fn from_env() -> Result<Self, ConfigError> {
         let optional = |name: &str| config::required(name).ok();
         let sender = match (optional("ALERTS_FROM_EMAIL"), optional("ALERTS_PUBLIC_BASE_URL")) {
@@ -165,49 +138,6 @@ impl Config {
             insights_queue_url: optional("ALERTS_INSIGHTS_QUEUE_URL"),
             insights_every: config::or_default("ALERTS_INSIGHTS_EVERY_SECONDS", 86_400u64)?.max(60),
         })
-    }
-}
-
-/// A part of the configuration only some functions have (see [`Needs`]), asked for by a function
-/// deployed without it: a deployment bug, named by its variable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{0} is not set for this function")]
-pub struct NotConfigured(pub &'static str);
-
-/// The optional parts of the configuration, as a function's `main` requires them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Needs {
-    /// `CURSOR_SIGNING_KEY`: the listing's cursors.
-    Cursors,
-    /// `ALERTS_UNSUBSCRIBE_KEY`: signing and reading unsubscribe links.
-    UnsubscribeKey,
-    /// `ALERTS_FROM_EMAIL` and `ALERTS_PUBLIC_BASE_URL`: sending emails.
-    Sender,
-    /// `EBAY_API_BASE_URL` and `EBAY_CREDENTIALS_SECRET`: searching the marketplace.
-    Marketplace,
-    /// `ALERTS_RUNS_QUEUE_URL`: the dispatcher's queue.
-    RunsQueue,
-    /// `ALERTS_OBSERVATIONS_QUEUE_URL`: where the worker publishes every search.
-    ObservationsQueue,
-    /// `ALERTS_OBSERVATIONS_DLQ_URL`: where the recorder puts what it can never record.
-    ObservationsDlq,
-    /// `ALERTS_INSIGHTS_QUEUE_URL`: the insight emails' fan-out.
-    InsightsQueue,
-}
-
-impl Needs {
-    /// The variables this part is read from.
-    pub fn variables(self) -> &'static [&'static str] {
-        match self {
-            Needs::Cursors => &["CURSOR_SIGNING_KEY"],
-            Needs::UnsubscribeKey => &["ALERTS_UNSUBSCRIBE_KEY"],
-            Needs::Sender => &["ALERTS_FROM_EMAIL", "ALERTS_PUBLIC_BASE_URL"],
-            Needs::Marketplace => &["EBAY_API_BASE_URL", "EBAY_CREDENTIALS_SECRET"],
-            Needs::RunsQueue => &["ALERTS_RUNS_QUEUE_URL"],
-            Needs::ObservationsQueue => &["ALERTS_OBSERVATIONS_QUEUE_URL"],
-            Needs::ObservationsDlq => &["ALERTS_OBSERVATIONS_DLQ_URL"],
-            Needs::InsightsQueue => &["ALERTS_INSIGHTS_QUEUE_URL"],
-        }
     }
 }
 
@@ -284,30 +214,23 @@ impl App {
     /// The function's state, built at its first invocation; the configuration is read now, so
     /// a malformed variable stops the function at start-up ([`shared::app::Deferred`]).
     pub fn deferred() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
-        Self::deferred_requiring(&[])
-    }
-
-    /// As [`App::deferred`], for a function that needs optional parts: a missing one stops it at
-    /// start-up too, naming its variable.
-    pub fn deferred_requiring(needs: &[Needs]) -> Result<&'static shared::app::Deferred<App>, ConfigError> {
         let config = Config::from_env()?;
-        config.require(needs)?;
         Ok(shared::app::Deferred::new(move |sdk| App::new(sdk, &config)))
     }
 
     /// The unsubscribe links' signing key.
-    pub fn tokens(&self) -> Result<&Tokens, NotConfigured> {
-        self.tokens.as_ref().ok_or(NotConfigured("ALERTS_UNSUBSCRIBE_KEY"))
+    pub fn tokens(&self) -> Result<&Tokens, ConfigError> {
+        self.tokens.as_ref().ok_or(ConfigError::missing("ALERTS_UNSUBSCRIBE_KEY"))
     }
 
     /// What sends emails: the sender, the links' key and SES.
-    pub fn mail(&self) -> Result<Mail<'_>, NotConfigured> {
-        let sender = self.sender.as_ref().ok_or(NotConfigured("ALERTS_FROM_EMAIL"))?;
+    pub fn mail(&self) -> Result<Mail<'_>, ConfigError> {
+        let sender = self.sender.as_ref().ok_or(ConfigError::missing("ALERTS_FROM_EMAIL"))?;
         Ok(Mail { sender, tokens: self.tokens()?, mailer: &self.mailer })
     }
 
     /// What the worker runs with.
-    pub fn worker(&self) -> Result<Worker<'_>, NotConfigured> {
+    pub fn worker(&self) -> Result<Worker<'_>, ConfigError> {
         Ok(Worker {
             store: &self.store,
             marketplace: self.marketplace.as_ref(),
@@ -318,42 +241,17 @@ impl App {
     }
 
     /// The runs queue (the dispatcher's).
-    pub fn runs_queue(&self) -> Result<&Queue, NotConfigured> {
-        self.runs.as_ref().ok_or(NotConfigured("ALERTS_RUNS_QUEUE_URL"))
+    pub fn runs_queue(&self) -> Result<&Queue, ConfigError> {
+        self.runs.as_ref().ok_or(ConfigError::missing("ALERTS_RUNS_QUEUE_URL"))
     }
 
     /// The insights queue (the insights dispatcher's).
-    pub fn insights_queue(&self) -> Result<&Queue, NotConfigured> {
-        self.insights.as_ref().ok_or(NotConfigured("ALERTS_INSIGHTS_QUEUE_URL"))
+    pub fn insights_queue(&self) -> Result<&Queue, ConfigError> {
+        self.insights.as_ref().ok_or(ConfigError::missing("ALERTS_INSIGHTS_QUEUE_URL"))
     }
 
     /// The observation channel's DLQ (the recorder's).
-    pub fn observations_dlq(&self) -> Result<&Queue, NotConfigured> {
-        self.observations_dlq.as_ref().ok_or(NotConfigured("ALERTS_OBSERVATIONS_DLQ_URL"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_function_without_a_part_it_needs_is_told_which_variable() {
-        let config = Config::new("AlertsTable", AuthConfig::for_pool("us-east-1", "pool", "client", None));
-        assert!(config.require(&[]).is_ok());
-        // The test's environment sets none of these.
-        for (need, variable) in [
-            (Needs::RunsQueue, "ALERTS_RUNS_QUEUE_URL"),
-            (Needs::Sender, "ALERTS_FROM_EMAIL"),
-            (Needs::Marketplace, "EBAY_API_BASE_URL"),
-            (Needs::ObservationsDlq, "ALERTS_OBSERVATIONS_DLQ_URL"),
-        ] {
-            let err = config.require(&[Needs::Cursors, need]).unwrap_err().to_string();
-            assert!(err.contains("CURSOR_SIGNING_KEY"), "the first missing part is named: {err}");
-            let err = config.require(&[need]).unwrap_err().to_string();
-            assert!(err.contains(variable), "{err}");
-        }
-        let configured = Config { runs_queue_url: Some("https://queue".into()), ..config };
-        assert!(configured.require(&[Needs::RunsQueue]).is_ok());
+    pub fn observations_dlq(&self) -> Result<&Queue, ConfigError> {
+        self.observations_dlq.as_ref().ok_or(ConfigError::missing("ALERTS_OBSERVATIONS_DLQ_URL"))
     }
 }

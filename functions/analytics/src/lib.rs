@@ -50,6 +50,7 @@ impl Config {
             cursors: Cursors::optional_from_env()?,
         })
     }
+}
 
 /// What every analytics function holds between invocations.
 pub struct App {
@@ -87,3 +88,4 @@ impl App {
         let config = Config::from_env()?;
         Ok(shared::app::Deferred::new(move |sdk| App::new(sdk, &config)))
     }
+}

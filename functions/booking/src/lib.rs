@@ -60,48 +60,7 @@ pub struct Config {
     pub auth: AuthConfig,
 }
 
-/// An optional part of the configuration: only the functions that use it get it, and those
-/// check at start-up that they have ([`App::deferred_requiring`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    /// `BOOKING_EXPIRY_QUEUE_URL`: reserve (schedules each hold's expiry) and the expiry worker
-    /// (re-enqueues early messages).
-    ExpiryQueue,
-    /// `CURSOR_SIGNING_KEY`: the listings.
-    Cursors,
-}
-
-impl Need {
-    /// The environment variable that provides it.
-    pub fn variable(self) -> &'static str {
-        match self {
-            Need::ExpiryQueue => "BOOKING_EXPIRY_QUEUE_URL",
-            Need::Cursors => "CURSOR_SIGNING_KEY",
-        }
-    }
-}
-
-/// A part of the configuration that a function uses but was deployed without: a bug of the
-/// deployment that `main` catches at start-up, so a handler meets it only in a test's app.
-#[derive(Debug, thiserror::Error)]
-#[error("{} is not set for this function", .0.variable())]
-pub struct Unconfigured(pub Need);
-
 impl Config {
-    /// Refuses the configuration of a function that lacks one of `needs`, naming its variable.
-    pub fn require(&self, needs: &[Need]) -> Result<(), ConfigError> {
-        for need in needs {
-            let present = match need {
-                Need::ExpiryQueue => self.expiry_queue_url.is_some(),
-                Need::Cursors => self.cursors.is_some(),
-            };
-            if !present {
-                return Err(ConfigError::Missing(need.variable().to_owned()));
-            }
-        }
-        Ok(())
-    }
-
     pub fn from_env() -> Result<Self, ConfigError> {
         let hold: i64 = config::or_default("BOOKING_HOLD_SECONDS", 1800)?;
         let lead: i64 = config::or_default("BOOKING_MIN_LEAD_SECONDS", 86_400)?;
@@ -179,55 +138,12 @@ impl App {
     /// The function's state, built at its first invocation; the configuration is read now, so
     /// a malformed variable stops the function at start-up ([`shared::app::Deferred`]).
     pub fn deferred() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
-        Self::deferred_requiring(&[])
-    }
-
-    /// As [`App::deferred`], for a function that cannot work without `needs`: one deployed
-    /// without them stops at start-up, naming the variable, instead of failing each request.
-    pub fn deferred_requiring(needs: &[Need]) -> Result<&'static shared::app::Deferred<App>, ConfigError> {
         let config = Config::from_env()?;
-        config.require(needs)?;
         Ok(shared::app::Deferred::new(move |sdk| App::new(sdk, &config)))
     }
 
     /// The expiry queue, which `main` requires of the functions that send to it.
-    pub fn expiry_queue(&self) -> Result<&Queue, Unconfigured> {
-        self.expiry.as_ref().ok_or(Unconfigured(Need::ExpiryQueue))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(expiry_queue_url: Option<&str>, cursors: Option<Cursors>) -> Config {
-        Config {
-            table: "t".into(),
-            expiry_queue_url: expiry_queue_url.map(str::to_owned),
-            timings: Timings {
-                hold: Duration::minutes(30),
-                min_lead: Duration::hours(24),
-                default_slot_minutes: "15".parse().unwrap(),
-            },
-            cursors,
-            max_holds_per_client: 3,
-            auth: AuthConfig { issuer: "issuer".into(), client_id: "client".into(), jwks_url: "http://keys".into() },
-        }
-    }
-
-    #[test]
-    fn a_function_without_what_it_needs_is_refused_naming_the_variable() {
-        let bare = config(None, None);
-        assert!(bare.require(&[]).is_ok());
-        let err = bare.require(&[Need::ExpiryQueue]).unwrap_err().to_string();
-        assert!(err.contains("BOOKING_EXPIRY_QUEUE_URL"), "{err}");
-        let err = bare.require(&[Need::Cursors]).unwrap_err().to_string();
-        assert!(err.contains("CURSOR_SIGNING_KEY"), "{err}");
-        let full = config(Some("https://queue"), Some(Cursors::new("k".repeat(32))));
-        assert!(full.require(&[Need::ExpiryQueue, Need::Cursors]).is_ok());
-        assert_eq!(
-            Unconfigured(Need::ExpiryQueue).to_string(),
-            "BOOKING_EXPIRY_QUEUE_URL is not set for this function"
-        );
+    pub fn expiry_queue(&self) -> Result<&Queue, ConfigError> {
+        self.expiry.as_ref().ok_or_else(|| ConfigError::Missing("BOOKING_EXPIRY_QUEUE_URL".to_owned()))
     }
 }

@@ -39,7 +39,7 @@ pub struct Config {
     /// `ORDERS_TABLE`.
     pub table: String,
     /// `ORDERS_QUEUE_URL`: only the functions that enqueue orders get it, and they do not start
-    /// without it ([`Config::requiring_queue`]).
+    /// without it (`require_all` in their `main`).
     pub queue_url: Option<String>,
     /// `ORDERS_PER_MINUTE` (30): orders the schedule generates each minute while running.
     pub orders_per_minute: u32,
@@ -84,16 +84,6 @@ impl Config {
             prices,
             auth: AuthConfig::from_env()?,
         })
-    }
-
-    /// The configuration of a function that enqueues orders (create-order, the generator): without
-    /// `ORDERS_QUEUE_URL` it stops at start-up, naming the variable, instead of failing each
-    /// request or minute it is given.
-    pub fn requiring_queue(self) -> Result<Self, ConfigError> {
-        match self.queue_url {
-            Some(_) => Ok(self),
-            None => Err(ConfigError::Missing(QUEUE_URL.to_owned())),
-        }
     }
 }
 
@@ -141,46 +131,14 @@ impl App {
     /// The function's state, built at its first invocation; the configuration is read now, so
     /// a malformed variable stops the function at start-up ([`shared::app::Deferred`]).
     pub fn deferred() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
-        Ok(Self::deferred_from(Config::from_env()?))
-    }
-
-    /// [`App::deferred`] for a function that enqueues orders: it does not start without the
-    /// queue ([`Config::requiring_queue`]).
-    pub fn deferred_with_queue() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
-        Ok(Self::deferred_from(Config::from_env()?.requiring_queue()?))
-    }
-
-    fn deferred_from(config: Config) -> &'static shared::app::Deferred<App> {
-        shared::app::Deferred::new(move |sdk| App::new(sdk, &config))
+        let config = Config::from_env()?;
+        Ok(shared::app::Deferred::new(move |sdk| App::new(sdk, &config)))
     }
 
     /// The orders queue. The functions that enqueue orders are built with
-    /// [`App::deferred_with_queue`], so they cannot get here without one; a function that does is
+    /// `require_all` in their `main`, so they cannot get here without one; a function that does is
     /// deployed wrong (a bug, reported as the missing variable).
     pub fn queue(&self) -> Result<&Queue, ConfigError> {
         self.queue.as_ref().ok_or_else(|| ConfigError::Missing(QUEUE_URL.to_owned()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(queue_url: Option<&str>) -> Config {
-        Config {
-            table: "orders".into(),
-            queue_url: queue_url.map(str::to_owned),
-            orders_per_minute: 30,
-            generation_window_seconds: 60,
-            prices: PriceRange::new(1.1, 2.0).unwrap(),
-            auth: AuthConfig { issuer: "i".into(), client_id: "c".into(), jwks_url: "j".into() },
-        }
-    }
-
-    #[test]
-    fn a_function_that_enqueues_does_not_start_without_the_queue() {
-        let refused = config(None).requiring_queue().err().expect("refused");
-        assert_eq!(refused.to_string(), "environment variable ORDERS_QUEUE_URL is not set");
-        assert!(config(Some("https://sqs.local/orders")).requiring_queue().is_ok());
     }
 }

@@ -29,14 +29,11 @@ use shared::{
 
 pub use store::Store;
 
-/// The variable holding the key cursors are signed with.
-const CURSOR_KEY: &str = "CURSOR_SIGNING_KEY";
-
 pub struct Config {
     /// `WALKIN_TABLE`: the walk-in DynamoDB table.
     pub table: String,
     /// `CURSOR_SIGNING_KEY`: only the functions that list (the queue) get it, and they do not
-    /// start without it ([`Config::requiring_cursors`]).
+    /// start without it (`require_all` in their `main`).
     pub cursors: Option<Cursors>,
     /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens callers sign in with.
     pub auth: AuthConfig,
@@ -49,15 +46,6 @@ impl Config {
             cursors: Cursors::optional_from_env()?,
             auth: AuthConfig::from_env()?,
         })
-    }
-
-    /// The configuration of a function that lists (the queue): without `CURSOR_SIGNING_KEY` it
-    /// stops at start-up, naming the variable, instead of failing each request.
-    pub fn requiring_cursors(self) -> Result<Self, ConfigError> {
-        match self.cursors {
-            Some(_) => Ok(self),
-            None => Err(ConfigError::Missing(CURSOR_KEY.to_owned())),
-        }
     }
 }
 
@@ -95,33 +83,7 @@ impl App {
     /// The function's state, built at its first invocation; the configuration is read now, so
     /// a malformed variable stops the function at start-up ([`shared::app::Deferred`]).
     pub fn deferred() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
-        Ok(Self::deferred_from(Config::from_env()?))
-    }
-
-    /// [`App::deferred`] for a function that lists: it does not start without the cursors' key
-    /// ([`Config::requiring_cursors`]).
-    pub fn deferred_with_cursors() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
-        Ok(Self::deferred_from(Config::from_env()?.requiring_cursors()?))
-    }
-
-    fn deferred_from(config: Config) -> &'static shared::app::Deferred<App> {
-        shared::app::Deferred::new(move |sdk| App::new(sdk, &config))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_function_that_lists_does_not_start_without_the_cursor_key() {
-        let config = |cursors: Option<Cursors>| Config {
-            table: "walkin".into(),
-            cursors,
-            auth: AuthConfig { issuer: "i".into(), client_id: "c".into(), jwks_url: "j".into() },
-        };
-        let refused = config(None).requiring_cursors().err().expect("refused");
-        assert_eq!(refused.to_string(), "environment variable CURSOR_SIGNING_KEY is not set");
-        assert!(config(Some(Cursors::new("k".repeat(32)))).requiring_cursors().is_ok());
+        let config = Config::from_env()?;
+        Ok(shared::app::Deferred::new(move |sdk| App::new(sdk, &config)))
     }
 }

@@ -1,8 +1,9 @@
-use alerts::{App, Needs};
+use alerts::App;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = App::deferred_requiring(&[Needs::Cursors])?;
+    shared::config::require_all(&["CURSOR_SIGNING_KEY"])?;
+    let app = App::deferred()?;
     shared::http::serve_deferred(app, alerts::entrypoints::http::list).await
 }

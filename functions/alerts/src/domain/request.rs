@@ -3,9 +3,7 @@
 //! route does not take is refused naming `body` (a misspelt `frequency` would otherwise be
 //! silently ignored and the alert made without it).
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Deserializer, de::Error as _, de::IgnoredAny};
+use serde::{Deserialize, Deserializer, de::Error as _};
 use serde_json::Value;
 
 use super::{
@@ -132,15 +130,6 @@ impl<'de> Deserialize<'de> for Requested {
     }
 }
 
-/// Fields a body does not take: the first one, named, is the refusal.
-fn unknown_field(unknown: &BTreeMap<String, IgnoredAny>, allowed: &[&str]) -> Result<(), Invalid> {
-    match unknown.keys().next() {
-        Some(k) => Err(invalid("body", format!("has an unknown field {k:?}; the fields are {}", allowed.join(", ")))),
-        None => Ok(()),
-    }
-}
-
-const CREATE_FIELDS: &[&str] = &["search_phrase", "frequency_minutes", "max_price", "target_price", "currency"];
 const CHANGE_FIELDS: &[&str] = &["search_phrase", "frequency_minutes", "max_price", "target_price", "status"];
 
 /// `POST /alerts` as sent.
@@ -157,15 +146,12 @@ pub struct NewAlertBody {
     /// USD when absent.
     #[serde(default, deserialize_with = "currency")]
     currency: Option<Currency>,
-    #[serde(flatten)]
-    unknown: BTreeMap<String, IgnoredAny>,
 }
 
 impl TryFrom<NewAlertBody> for NewAlert {
     type Error = Invalid;
 
     fn try_from(body: NewAlertBody) -> Result<Self, Invalid> {
-        unknown_field(&body.unknown, CREATE_FIELDS)?;
         let search_phrase = match body.search_phrase {
             None => return Err(invalid("search_phrase", REQUIRED)),
             Some(None) => return Err(invalid("search_phrase", PHRASE_EXPECTED)),
@@ -206,8 +192,6 @@ pub struct AlertChangeBody {
     target_price: Option<Option<Price>>,
     #[serde(default, deserialize_with = "nullable")]
     status: Option<Option<Requested>>,
-    #[serde(flatten)]
-    unknown: BTreeMap<String, IgnoredAny>,
 }
 
 /// A field that may be absent but not cleared.
@@ -223,7 +207,6 @@ impl TryFrom<AlertChangeBody> for AlertChange {
     type Error = Invalid;
 
     fn try_from(body: AlertChangeBody) -> Result<Self, Invalid> {
-        unknown_field(&body.unknown, CHANGE_FIELDS)?;
         let status = match body.status {
             None => None,
             Some(None) => return Err(invalid("status", STATUS_EXPECTED)),
@@ -255,8 +238,6 @@ impl AlertChange {
 pub struct PreferencesBody {
     #[serde(default, deserialize_with = "nullable")]
     insights: Option<Option<Switch>>,
-    #[serde(flatten)]
-    unknown: BTreeMap<String, IgnoredAny>,
 }
 
 /// `true` or `false`, nothing else.
@@ -274,13 +255,10 @@ impl<'de> Deserialize<'de> for Switch {
 impl PreferencesBody {
     /// Whether the user asks for insight emails.
     pub fn insights(self) -> Result<bool, Invalid> {
-        match self.unknown.keys().next() {
-            Some(unknown) => Err(invalid("body", format!("has an unknown field {unknown:?}; the field is insights"))),
-            None => match self.insights {
-                None => Err(invalid("insights", REQUIRED)),
-                Some(None) => Err(invalid("insights", SWITCH_EXPECTED)),
-                Some(Some(Switch(on))) => Ok(on),
-            },
+        match self.insights {
+            None => Err(invalid("insights", REQUIRED)),
+            Some(None) => Err(invalid("insights", SWITCH_EXPECTED)),
+            Some(Some(Switch(on))) => Ok(on),
         }
     }
 }
@@ -308,11 +286,16 @@ mod tests {
             (json!({"search_phrase": "a", "frequency_minutes": 2, "max_price": "cheap"}), "max_price"),
             (json!({"search_phrase": "a", "frequency_minutes": 2, "target_price": 1.234}), "target_price"),
             (json!({"search_phrase": "a", "frequency_minutes": 2, "currency": "XYZ"}), "currency"),
-            (json!({"search_phrase": "a", "frequency_minutes": 2, "frequency": 2}), "body"),
             (json!([1]), "body"),
         ] {
             assert_eq!(NewAlert::from_json(&body).unwrap_err().field, field, "{body}");
         }
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored_as_everywhere() {
+        let alert = NewAlert::from_json(&json!({"search_phrase": "a", "frequency_minutes": 2, "frequency": 5}));
+        assert!(alert.is_ok(), "{alert:?}");
     }
 
     #[test]
@@ -364,6 +347,10 @@ mod tests {
         assert_eq!(insights(json!({"insights": false})), Ok(false));
         assert_eq!(insights(json!({"insights": "no"})).unwrap_err().to_string(), "`insights` must be true or false");
         assert_eq!(insights(json!({})).unwrap_err().reason, REQUIRED);
-        assert_eq!(insights(json!({"insights": true, "digest": 1})).unwrap_err().field, "body");
+        assert_eq!(
+            insights(json!({"insights": true, "digest": 1})),
+            Ok(true),
+            "unknown fields are ignored, as everywhere"
+        );
     }
 }

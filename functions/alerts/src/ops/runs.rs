@@ -12,11 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Duration;
 use futures::{StreamExt, TryStreamExt, stream};
 use serde::Serialize;
-use shared::{dynamo::StoreError, time::Timestamp};
+use shared::{config::ConfigError, dynamo::StoreError, time::Timestamp};
 
 use super::Mail;
 use crate::{
-    NotConfigured,
     domain::{Alert, Product, Products, alert::next_period, product::cheapest, token::Subject},
     email::{self, Wording},
     mailer::MailError,
@@ -97,7 +96,7 @@ pub struct Worker<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("the worker is not configured: {0}")]
-    NotConfigured(#[from] NotConfigured),
+    NotConfigured(#[from] ConfigError),
     #[error(transparent)]
     Marketplace(#[from] MarketplaceError),
     #[error(transparent)]
@@ -137,7 +136,7 @@ pub async fn search(worker: &Worker<'_>, search: &Search, now: Timestamp) -> Res
     {
         return Ok((cached.products, true));
     }
-    let marketplace = worker.marketplace.ok_or(NotConfigured("EBAY_API_BASE_URL"))?;
+    let marketplace = worker.marketplace.ok_or(ConfigError::missing("EBAY_API_BASE_URL"))?;
     let products = marketplace.search(search).await?;
     let result = Products { fetched_at: now, products };
     if let Err(err) = worker.store.cache_search(search, &result).await {

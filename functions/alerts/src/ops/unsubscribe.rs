@@ -1,10 +1,9 @@
 //! What an email's unsubscribe link does: a token names one alert of one user; the page shows
 //! it, the one-click POST unsubscribes it.
 
-use shared::{dynamo::StoreError, time::Timestamp};
+use shared::{config::ConfigError, dynamo::StoreError, time::Timestamp};
 
 use crate::{
-    NotConfigured,
     domain::{
         Alert,
         token::{Subject, Tokens},
@@ -22,7 +21,7 @@ pub enum UnsubscribeError {
     NotFound,
     /// The function has no signing key: a deployment bug.
     #[error("unsubscribe links are not configured: {0}")]
-    NotConfigured(#[from] NotConfigured),
+    NotConfigured(#[from] ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -5,22 +5,12 @@ use lambda_http::http::StatusCode;
 use shared::http::ApiError;
 
 use crate::{
-    Unconfigured,
     domain::RangeProblem,
     ops::{
         AddAvailabilityError, CancelError, ClientReservationsError, ConfirmError, DeleteSlotError, ExpireError,
         GetError, ListAvailabilityError, ProviderReservationsError, ReserveError, SignUpError,
     },
 };
-
-/// A function deployed without a part it uses: `main` stops such a function at start-up, so this
-/// is a bug (a 500, logged).
-impl From<Unconfigured> for ApiError {
-    fn from(err: Unconfigured) -> Self {
-        tracing::error!(%err, "deployment bug");
-        ApiError::internal()
-    }
-}
 
 fn not_found(code: &'static str, err: impl ToString) -> ApiError {
     ApiError::not_found(code, err.to_string())
