@@ -35,7 +35,9 @@ impl Asset {
 
 /// Types worth compressing (and sent as text when the client takes no gzip).
 pub fn is_text(mime: &str) -> bool {
-    mime.starts_with("text/") || mime.starts_with("application/javascript") || mime.starts_with("application/json")
+    mime.starts_with("text/")
+        || mime.starts_with("application/javascript")
+        || mime.starts_with("application/json")
         || mime.starts_with("image/svg")
 }
 

@@ -30,7 +30,8 @@ impl Invalid {
     /// A refusal of serde's, at the path it names (`body` for the body itself).
     fn from_serde(err: serde_path_to_error::Error<serde_json::Error>) -> Self {
         let path = err.path().to_string();
-        let field = if path == "." { "body".to_owned() } else { path };
+        // The whole body (or an array where an object is due) is the body's problem.
+        let field = if path == "." || path.starts_with('[') { "body".to_owned() } else { path };
         Self { field, reason: err.into_inner().to_string() }
     }
 }
