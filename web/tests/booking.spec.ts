@@ -1,0 +1,44 @@
+// Booking: a provider publishes availability; a client books one of its slots, confirms it
+// within the hold, and sees it among their reservations.
+import { expect, test } from "@playwright/test";
+import { dayFromNow, freshPage, shots, signIn } from "./support";
+
+test("a provider publishes availability and a client books and confirms a slot", async ({ browser }) => {
+  const provider = await freshPage(browser);
+  await signIn(provider, "provider", "/console/booking");
+  await expect(provider.getByRole("heading", { name: "Your practice" })).toBeVisible();
+  await provider.getByLabel("Day").fill(dayFromNow(3));
+  await provider.getByLabel("From").fill("09:00");
+  await provider.getByLabel("To").fill("10:00");
+  await provider.getByLabel("Slot length").selectOption("30");
+  await provider.getByRole("button", { name: "Publish" }).click();
+  // A provider without a profile is asked for the name shown in the directory, once.
+  await expect(provider.getByRole("alert")).toContainText("Publish your name first");
+  await provider.getByLabel("Your first name").fill("Pat");
+  await provider.getByLabel("Your last name").fill("Lee");
+  await provider.getByRole("button", { name: "Publish" }).click();
+  await expect(provider.getByText("2 new slots published.")).toBeVisible();
+  await shots(provider, "booking-provider");
+
+  const client = await freshPage(browser);
+  await signIn(client, "client", "/console/booking");
+  await client.getByRole("button", { name: "Pat Lee" }).click();
+  await expect(client.getByRole("heading", { name: "Bookable times with Pat Lee" })).toBeVisible();
+  await shots(client, "booking-slots");
+  await client.getByRole("button", { name: /^Book .* at / }).first().click();
+  // First booking: the client gives a name once.
+  await client.getByLabel("First name").fill("Cam");
+  await client.getByLabel("Last name").fill("Ray");
+  await client.getByRole("button", { name: "Save and continue" }).click();
+  await expect(client.getByRole("heading", { name: "Confirm your booking" })).toBeVisible();
+  await expect(client.getByRole("timer")).toHaveText(/^\d+:\d\d$/);
+  await shots(client, "booking-hold");
+  await client.getByRole("button", { name: "Confirm booking" }).click();
+  await expect(client.getByText(/is confirmed/)).toBeVisible();
+  await expect(client.getByRole("region", { name: "My reservations" }).getByText("confirmed")).toBeVisible();
+  await shots(client, "booking-client");
+
+  // The provider sees the appointment with the client's name.
+  await provider.reload();
+  await expect(provider.getByText(/Cam Ray · confirmed/)).toBeVisible();
+});
