@@ -8,8 +8,9 @@
 //! route's rule ([`crate::auth::Verifier::caller`]) first, so no handler can forget it; only the
 //! catch-all fallback, which has no state and no route, takes `((), req)`.
 
-use std::future::Future;
+use std::{future::Future, panic::AssertUnwindSafe};
 
+use futures::FutureExt;
 use lambda_http::{Body, RequestExt, http::StatusCode};
 
 use super::{ApiError, Request, Response};
@@ -119,14 +120,25 @@ where
 
 /// One invocation: the handler runs within the invocation's deadline (from the Lambda context
 /// the request carries) and whatever it ends with becomes the response; work that would outlast
-/// the deadline is cut off and answered `503`.
+/// the deadline is cut off and answered `503`. A handler that panics (a bug) is answered with the
+/// contract's 500, logged, rather than the runtime's own error body (where panics unwind: a
+/// release build aborts instead, and Lambda reports the crash).
 pub async fn handle<S, M, E: Endpoint<S, M>>(state: S, handler: &E, req: Request) -> Response<Body> {
     let deadline = req
         .lambda_context_ref()
         .map_or_else(|| deadline::from_epoch_millis(0), |context| deadline::from_epoch_millis(context.deadline));
-    let outcome = deadline::scope(deadline, handler.run(state, req)).await.unwrap_or_else(|deadline::OutOfTime| {
-        Err(ApiError::unavailable("the request ran out of time waiting for the database; try again"))
-    });
+    let work = AssertUnwindSafe(handler.run(state, req)).catch_unwind();
+    let outcome = match deadline::scope(deadline, work).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(panic)) => {
+            let what = panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+            tracing::error!(panic = what.unwrap_or("(not a message)"), "the handler panicked");
+            Err(ApiError::internal())
+        }
+        Err(deadline::OutOfTime) => {
+            Err(ApiError::unavailable("the request ran out of time waiting for the database; try again"))
+        }
+    };
     respond(outcome)
 }
 
