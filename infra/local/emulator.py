@@ -1095,7 +1095,10 @@ class LocalEndpoint:
 
         def with_cors(status_line, headers, *args):
             status.append(status_line)
-            return start_response(status_line, [*headers, *CORS_HEADERS], *args)
+            # moto's own CORS layer answers most requests already; one Allow-Origin only.
+            if not any(name.lower() == "access-control-allow-origin" for name, _ in headers):
+                headers = [*headers, *CORS_HEADERS]
+            return start_response(status_line, headers, *args)
 
         body = b"".join(self.app(environ, with_cors))
         if status and status[0].startswith("200"):

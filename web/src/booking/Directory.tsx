@@ -10,7 +10,7 @@ import { byDay, clock, dayLabel } from "./time";
 
 export function Directory({ onHold, changes }: { onHold: (r: Schemas["Reservation"]) => void; changes: number }) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const [chosen, setChosen] = useState<Schemas["Provider"] | undefined>(undefined);
+  const [chosen, setChosen] = useState<Schemas["DirectoryEntry"] | undefined>(undefined);
   const providers = useLoad(
     () => ok(publicApi.GET("/booking/v1/providers", { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } })),
     [cursor],
@@ -36,7 +36,7 @@ export function Directory({ onHold, changes }: { onHold: (r: Schemas["Reservatio
   );
 }
 
-function Slots({ provider, onHold, changes }: { provider: Schemas["Provider"]; onHold: (r: Schemas["Reservation"]) => void; changes: number }) {
+function Slots({ provider, onHold, changes }: { provider: Schemas["DirectoryEntry"]; onHold: (r: Schemas["Reservation"]) => void; changes: number }) {
   const session = useSession();
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [needProfile, setNeedProfile] = useState<string | undefined>(undefined);

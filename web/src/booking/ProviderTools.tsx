@@ -8,7 +8,9 @@ import { Pager } from "../components/Pager";
 import { useAction, useLoad } from "../components/useLoad";
 import { byDay, clock, dayLabel, dayOf, localToUtc } from "./time";
 
-const LENGTHS = [10, 15, 20, 30, 45, 60, 90, 120];
+/** Slot lengths to offer: minutes that divide a day, as the API requires. */
+const LENGTHS = [10, 15, 20, 30, 45, 60, 90, 120] as const;
+type Length = (typeof LENGTHS)[number];
 
 export function ProviderTools({ providerId }: { providerId: string }) {
   const [changes, setChanges] = useState(0);
@@ -29,7 +31,7 @@ function Publish({ providerId, onPublished }: { providerId: string; onPublished:
   const [day, setDay] = useState("");
   const [from, setFrom] = useState("09:00");
   const [to, setTo] = useState("12:00");
-  const [length, setLength] = useState("15");
+  const [length, setLength] = useState<Length>(15);
   const [first, setFirst] = useState("");
   const [last, setLast] = useState("");
   const [needProfile, setNeedProfile] = useState(false);
@@ -48,7 +50,7 @@ function Publish({ providerId, onPublished }: { providerId: string; onPublished:
       return ok(
         api.POST("/booking/v1/providers/{provider_id}/availability", {
           params: { path: { provider_id: providerId } },
-          body: { start_time: start, end_time: end, slot_minutes: Number(length) },
+          body: { start_time: start, end_time: end, slot_minutes: length },
         }),
       ).catch((err: unknown) => {
         if (err instanceof ApiError && err.code === "provider_not_found") {
@@ -84,7 +86,7 @@ function Publish({ providerId, onPublished }: { providerId: string; onPublished:
       <Field label="To" name="to" type="time" value={to} onValue={setTo} required />
       <div class="field">
         <label for="slot-length">Slot length</label>
-        <select id="slot-length" value={length} onChange={(e) => setLength(e.currentTarget.value)}>
+        <select id="slot-length" value={String(length)} onChange={(e) => setLength(Number(e.currentTarget.value) as Length)}>
           {LENGTHS.map((m) => (
             <option key={m} value={String(m)}>
               {m} minutes

@@ -54,7 +54,9 @@ pub async fn provider_reservations(
     // Every sort key of a start before `to` sorts before `to` itself; without `to`, before the
     // character after `9` (years are four digits).
     let upper = window.1.map_or_else(|| ":".to_owned(), provider_sort_bound);
-    if lower > upper {
+    // An id this system could not have issued has no reservations (and must not reach DynamoDB,
+    // which refuses keys over 2 KB with a validation error).
+    if lower > upper || !shared::ids::is_plausible(provider_id) {
         return Ok(Page { items: Vec::new(), next: None });
     }
     let after = after.map(str::to_owned);
