@@ -122,6 +122,9 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_descriptio
             ])
             .args(["--phases", "examples,coverage,fuzzing", "--max-examples", &examples, "--seed", "20261207"])
             .args(["--workers", "2", "--request-timeout", "30", "--no-color", "--output-truncate", "true"])
+            // Nothing written into the workspace: `cargo lambda watch` restarts functions when a
+            // file there changes.
+            .args(["--generation-database", "none"])
             .arg("--report-dir")
             .arg(&report)
             .args(["--report", "junit"])

@@ -222,7 +222,7 @@ async fn a_booking_from_availability_to_a_confirmed_reservation_in_both_lists() 
 async fn an_implausible_provider_id_has_no_reservations_and_never_reaches_the_database() {
     let b = Booking::new(60).await;
     let admin = b.user(&["admin"]).await;
-    for id in ["x".repeat(3000), "a b".to_owned()] {
+    for id in ["x".repeat(3000), "x:".repeat(100)] {
         let reply = b.provider_reservations_as(&admin, &id, "").await;
         assert_eq!((reply.status, &reply.body["reservations"]), (200, &serde_json::json!([])), "{:?}", reply.body);
     }

@@ -107,6 +107,9 @@ pub fn cargo_package_vars() -> Vec<String> {
 /// with its function processes when dropped (and signalled if we die first).
 pub struct WatchProcess {
     child: tokio::process::Child,
+    /// Where `cargo lambda watch` listens; the public port is the front's ([`crate::front`]).
+    internal_port: u16,
+    front: tokio::task::JoinHandle<()>,
 }
 
 impl WatchProcess {
@@ -122,13 +125,18 @@ impl WatchProcess {
         extra_args: &[&str],
     ) -> Result<Self> {
         write_env_file(env_file, env)?;
+        let internal_port = crate::emulator::free_port()?;
+        let public: std::net::SocketAddr =
+            format!("{}:{port}", if address.contains(':') { format!("[{address}]") } else { address.to_owned() })
+                .parse()
+                .with_context(|| format!("listen address {address}:{port}"))?;
         let mut command = Command::new("cargo");
         for name in cargo_package_vars() {
             command.env_remove(name);
         }
         command
-            .args(["lambda", "watch", "--invoke-address", address, "--invoke-port"])
-            .arg(port.to_string())
+            .args(["lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port"])
+            .arg(internal_port.to_string())
             .arg("--env-file")
             .arg(env_file)
             .args(extra_args)
@@ -149,11 +157,13 @@ impl WatchProcess {
             });
         }
         let child = command.spawn().context("starting `cargo lambda watch` (`make venv` installs cargo-lambda)")?;
-        Ok(Self { child })
+        let front = crate::front::serve(public, internal_port)?;
+        Ok(Self { child, internal_port, front })
     }
 
-    /// Waits until the API port accepts connections.
-    pub async fn ready(&mut self, port: u16, within: Duration) -> Result<()> {
+    /// Waits until the API accepts connections (`cargo lambda watch` behind the front on `_port`).
+    pub async fn ready(&mut self, _port: u16, within: Duration) -> Result<()> {
+        let port = self.internal_port;
         let deadline = Instant::now() + within;
         while !port_in_use(port) {
             if let Some(status) = self.child.try_wait()? {
@@ -173,6 +183,7 @@ impl WatchProcess {
 
     /// SIGTERM to the whole group (watch and its function processes), then SIGKILL.
     pub async fn stop(&mut self) {
+        self.front.abort();
         self.signal(libc::SIGTERM);
         if tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await.is_err() {
             self.signal(libc::SIGKILL);
@@ -192,6 +203,7 @@ impl WatchProcess {
 
 impl Drop for WatchProcess {
     fn drop(&mut self) {
+        self.front.abort();
         self.signal(libc::SIGKILL);
     }
 }

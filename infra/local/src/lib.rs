@@ -5,11 +5,12 @@
 //! - [`mail`]: the marketplace credentials and SES identities, made locally;
 //! - [`triggers`]: the SQS event-source mappings and schedules, run against an [`invoke::Invoker`];
 //! - [`routes`]: the local HTTP router derived from the template's routes;
-//! - [`dev`]: `make dev`, all of the above plus `cargo lambda watch`.
+//! - [`dev`]: `make dev`, all of the above plus `cargo lambda watch` behind [`front`].
 
 pub mod cognito;
 pub mod dev;
 pub mod emulator;
+pub mod front;
 pub mod invoke;
 pub mod mail;
 pub mod provision;

@@ -75,3 +75,10 @@ export function messageOf(error: unknown): string {
 export function idempotencyKey(): string {
   return crypto.randomUUID().replaceAll("-", "");
 }
+
+/** Whether the same request may be sent again with the same Idempotency-Key: when no answer came
+ * or the service failed (5xx). Any other answer is final for that key (the API replays it), so a
+ * corrected or repeated action takes a new key. */
+export function keepsKey(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 0 || error.status >= 500);
+}

@@ -1,6 +1,6 @@
 // Providers, and the chosen provider's bookable slots grouped by day in the viewer's time zone.
 import { useRef, useState } from "preact/hooks";
-import { ApiError, type Schemas, api, idempotencyKey, ok, publicApi } from "../api/client";
+import { ApiError, type Schemas, api, idempotencyKey, keepsKey, ok, publicApi } from "../api/client";
 import { useSession } from "../auth/session";
 import { ErrorNotice, Empty, Loading } from "../components/Notice";
 import { Pager } from "../components/Pager";
@@ -58,6 +58,7 @@ function Slots({ provider, onHold, changes }: { provider: Schemas["DirectoryEntr
     const held = await reserve.run(() =>
       ok(api.POST("/booking/v1/reservations", { params: { header: { "Idempotency-Key": key } }, body: { slot_id: slotId } })).catch(
         (err: unknown) => {
+          if (!keepsKey(err)) keys.current.delete(slotId);
           if (err instanceof ApiError && err.code === "client_profile_required") setNeedProfile(slotId);
           throw err;
         },

@@ -144,12 +144,14 @@ function FreeSlots({ providerId, changes, onChange }: { providerId: string; chan
     [providerId, cursor, changes],
   );
   const remove = useAction();
+  // Before the provider's profile exists, the public listing does not know them: nothing is free.
+  const noProfile = slots.failure instanceof ApiError && slots.failure.code === "provider_not_found";
   return (
     <section class="panel" aria-labelledby="free-heading">
       <h3 id="free-heading">Free slots</h3>
       {slots.loading && !slots.data && <Loading what="slots" />}
-      <ErrorNotice error={slots.error ?? remove.error} />
-      {slots.data && slots.data.slots.length === 0 && <Empty>No free slots.</Empty>}
+      <ErrorNotice error={noProfile ? remove.error : (slots.error ?? remove.error)} />
+      {((slots.data && slots.data.slots.length === 0) || noProfile) && <Empty>No free slots.</Empty>}
       {byDay(slots.data?.slots ?? []).map(([day, list]) => (
         <div key={day} class="day">
           <h4>{dayLabel(day)}</h4>

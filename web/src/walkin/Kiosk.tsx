@@ -2,7 +2,7 @@
 // place in the queue, updating by itself, and a button to leave the queue. "Done" clears the
 // screen for the next person.
 import { useState } from "preact/hooks";
-import { ApiError, idempotencyKey, ok, publicApi } from "../api/client";
+import { ApiError, idempotencyKey, keepsKey, ok, publicApi } from "../api/client";
 import { Field } from "../components/Field";
 import { ErrorNotice, Info } from "../components/Notice";
 import { useAction, useInterval, useLoad } from "../components/useLoad";
@@ -41,6 +41,7 @@ function CheckIn({ onTicket }: { onTicket: (ticket: KeptTicket) => void }) {
           body: { first_name: first.trim(), last_name: last.trim(), phone_number: phone.trim() },
         }),
       ).catch((err: unknown) => {
+        if (!keepsKey(err)) setKey(idempotencyKey());
         throw kioskError(err);
       }),
     );
