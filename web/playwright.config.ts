@@ -14,7 +14,7 @@ export default defineConfig({
   outputDir: "test-results/artifacts",
   use: {
     baseURL: process.env.CONSOLE_BASE_URL ?? "http://127.0.0.1:9000",
-    trace: "off",
+    trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",

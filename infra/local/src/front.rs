@@ -7,6 +7,11 @@
 //! contract's `400 malformed_json`. The front passes those bytes on as
 //! `application/octet-stream`, which cargo-lambda base64-encodes as API Gateway does; everything
 //! else goes through untouched.
+//!
+//! Under concurrent requests to one function, cargo-lambda's router now and then loses one and
+//! answers its own `500` problem document (`{"type":"https://httpstatuses.com/500",...}`; our
+//! functions never answer that). A `GET` changes nothing, so the front sends such a one again, a few times;
+//! other methods get the router's answer as it is.
 
 use std::{convert::Infallible, net::SocketAddr, time::Duration};
 
@@ -44,7 +49,11 @@ pub fn serve(public: SocketAddr, internal: u16) -> Result<tokio::task::JoinHandl
     }))
 }
 
-async fn forward(client: reqwest::Client, internal: u16, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn forward(
+    client: reqwest::Client,
+    internal: u16,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
         Ok(body) => body.to_bytes(),
@@ -61,23 +70,51 @@ async fn forward(client: reqwest::Client, internal: u16, req: Request<Incoming>)
     if binary {
         request = request.header(CONTENT_TYPE, "application/octet-stream");
     }
-    let response = match request.body(body).send().await {
-        Ok(response) => response,
-        Err(err) => return Ok(plain(StatusCode::BAD_GATEWAY, format!("the local router is unreachable: {err}"))),
+    let request = request.body(body);
+    let mut attempts = 0;
+    let response = loop {
+        let attempt = request.try_clone().map(|r| r.send());
+        let response = match attempt {
+            Some(sent) => sent.await,
+            None => return Ok(plain(StatusCode::BAD_GATEWAY, "the request cannot be forwarded".into())),
+        };
+        let response = match response {
+            Ok(response) => response,
+            Err(err) => return Ok(plain(StatusCode::BAD_GATEWAY, format!("the local router is unreachable: {err}"))),
+        };
+        attempts += 1;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.unwrap_or_default();
+        if parts.method == hyper::Method::GET && attempts < RETRIES && router_lost_it(status, &bytes) {
+            tracing::debug!(path, "the local router lost a GET; sending it again");
+            continue;
+        }
+        break (status, headers, bytes);
     };
-    let mut out = Response::builder().status(response.status());
-    for (name, value) in response.headers() {
+    let (status, headers, bytes) = response;
+    let mut out = Response::builder().status(status);
+    for (name, value) in &headers {
         if name != CONTENT_LENGTH {
             out = out.header(name, value);
         }
     }
-    let bytes = response.bytes().await.unwrap_or_default();
     Ok(out.body(Full::new(bytes)).unwrap_or_else(|_| plain(StatusCode::BAD_GATEWAY, "bad response".into())))
+}
+
+/// Sends of one `GET` when the router keeps losing it.
+const RETRIES: u32 = 3;
+
+/// cargo-lambda's own error document (a request it lost), not a function's answer.
+fn router_lost_it(status: reqwest::StatusCode, body: &[u8]) -> bool {
+    status == StatusCode::INTERNAL_SERVER_ERROR && body.starts_with(br#"{"type":"https://httpstatuses.com/"#)
 }
 
 /// The content types cargo-lambda reads as text.
 fn is_text(content_type: Option<&HeaderValue>) -> bool {
-    content_type.and_then(|v| v.to_str().ok()).is_none_or(|c| c.starts_with("text/") || c.starts_with("application/json"))
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|c| c.starts_with("text/") || c.starts_with("application/json"))
 }
 
 fn plain(status: StatusCode, text: String) -> Response<Full<Bytes>> {

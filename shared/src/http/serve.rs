@@ -131,7 +131,8 @@ pub async fn handle<S, M, E: Endpoint<S, M>>(state: S, handler: &E, req: Request
     let outcome = match deadline::scope(deadline, work).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(panic)) => {
-            let what = panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+            let what =
+                panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str));
             tracing::error!(panic = what.unwrap_or("(not a message)"), "the handler panicked");
             Err(ApiError::internal())
         }

@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import { mayActAs } from "../auth/claims";
 import { useSession } from "../auth/session";
 import type { Schemas } from "../api/client";
+import { ClientProfile } from "./ClientProfile";
 import { Directory } from "./Directory";
 import { HoldPanel } from "./HoldPanel";
 import { MyReservations } from "./MyReservations";
@@ -15,21 +16,36 @@ export function Booking() {
   const [hold, setHold] = useState<Schemas["Reservation"] | undefined>(undefined);
   const [changes, setChanges] = useState(0);
   const changed = () => setChanges((n) => n + 1);
+  // A signed-in user without a client profile is asked for their name once, wherever that came
+  // up (booking a time, listing their reservations); a booking that asked goes on after.
+  const [needProfile, setNeedProfile] = useState<{ retry?: () => void } | undefined>(undefined);
+  const askProfile = (retry?: () => void) => setNeedProfile((asked) => ({ retry: retry ?? asked?.retry }));
   return (
     <>
       <h1>Booking</h1>
       {hold && (
         <HoldPanel
           hold={hold}
+          onConfirmed={changed}
           onDone={() => {
             setHold(undefined);
             changed();
           }}
         />
       )}
+      {needProfile && (
+        <ClientProfile
+          onCreated={() => {
+            const retry = needProfile.retry;
+            setNeedProfile(undefined);
+            changed();
+            retry?.();
+          }}
+        />
+      )}
       <div class="columns">
-        <Directory onHold={(r) => (setHold(r), changed())} changes={changes} />
-        {session && <MyReservations changes={changes} onChange={changed} />}
+        <Directory onHold={(r) => (setHold(r), changed())} onNeedProfile={askProfile} changes={changes} />
+        {session && <MyReservations changes={changes} onChange={changed} onNeedProfile={askProfile} />}
       </div>
       {mayActAs(session?.claims, "provider") && session && <ProviderTools providerId={session.claims.sub} />}
     </>

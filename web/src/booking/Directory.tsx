@@ -5,10 +5,16 @@ import { useSession } from "../auth/session";
 import { ErrorNotice, Empty, Loading } from "../components/Notice";
 import { Pager } from "../components/Pager";
 import { useAction, useLoad } from "../components/useLoad";
-import { ClientProfile } from "./ClientProfile";
 import { byDay, clock, dayLabel } from "./time";
 
-export function Directory({ onHold, changes }: { onHold: (r: Schemas["Reservation"]) => void; changes: number }) {
+type Props = {
+  onHold: (r: Schemas["Reservation"]) => void;
+  /** The caller has no client profile: ask for it, then `retry`. */
+  onNeedProfile: (retry: () => void) => void;
+  changes: number;
+};
+
+export function Directory({ onHold, onNeedProfile, changes }: Props) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [chosen, setChosen] = useState<Schemas["DirectoryEntry"] | undefined>(undefined);
   const providers = useLoad(
@@ -31,15 +37,14 @@ export function Directory({ onHold, changes }: { onHold: (r: Schemas["Reservatio
         ))}
       </ul>
       <Pager next={providers.data?.next_cursor} atStart={!cursor} onNext={setCursor} onFirst={() => setCursor(undefined)} />
-      {chosen && <Slots provider={chosen} onHold={onHold} changes={changes} />}
+      {chosen && <Slots provider={chosen} onHold={onHold} onNeedProfile={onNeedProfile} changes={changes} />}
     </section>
   );
 }
 
-function Slots({ provider, onHold, changes }: { provider: Schemas["DirectoryEntry"]; onHold: (r: Schemas["Reservation"]) => void; changes: number }) {
+function Slots({ provider, onHold, onNeedProfile, changes }: Props & { provider: Schemas["DirectoryEntry"] }) {
   const session = useSession();
   const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const [needProfile, setNeedProfile] = useState<string | undefined>(undefined);
   // One key per slot asked for: a double click (or a retry) holds it once.
   const keys = useRef(new Map<string, string>());
   const slots = useLoad(
@@ -59,7 +64,10 @@ function Slots({ provider, onHold, changes }: { provider: Schemas["DirectoryEntr
       ok(api.POST("/booking/v1/reservations", { params: { header: { "Idempotency-Key": key } }, body: { slot_id: slotId } })).catch(
         (err: unknown) => {
           if (!keepsKey(err)) keys.current.delete(slotId);
-          if (err instanceof ApiError && err.code === "client_profile_required") setNeedProfile(slotId);
+          if (err instanceof ApiError && err.code === "client_profile_required") {
+            onNeedProfile(() => void book(slotId));
+            return undefined;
+          }
           throw err;
         },
       ),
@@ -79,17 +87,7 @@ function Slots({ provider, onHold, changes }: { provider: Schemas["DirectoryEntr
       <p class="small">Times are in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone}).</p>
       {slots.loading && !slots.data && <Loading what="times" />}
       <ErrorNotice error={slots.error} />
-      {needProfile ? (
-        <ClientProfile
-          onCreated={() => {
-            const slot = needProfile;
-            setNeedProfile(undefined);
-            void book(slot);
-          }}
-        />
-      ) : (
-        <ErrorNotice error={reserve.error} />
-      )}
+      <ErrorNotice error={reserve.error} />
       {!session && slots.data && slots.data.slots.length > 0 && (
         <p>
           <a href="/console/signin?next=%2Fconsole%2Fbooking">Sign in</a> to book a time.

@@ -6,7 +6,9 @@ import { ErrorNotice, Info } from "../components/Notice";
 import { useAction } from "../components/useLoad";
 import { clock, countdown, dayLabel, dayOf } from "./time";
 
-export function HoldPanel({ hold, onDone }: { hold: Schemas["Reservation"]; onDone: () => void }) {
+type Props = { hold: Schemas["Reservation"]; onConfirmed: () => void; onDone: () => void };
+
+export function HoldPanel({ hold, onConfirmed, onDone }: Props) {
   const [now, setNow] = useState(Date.now());
   const [confirmed, setConfirmed] = useState(false);
   const action = useAction();
@@ -41,7 +43,11 @@ export function HoldPanel({ hold, onDone }: { hold: Schemas["Reservation"]; onDo
         onClick={() =>
           void action
             .run(() => ok(api.POST("/booking/v1/reservations/{reservation_id}/confirm", { params: { path: { reservation_id: hold.reservation_id } } })))
-            .then((r) => r && setConfirmed(true))
+            .then((r) => {
+              if (!r) return;
+              setConfirmed(true);
+              onConfirmed();
+            })
         }
       >
         Confirm booking

@@ -1,13 +1,14 @@
 // The client's reservations, newest first, page by page, each cancellable while it is live.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, ok } from "../api/client";
 import { ErrorNotice, Empty, Loading } from "../components/Notice";
 import { Pager } from "../components/Pager";
 import { useAction, useLoad } from "../components/useLoad";
-import { ClientProfile } from "./ClientProfile";
 import { clock, dayLabel, dayOf } from "./time";
 
-export function MyReservations({ changes, onChange }: { changes: number; onChange: () => void }) {
+type Props = { changes: number; onChange: () => void; onNeedProfile: () => void };
+
+export function MyReservations({ changes, onChange, onNeedProfile }: Props) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const list = useLoad(
     () => ok(api.GET("/booking/v1/clients/me/reservations", { params: { query: { limit: 20, ...(cursor ? { cursor } : {}) } } })),
@@ -15,11 +16,14 @@ export function MyReservations({ changes, onChange }: { changes: number; onChang
   );
   const cancel = useAction();
   const noProfile = list.failure instanceof ApiError && list.failure.code === "client_profile_required";
+  useEffect(() => {
+    if (noProfile) onNeedProfile();
+  }, [noProfile]);
   return (
     <section class="panel" aria-labelledby="mine-heading">
       <h2 id="mine-heading">My reservations</h2>
       {list.loading && !list.data && <Loading what="your reservations" />}
-      {noProfile ? <ClientProfile onCreated={list.reload} /> : <ErrorNotice error={list.error} />}
+      {noProfile ? <Empty>No reservations yet.</Empty> : <ErrorNotice error={list.error} />}
       <ErrorNotice error={cancel.error} />
       {list.data && list.data.reservations.length === 0 && <Empty>No reservations yet.</Empty>}
       <ul class="rows">
