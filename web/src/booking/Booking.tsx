@@ -16,10 +16,9 @@ export function Booking() {
   const [hold, setHold] = useState<Schemas["Reservation"] | undefined>(undefined);
   const [changes, setChanges] = useState(0);
   const changed = () => setChanges((n) => n + 1);
-  // A signed-in user without a client profile is asked for their name once, wherever that came
-  // up (booking a time, listing their reservations); a booking that asked goes on after.
-  const [needProfile, setNeedProfile] = useState<{ retry?: () => void } | undefined>(undefined);
-  const askProfile = (retry?: () => void) => setNeedProfile((asked) => ({ retry: retry ?? asked?.retry }));
+  // A signed-in user without a client profile is asked for their name once, at their first
+  // booking, which goes on after.
+  const [needProfile, setNeedProfile] = useState<{ retry: () => void } | undefined>(undefined);
   return (
     <>
       <h1>Booking</h1>
@@ -39,13 +38,13 @@ export function Booking() {
             const retry = needProfile.retry;
             setNeedProfile(undefined);
             changed();
-            retry?.();
+            retry();
           }}
         />
       )}
       <div class="columns">
-        <Directory onHold={(r) => (setHold(r), changed())} onNeedProfile={askProfile} changes={changes} />
-        {session && <MyReservations changes={changes} onChange={changed} onNeedProfile={askProfile} />}
+        <Directory onHold={(r) => (setHold(r), changed())} onNeedProfile={(retry) => setNeedProfile({ retry })} changes={changes} />
+        {session && <MyReservations changes={changes} onChange={changed} />}
       </div>
       {mayActAs(session?.claims, "provider") && session && <ProviderTools providerId={session.claims.sub} />}
     </>

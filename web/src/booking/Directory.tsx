@@ -19,7 +19,7 @@ export function Directory({ onHold, onNeedProfile, changes }: Props) {
   const [chosen, setChosen] = useState<Schemas["DirectoryEntry"] | undefined>(undefined);
   const providers = useLoad(
     () => ok(publicApi.GET("/booking/v1/providers", { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } })),
-    [cursor],
+    [cursor, changes],
   );
   return (
     <section class="panel" aria-labelledby="providers-heading">

@@ -1,24 +1,22 @@
 // The client's reservations, newest first, page by page, each cancellable while it is live.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ApiError, api, ok } from "../api/client";
 import { ErrorNotice, Empty, Loading } from "../components/Notice";
 import { Pager } from "../components/Pager";
 import { useAction, useLoad } from "../components/useLoad";
 import { clock, dayLabel, dayOf } from "./time";
 
-type Props = { changes: number; onChange: () => void; onNeedProfile: () => void };
+type Props = { changes: number; onChange: () => void };
 
-export function MyReservations({ changes, onChange, onNeedProfile }: Props) {
+export function MyReservations({ changes, onChange }: Props) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const list = useLoad(
     () => ok(api.GET("/booking/v1/clients/me/reservations", { params: { query: { limit: 20, ...(cursor ? { cursor } : {}) } } })),
     [cursor, changes],
   );
   const cancel = useAction();
+  // Without a client profile there is nothing to list; the name is asked for at the first booking.
   const noProfile = list.failure instanceof ApiError && list.failure.code === "client_profile_required";
-  useEffect(() => {
-    if (noProfile) onNeedProfile();
-  }, [noProfile]);
   return (
     <section class="panel" aria-labelledby="mine-heading">
       <h2 id="mine-heading">My reservations</h2>
