@@ -27,6 +27,7 @@ use crate::helpers::{Orders, config};
 async fn send(app: &'static App, route: &Route, req: Request) -> Reply {
     match (route.method, route.path) {
         ("POST", "/orders/v1/orders") => call(app, http::create_order, req).await,
+        ("GET", "/orders/v1/orders") => call(app, http::list_orders, req).await,
         ("GET", "/orders/v1/orders/{order_id}") => call(app, http::get_order, req).await,
         ("GET", "/orders/v1/metrics") => call(app, http::metrics, req).await,
         ("GET", "/orders/v1/generation") => call(app, http::generation_status, req).await,
@@ -38,7 +39,7 @@ async fn send(app: &'static App, route: &Route, req: Request) -> Reply {
 
 /// A well-formed request for `route` (an order id where it takes one, a valid body on POSTs).
 fn request_for(route: &Route, order_id: &str) -> Request {
-    let body = (route.path == "/orders/v1/orders").then(|| json!({"quantity": 1}));
+    let body = (route.method == "POST" && route.path == "/orders/v1/orders").then(|| json!({"quantity": 1}));
     request(route.method, &route.path.replace("{order_id}", order_id), body)
 }
 

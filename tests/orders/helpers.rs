@@ -46,6 +46,7 @@ pub fn config(stack: &Stack, per_minute: u32) -> Config {
         orders_per_minute: per_minute,
         generation_window_seconds: 2,
         prices: PriceRange::new(1.1, 2.0).unwrap(),
+        cursors: Some(shared::cursor::Cursors::new("orders-tests-cursor-signing-key-0001")),
         auth: auth_config(stack),
     }
 }
@@ -93,6 +94,12 @@ impl Orders {
 
     pub async fn order_as(&self, who: Option<&User>, id: &str) -> Reply {
         call(self.app, http::get_order, get_request(id, who)).await
+    }
+
+    /// `GET /orders/v1/orders` with `query`, as `who`.
+    pub async fn my_orders(&self, who: &User, query: &str) -> Reply {
+        let req = system_tests::with_query(as_user(request("GET", "/orders/v1/orders", None), who), query);
+        call(self.app, http::list_orders, req).await
     }
 
     /// The metrics, as [`Orders::staff`] reads them.

@@ -8,4 +8,5 @@ mod failures;
 mod generation;
 mod helpers;
 mod idempotency;
+mod listing;
 mod processing;

@@ -22,6 +22,7 @@ use aws_config::SdkConfig;
 use shared::{
     auth::{AuthConfig, Verifier},
     config::{self, ConfigError},
+    cursor::Cursors,
     dynamo::Table,
     idempotency::Idempotency,
     queue::Queue,
@@ -47,6 +48,8 @@ pub struct Config {
     pub generation_window_seconds: u32,
     /// `ORDER_UNIT_PRICE_MIN` (1.1) and `ORDER_UNIT_PRICE_MAX` (2.0).
     pub prices: PriceRange,
+    /// `CURSOR_SIGNING_KEY`: only the listing of a caller's orders gets it (and needs it).
+    pub cursors: Option<Cursors>,
     /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens the HTTP routes accept.
     pub auth: AuthConfig,
 }
@@ -82,6 +85,7 @@ impl Config {
             orders_per_minute,
             generation_window_seconds: window,
             prices,
+            cursors: Cursors::optional_from_env()?,
             auth: AuthConfig::from_env()?,
         })
     }
@@ -98,6 +102,8 @@ pub struct App {
     pub pace: Pace,
     /// Where the processor draws unit prices from.
     pub prices: PriceRange,
+    /// The cursors of the caller's order listing.
+    pub cursors: Option<Cursors>,
     /// Verifies callers' tokens; the serve wrapper asks it before every handler (the pool's keys
     /// are fetched on the first request that carries a token and kept).
     pub auth: Verifier,
@@ -124,6 +130,7 @@ impl App {
                 window_seconds: config.generation_window_seconds,
             },
             prices: config.prices,
+            cursors: config.cursors.clone(),
             auth: Verifier::new(config.auth.clone()),
         }
     }

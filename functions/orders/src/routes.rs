@@ -10,6 +10,8 @@ use shared::{
 pub static ROUTES: Routes = Routes::new(&[
     // Orders belong to who posted them; staff and admins may read any (checked by the handler).
     Route::new("POST", "/orders/v1/orders", Who::SignedIn),
+    // The caller's own orders, newest first.
+    Route::new("GET", "/orders/v1/orders", Who::SignedIn),
     Route::new("GET", "/orders/v1/orders/{order_id}", Who::SignedIn),
     Route::new("GET", "/orders/v1/metrics", Who::Groups(&[STAFF])),
     Route::new("GET", "/orders/v1/generation", Who::Groups(&[STAFF])),

@@ -8,7 +8,9 @@
 //! | a generated minute         | `MINUTE#<minute>`   | `GENERATED` |
 //!
 //! A posted order carries its `owner` (the poster's `sub`), written in the order's one conditional
-//! put and never updated; generated orders have none. Nothing else is keyed by user.
+//! put and never updated; generated orders have none. A posted order also carries the keys of the
+//! sparse index `OrdersByOwner` (`owner_pk = <owner>`, `owner_sk = <created_at>#<order_id>`), so
+//! that a caller's orders are one `Query`, newest first; generated orders are not in it.
 //!
 //! Processing an order and counting it are one transaction, conditional on the order still
 //! being queued: however often a message is delivered, an order is priced and counted once, and
@@ -22,7 +24,7 @@ use aws_sdk_dynamodb::{
     Client,
     types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem},
 };
-use futures::{TryStreamExt, stream};
+use futures::{StreamExt, TryStreamExt, stream};
 use shared::{
     dynamo::{self, Item, StoreError, Table, Written, attr, item_at, key, n, store_err},
     money::Micros,
@@ -58,6 +60,25 @@ const TRANSACTIONS_IN_FLIGHT: usize = 4;
 /// How many single conditional puts run at once when a transaction's orders are redone one by one.
 const PUTS_IN_FLIGHT: usize = 10;
 
+/// The index of posted orders by owner and creation.
+pub const OWNER_INDEX: &str = "OrdersByOwner";
+
+/// An order as stored: the record, and for a posted one the owner index's keys.
+#[derive(serde::Serialize)]
+struct OrderItem<'a> {
+    #[serde(flatten)]
+    order: &'a Order,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner_pk: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner_sk: Option<String>,
+}
+
+/// Where a posted order sorts among its owner's: by creation, then id.
+pub fn owner_sort_key(order: &Order) -> String {
+    format!("{}#{}", shared::time::sortable(order.created_at), order.order_id)
+}
+
 fn order_key(order_id: &str) -> Item {
     key(format!("ORDER#{order_id}"), "ORDER")
 }
@@ -86,8 +107,13 @@ impl Store {
 
     /// Writes a new order. Its id is fresh, so an order already under it is a bug, not a refusal.
     pub async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
+        let item = OrderItem {
+            order,
+            owner_pk: order.owner.as_deref(),
+            owner_sk: order.owner.as_ref().map(|_| owner_sort_key(order)),
+        };
         self.table
-            .insert(order_key(&order.order_id), order)
+            .insert(order_key(&order.order_id), &item)
             .await?
             .map_err(|_| StoreError::Unexpected(format!("order {} already exists", order.order_id)))
     }
@@ -105,6 +131,25 @@ impl Store {
                 .send()
                 .await,
         )
+    }
+
+    /// Up to `limit` of `owner`'s orders, newest first, before the sort key `before` (an eventually
+    /// consistent read of the index: an order posted a moment ago may show a moment later).
+    pub async fn owner_orders(&self, owner: &str, before: Option<&str>, limit: i32) -> Result<Vec<Order>, StoreError> {
+        let query = self
+            .table
+            .query_items()
+            .index_name(OWNER_INDEX)
+            .scan_index_forward(false)
+            .limit(limit)
+            .expression_attribute_values(":o", dynamo::s(owner));
+        let query = match before {
+            Some(before) => query
+                .key_condition_expression("owner_pk = :o AND owner_sk < :before")
+                .expression_attribute_values(":before", dynamo::s(before)),
+            None => query.key_condition_expression("owner_pk = :o"),
+        };
+        Table::stream::<Order>(query).take(limit.max(0) as usize).try_collect().await
     }
 
     pub async fn order(&self, order_id: &str) -> Result<Option<Order>, StoreError> {

@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize, Serializer};
 use shared::{
     auth::Caller,
-    http::{self, ApiError, Outcome, Request},
+    cursor::Cursors,
+    http::{self, ApiError, Outcome, PageQuery, Request},
     money::{self, MICRO_DECIMALS, Micros},
     time::Timestamp,
 };
@@ -102,6 +103,33 @@ async fn create_order_once(app: &App, caller: &Caller, req: Request) -> Outcome 
 pub async fn get_order(app: &App, caller: Caller, req: Request) -> Outcome {
     let order = ops::get(&app.store, &caller, &http::path_param(&req, "order_id")?).await?;
     http::ok(&OrderView::from(&order))
+}
+
+#[derive(Serialize)]
+struct OrdersView<'a> {
+    orders: Vec<OrderView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+/// The listing a caller's cursor belongs to: theirs alone, so another user's cursor is a 400.
+fn my_orders_listing(caller: &Caller) -> String {
+    format!("orders/mine/{}", caller.sub)
+}
+
+/// GET /orders/v1/orders: the caller's own posted orders, newest first, `limit` (default 50, at
+/// most 200) a page.
+pub async fn list_orders(app: &App, caller: Caller, req: Request) -> Outcome {
+    let query: PageQuery = http::parse_query(&req)?;
+    let limit = query.limit(50, 200)?;
+    let cursors = Cursors::configured(app.cursors.as_ref())?;
+    let listing = my_orders_listing(&caller);
+    let after: Option<String> = cursors.start(&listing, query.cursor.as_deref())?;
+    let page = ops::list_mine(&app.store, &caller.sub, after.as_deref(), limit).await?;
+    http::ok(&OrdersView {
+        orders: page.items.iter().map(OrderView::from).collect(),
+        next_cursor: cursors.next(&listing, page.next.as_ref()),
+    })
 }
 
 #[derive(Serialize)]

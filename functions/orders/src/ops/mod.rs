@@ -11,5 +11,5 @@ pub use generation::{
     GenerateError, Generated, Generation, LOOK_BACK_MINUTES, SwitchError, generate, generation_running, set_generation,
 };
 pub use metrics::{MetricsError, metrics};
-pub use orders::{CreateOrderError, GetOrderError, create, get};
+pub use orders::{CreateOrderError, GetOrderError, create, get, list_mine};
 pub use processing::{ProcessError, Processed, process};

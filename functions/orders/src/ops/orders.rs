@@ -2,7 +2,7 @@
 
 use shared::{
     auth::Caller,
-    dynamo::StoreError,
+    dynamo::{Page, StoreError, one_more},
     ids,
     queue::{Queue, QueueError},
     time,
@@ -11,7 +11,7 @@ use shared::{
 use crate::{
     domain::{Order, Quantity, Symbol},
     queue::OrderMessage,
-    store::Store,
+    store::{Store, owner_sort_key},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -72,4 +72,16 @@ pub async fn get(store: &Store, caller: &Caller, order_id: &str) -> Result<Order
         .await?
         .filter(|order| order.visible_to(caller))
         .ok_or_else(|| GetOrderError::NotFound(order_id.to_owned()))
+}
+
+/// `owner`'s posted orders, newest first: a page of `limit` after the sort key `after` (where the
+/// previous page ended).
+pub async fn list_mine(
+    store: &Store,
+    owner: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Page<Order>, StoreError> {
+    let orders = store.owner_orders(owner, after, one_more(limit)).await?;
+    Ok(Page::of(orders, limit, owner_sort_key))
 }
