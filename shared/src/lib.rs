@@ -13,6 +13,7 @@
 //!   transactions with one vocabulary for refusals ([`dynamo::Refusal`]), and the classification
 //!   of DynamoDB errors.
 //! - [`queue`]: the one SQS adapter (JSON messages, delays, batches).
+//! - [`quota`]: per-caller quotas, one conditional counter write each (429 `quota_exceeded`).
 //! - [`retry`]: bounded, jittered retries for lost optimistic races.
 //! - [`idempotency`]: `Idempotency-Key` (the first answer again, the work done once).
 //! - [`lambda`]: the entry point of functions triggered by SQS or a schedule.
@@ -34,6 +35,7 @@ pub mod logging;
 pub mod money;
 pub mod person;
 pub mod queue;
+pub mod quota;
 pub mod retry;
 pub mod routes;
 pub mod time;

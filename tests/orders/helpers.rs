@@ -47,6 +47,7 @@ pub fn config(stack: &Stack, per_minute: u32) -> Config {
         generation_window_seconds: 2,
         prices: PriceRange::new(1.1, 2.0).unwrap(),
         cursors: Some(shared::cursor::Cursors::new("orders-tests-cursor-signing-key-0001")),
+        quota: shared::quota::Limit { name: orders::ORDERS_QUOTA, limit: 60, window: shared::quota::Window::Minute },
         auth: auth_config(stack),
     }
 }
@@ -66,9 +67,20 @@ pub fn get_request(id: &str, who: Option<&User>) -> Request {
 
 impl Orders {
     pub async fn new(per_minute: u32) -> Self {
+        Self::configured(per_minute, |_| ()).await
+    }
+
+    /// Orders whose configuration `change` adjusts (a quota, ...); no generation.
+    pub async fn with(change: impl FnOnce(&mut Config)) -> Self {
+        Self::configured(0, change).await
+    }
+
+    async fn configured(per_minute: u32, change: impl FnOnce(&mut Config)) -> Self {
         let sdk = sdk().await;
         let stack = fresh_stack(&sdk).await;
-        let app: &'static App = shared::app::for_process(App::new(&sdk, &config(&stack, per_minute)));
+        let mut config = config(&stack, per_minute);
+        change(&mut config);
+        let app: &'static App = shared::app::for_process(App::new(&sdk, &config));
         let (user, other, staff, admin) = tokio::join!(
             user(&stack, "user@example.com", &[]),
             user(&stack, "other@example.com", &[]),

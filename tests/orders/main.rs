@@ -10,3 +10,4 @@ mod helpers;
 mod idempotency;
 mod listing;
 mod processing;
+mod quota;

@@ -24,6 +24,7 @@ use shared::{
     config::{self, ConfigError},
     cursor::Cursors,
     dynamo::Table,
+    quota::{self, Limit},
     idempotency::Idempotency,
     queue::Queue,
 };
@@ -50,8 +51,18 @@ pub struct Config {
     pub prices: PriceRange,
     /// `CURSOR_SIGNING_KEY`: only the listing of a caller's orders gets it (and needs it).
     pub cursors: Option<Cursors>,
+    /// `ORDERS_QUOTA_PER_MINUTE` (60): orders one caller may post a minute.
+    pub quota: Limit,
     /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens the HTTP routes accept.
     pub auth: AuthConfig,
+}
+
+/// The name of the orders quota's counters.
+pub const ORDERS_QUOTA: &str = "orders";
+
+/// The posting quota from `ORDERS_QUOTA_PER_MINUTE`.
+pub fn orders_quota() -> Result<Limit, ConfigError> {
+    Limit::from_env(ORDERS_QUOTA, "ORDERS_QUOTA_PER_MINUTE", 60, quota::Window::Minute)
 }
 
 impl Config {
@@ -86,6 +97,7 @@ impl Config {
             generation_window_seconds: window,
             prices,
             cursors: Cursors::optional_from_env()?,
+            quota: orders_quota()?,
             auth: AuthConfig::from_env()?,
         })
     }
@@ -104,6 +116,9 @@ pub struct App {
     pub prices: PriceRange,
     /// The cursors of the caller's order listing.
     pub cursors: Option<Cursors>,
+    /// The posting quota, counted in the orders table.
+    pub quota: Limit,
+    pub counters: Table,
     /// Verifies callers' tokens; the serve wrapper asks it before every handler (the pool's keys
     /// are fetched on the first request that carries a token and kept).
     pub auth: Verifier,
@@ -123,7 +138,9 @@ impl App {
         let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
         Self {
             store: Store::new(dynamodb.clone(), &config.table),
-            idempotency: Idempotency::new(Table::new(dynamodb, &config.table)),
+            idempotency: Idempotency::new(Table::new(dynamodb.clone(), &config.table)),
+            counters: Table::new(dynamodb, &config.table),
+            quota: config.quota,
             queue: config.queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             pace: Pace {
                 orders_per_minute: config.orders_per_minute,

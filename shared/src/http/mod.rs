@@ -37,11 +37,13 @@ pub struct ApiError {
     pub message: String,
     /// The methods a path allows, sent as the `Allow` header of a 405.
     pub allow: Option<String>,
+    /// `Retry-After` of a 429 or 503, when the error knows it (else [`RETRY_AFTER_SECONDS`]).
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message: message.into(), allow: None }
+        Self { status, code: code.into(), message: message.into(), allow: None, retry_after: None }
     }
 
     /// 400 for a field that is present but unusable; the message names the field.
@@ -102,7 +104,7 @@ impl ApiError {
             response.headers_mut().insert(WWW_AUTHENTICATE, lambda_http::http::HeaderValue::from_static("Bearer"));
         }
         if matches!(self.status, StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS) {
-            response.headers_mut().insert(RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+            response.headers_mut().insert(RETRY_AFTER, self.retry_after.unwrap_or(RETRY_AFTER_SECONDS).into());
         }
         response
     }
