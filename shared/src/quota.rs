@@ -112,9 +112,30 @@ impl From<QuotaError> for ApiError {
     }
 }
 
+/// A quota counted in a service's table; `what` names its unit in messages ("orders", "holds").
+#[derive(Clone)]
+pub struct Quota {
+    pub table: Table,
+    pub limit: Limit,
+    pub what: &'static str,
+}
+
+impl Quota {
+    /// Spends one unit for `who` (a `sub`, a source address) at `now`.
+    pub async fn spend(&self, who: &str, now: Timestamp) -> Result<(), QuotaError> {
+        spend(&self.table, &self.limit, self.what, who, now).await
+    }
+}
+
 /// Spends one unit of `limit` for `who` (a `sub`, a source address) at `now`; `what` names the
 /// unit in the message ("orders", "holds").
-pub async fn spend(table: &Table, limit: &Limit, what: &'static str, who: &str, now: Timestamp) -> Result<(), QuotaError> {
+pub async fn spend(
+    table: &Table,
+    limit: &Limit,
+    what: &'static str,
+    who: &str,
+    now: Timestamp,
+) -> Result<(), QuotaError> {
     let (start, retry_after) = limit.window_at(now);
     let expires = (start + limit.window.length() + TimeDelta::days(1)).timestamp();
     let result = table

@@ -49,6 +49,7 @@ async fn confirm_and_cancel_answer_at_once_when_the_slot_is_no_longer_theirs() {
         app.expiry_queue().unwrap(),
         &app.timings,
         app.max_holds_per_client,
+        &app.reserve_quota,
         &other.sub,
         &slots[0],
         held.expires_at + chrono::Duration::milliseconds(1),

@@ -62,6 +62,11 @@ pub fn config(stack: &Stack, hold_seconds: i64, max_holds: u32) -> Config {
         timings: timings(hold_seconds),
         cursors: Some(shared::cursor::Cursors::new(CURSOR_KEY)),
         max_holds_per_client: max_holds,
+        reserve_quota: shared::quota::Limit {
+            name: booking::RESERVE_QUOTA,
+            limit: 1000,
+            window: shared::quota::Window::Hour,
+        },
         auth: auth_config(stack),
     }
 }
@@ -72,10 +77,17 @@ impl Booking {
     }
 
     pub async fn with_max_holds(hold_seconds: i64, max_holds: u32) -> Self {
+        Self::with(hold_seconds, max_holds, |_| ()).await
+    }
+
+    /// A booking app whose configuration `change` adjusts further (a quota, ...).
+    pub async fn with(hold_seconds: i64, max_holds: u32, change: impl FnOnce(&mut Config)) -> Self {
         let sdk = sdk().await;
         let stack = fresh_stack(&sdk).await;
+        let mut config = config(&stack, hold_seconds, max_holds);
+        change(&mut config);
         // The app lives as long as the test process, as it does in a Lambda process.
-        let app = shared::app::for_process(App::new(&sdk, &config(&stack, hold_seconds, max_holds)));
+        let app = shared::app::for_process(App::new(&sdk, &config));
         let admin = user(&stack, "admin@example.com", &["admin"]).await;
         Self { app, stack, sdk, admin }
     }

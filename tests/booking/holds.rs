@@ -94,3 +94,33 @@ async fn a_limit_of_one_is_one() {
     assert_eq!(b.confirm(&c, &first).await.status, 200);
     assert_eq!(b.reserve(&c, &slots[1]).await.status, 201);
 }
+
+fn holds_an_hour(limit: u32) -> shared::quota::Limit {
+    shared::quota::Limit { name: booking::RESERVE_QUOTA, limit, window: shared::quota::Window::Hour }
+}
+
+#[tokio::test]
+async fn past_the_holds_quota_a_client_is_told_when_to_retry() {
+    let b = Booking::with(60, 3, |c| c.reserve_quota = holds_an_hour(2)).await;
+    let p = b.provider().await;
+    let (c, other) = (b.client().await, b.client().await);
+    let slots = b.slots(&p, at(3, 9, 0), at(3, 10, 0)).await;
+    for slot in &slots[..2] {
+        assert_eq!(b.reserve(&c, slot).await.status, 201);
+    }
+    let third = b.reserve(&c, &slots[2]).await;
+    assert_eq!((third.status, third.code()), (429, Some("quota_exceeded")), "{:?}", third.body);
+    assert!(third.header("retry-after").is_some_and(|s| s.parse::<u32>().is_ok_and(|s| (1..=3600).contains(&s))));
+    assert_eq!(b.reserve(&other, &slots[2]).await.status, 201, "another client is not affected");
+}
+
+#[tokio::test]
+async fn the_hold_limit_is_told_before_the_quota() {
+    let b = Booking::with(60, 1, |c| c.reserve_quota = holds_an_hour(1)).await;
+    let p = b.provider().await;
+    let c = b.client().await;
+    let slots = b.slots(&p, at(3, 9, 0), at(3, 9, 30)).await;
+    assert_eq!(b.reserve(&c, &slots[0]).await.status, 201);
+    let second = b.reserve(&c, &slots[1]).await;
+    assert_eq!((second.status, second.code()), (422, Some("too_many_holds")), "{:?}", second.body);
+}

@@ -35,6 +35,7 @@ use shared::{
     cursor::Cursors,
     dynamo::Table,
     idempotency::Idempotency,
+    quota::{Limit, Quota, Window},
 };
 
 use crate::{domain::Timings, queue::Queue};
@@ -56,6 +57,8 @@ pub struct Config {
     pub cursors: Option<Cursors>,
     /// `BOOKING_MAX_HOLDS_PER_CLIENT` (3): unconfirmed live holds one client may have at once.
     pub max_holds_per_client: u32,
+    /// `BOOKING_RESERVE_QUOTA_PER_HOUR` (60): holds one client may make an hour.
+    pub reserve_quota: Limit,
     /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens the functions accept.
     pub auth: AuthConfig,
 }
@@ -86,6 +89,7 @@ impl Config {
             expiry_queue_url: config::required("BOOKING_EXPIRY_QUEUE_URL").ok(),
             cursors: Cursors::optional_from_env()?,
             max_holds_per_client: max_holds as u32,
+            reserve_quota: reserve_quota()?,
             auth: AuthConfig::from_env()?,
             timings: Timings {
                 hold: Duration::seconds(hold),
@@ -99,6 +103,14 @@ impl Config {
     }
 }
 
+/// The name of the holds quota's counters.
+pub const RESERVE_QUOTA: &str = "holds";
+
+/// The holds quota from `BOOKING_RESERVE_QUOTA_PER_HOUR`.
+pub fn reserve_quota() -> Result<Limit, ConfigError> {
+    Limit::from_env(RESERVE_QUOTA, "BOOKING_RESERVE_QUOTA_PER_HOUR", 60, Window::Hour)
+}
+
 /// What every reservation function holds between invocations.
 pub struct App {
     pub store: Store,
@@ -108,6 +120,8 @@ pub struct App {
     pub idempotency: Idempotency,
     pub cursors: Option<Cursors>,
     pub max_holds_per_client: u32,
+    /// Holds a client may make an hour, counted in the booking table.
+    pub reserve_quota: Quota,
     /// Verifies callers' tokens; every HTTP entry point asks it first.
     pub auth: Verifier,
 }
@@ -128,7 +142,12 @@ impl App {
             store: Store::new(dynamodb.clone(), &config.table),
             expiry: config.expiry_queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             timings: config.timings,
-            idempotency: Idempotency::new(Table::new(dynamodb, &config.table)),
+            idempotency: Idempotency::new(Table::new(dynamodb.clone(), &config.table)),
+            reserve_quota: Quota {
+                table: Table::new(dynamodb, &config.table),
+                limit: config.reserve_quota,
+                what: "holds",
+            },
             cursors: config.cursors.clone(),
             max_holds_per_client: config.max_holds_per_client,
             auth: Verifier::new(config.auth.clone()),

@@ -24,9 +24,9 @@ use shared::{
     config::{self, ConfigError},
     cursor::Cursors,
     dynamo::Table,
-    quota::{self, Limit},
     idempotency::Idempotency,
     queue::Queue,
+    quota::{self, Limit, Quota},
 };
 
 use crate::{
@@ -117,8 +117,7 @@ pub struct App {
     /// The cursors of the caller's order listing.
     pub cursors: Option<Cursors>,
     /// The posting quota, counted in the orders table.
-    pub quota: Limit,
-    pub counters: Table,
+    pub quota: Quota,
     /// Verifies callers' tokens; the serve wrapper asks it before every handler (the pool's keys
     /// are fetched on the first request that carries a token and kept).
     pub auth: Verifier,
@@ -139,8 +138,7 @@ impl App {
         Self {
             store: Store::new(dynamodb.clone(), &config.table),
             idempotency: Idempotency::new(Table::new(dynamodb.clone(), &config.table)),
-            counters: Table::new(dynamodb, &config.table),
-            quota: config.quota,
+            quota: Quota { table: Table::new(dynamodb, &config.table), limit: config.quota, what: "orders" },
             queue: config.queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             pace: Pace {
                 orders_per_minute: config.orders_per_minute,

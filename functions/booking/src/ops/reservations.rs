@@ -3,6 +3,7 @@
 use shared::{
     dynamo::{Refusal, StoreError},
     ids,
+    quota::{Quota, QuotaError},
     retry::Backoff,
     time::{self, Timestamp},
 };
@@ -29,6 +30,9 @@ pub enum ReserveError {
     SlotTaken,
     #[error("{}", BUSY)]
     Busy,
+    /// Past the client's quota of holds an hour.
+    #[error(transparent)]
+    Quota(#[from] QuotaError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -43,6 +47,7 @@ pub async fn reserve(
     expiry: &Queue,
     timings: &Timings,
     max_holds: u32,
+    quota: &Quota,
     client_id: &str,
     raw_slot_id: &str,
     now: Timestamp,
@@ -60,6 +65,7 @@ pub async fn reserve(
             _ => not_found(),
         });
     }
+    spend_quota(store, quota, max_holds, client_id, now).await?;
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
     let mut released_overdue = false;
     loop {
@@ -90,6 +96,27 @@ pub async fn reserve(
             Err(_) if backoff.wait().await => {}
             Err(_) => return Err(ReserveError::Busy),
         }
+    }
+}
+
+/// Spends one of the client's holds an hour. The route's own limit is told first: a client past
+/// the quota who also holds `max_holds` already hears `too_many_holds` (a read only then).
+async fn spend_quota(
+    store: &Store,
+    quota: &Quota,
+    max_holds: u32,
+    client_id: &str,
+    now: Timestamp,
+) -> Result<(), ReserveError> {
+    match quota.spend(client_id, now).await {
+        Err(QuotaError::Exceeded(exceeded)) => {
+            let held = store.held_by(client_id).await?.map_or(0, |held| held.len());
+            if held >= max_holds as usize {
+                return Err(ReserveError::TooManyHolds { max: max_holds });
+            }
+            Err(QuotaError::Exceeded(exceeded).into())
+        }
+        other => Ok(other?),
     }
 }
 

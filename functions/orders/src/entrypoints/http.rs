@@ -95,7 +95,7 @@ async fn create_order_once(app: &App, caller: &Caller, req: Request) -> Outcome 
     let body: CreateBody = http::parse_json(&req)?;
     let queue = app.queue().map_err(internal)?;
     // A valid order spends the caller's quota (a replay of an answered key does not).
-    shared::quota::spend(&app.counters, &app.quota, "orders", &caller.sub, shared::time::now()).await?;
+    app.quota.spend(&caller.sub, shared::time::now()).await?;
     let order = ops::create(&app.store, queue, &caller.sub, body.quantity, body.symbol).await?;
     http::accepted(&OrderView::from(&order))
 }

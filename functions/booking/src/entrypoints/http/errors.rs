@@ -107,6 +107,7 @@ impl From<ReserveError> for ApiError {
             ReserveError::TooLate { .. } => ApiError::unprocessable("too_late", err.to_string()),
             ReserveError::SlotTaken => ApiError::conflict("slot_unavailable", err.to_string()),
             ReserveError::Busy => busy(err),
+            ReserveError::Quota(err) => err.into(),
             ReserveError::Store(err) => err.into(),
         }
     }

@@ -36,6 +36,7 @@ async fn reserve_once(app: &App, caller: Caller, req: Request) -> Outcome {
         expiry,
         &app.timings,
         app.max_holds_per_client,
+        &app.reserve_quota,
         &caller.sub,
         &body.slot_id,
         time::now(),
