@@ -6,8 +6,11 @@
 //! `cargo lambda watch` has no authorizer) and no route depends on the template being right.
 //!
 //! The pool's keys (JWKS) are fetched on the first request that carries a token, not at start-up,
-//! and kept for the life of the process; a token signed with a key we do not know makes us fetch
-//! them again (at most once a minute), which is how a key rotation is picked up.
+//! and kept for [`KEY_LIFETIME`]; a token signed with a key we do not know makes us fetch them
+//! again (at most once a minute), which is how a key rotation is picked up. One request fetches
+//! at a time and the others wait for it, but nobody holds the keys' lock across the network: a
+//! slow Cognito does not stall the requests whose keys are known. A failed fetch is remembered
+//! for [`FAILURE_MEMORY`], so an outage costs one request to Cognito, not one per caller.
 
 use std::{
     sync::OnceLock,
@@ -17,7 +20,7 @@ use std::{
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
 use lambda_http::http::{StatusCode, header::AUTHORIZATION};
 use serde::Deserialize;
-use tokio::sync::RwLock;
+use tokio::sync::{Mutex, RwLock};
 
 use crate::{
     config::{self, ConfigError},
@@ -33,6 +36,13 @@ const LEEWAY_SECONDS: u64 = 60;
 const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 
 const JWKS_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How long fetched keys are trusted before they are fetched again: a key Cognito withdrew stops
+/// verifying tokens within this.
+pub const KEY_LIFETIME: Duration = Duration::from_secs(6 * 3600);
+
+/// How long a failed fetch is remembered: requests meanwhile are 503s without another fetch.
+pub const FAILURE_MEMORY: Duration = Duration::from_secs(5);
 
 /// A verified caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,13 +143,14 @@ pub struct AuthConfig {
 
 impl AuthConfig {
     /// `COGNITO_USER_POOL_ID` and `COGNITO_CLIENT_ID` (the template passes both), in `AWS_REGION`.
-    /// With `AWS_ENDPOINT_URL` (the local AWS endpoint) the keys are fetched from there; the
-    /// issuer the tokens name is the same as in AWS.
+    /// The keys come from the pool's issuer; only the local stack sets `COGNITO_PUBLIC_ENDPOINT`
+    /// (its Cognito), never the generic `AWS_ENDPOINT_URL`, so no endpoint override meant for other
+    /// services can change whose keys sign our tokens. The issuer the tokens name is AWS's either way.
     pub fn from_env() -> Result<Self, ConfigError> {
         let pool = config::required("COGNITO_USER_POOL_ID")?;
         let client_id = config::required("COGNITO_CLIENT_ID")?;
         let region = config::or_default("AWS_REGION", "us-east-1".to_owned())?;
-        let endpoint = config::optional("AWS_ENDPOINT_URL");
+        let endpoint = config::optional("COGNITO_PUBLIC_ENDPOINT");
         Ok(Self::for_pool(&region, &pool, &client_id, endpoint.as_deref()))
     }
 
@@ -153,26 +164,61 @@ impl AuthConfig {
     }
 }
 
+#[derive(Default)]
 struct Keys {
     set: JwkSet,
     fetched: Option<Instant>,
+    /// When the last fetch failed, if it did (cleared by a success).
+    failed: Option<Instant>,
+}
+
+impl Keys {
+    fn fresh(&self, lifetime: Duration) -> bool {
+        self.fetched.is_some_and(|at| at.elapsed() < lifetime)
+    }
+
+    /// A key known and still trusted.
+    fn find(&self, kid: &str, lifetime: Duration) -> Option<&jsonwebtoken::jwk::Jwk> {
+        self.set.find(kid).filter(|_| self.fresh(lifetime))
+    }
+
+    /// Whether a fetch may be tried now for a `kid` not found.
+    fn may_fetch(&self, lifetime: Duration) -> bool {
+        !self.fresh(lifetime) || self.fetched.is_none_or(|at| at.elapsed() >= REFETCH_INTERVAL)
+    }
+
+    fn recently_failed(&self) -> bool {
+        self.failed.is_some_and(|at| at.elapsed() < FAILURE_MEMORY)
+    }
 }
 
 /// Verifies tokens of one user pool and app client.
 pub struct Verifier {
     config: AuthConfig,
     keys: RwLock<Keys>,
+    /// Held by the one request fetching the keys, never while holding `keys`.
+    fetching: Mutex<()>,
+    /// [`KEY_LIFETIME`], shorter in tests.
+    lifetime: Duration,
     http: OnceLock<reqwest::Client>,
 }
 
 impl Verifier {
     pub fn new(config: AuthConfig) -> Self {
-        Self { config, keys: RwLock::new(Keys { set: JwkSet::default(), fetched: None }), http: OnceLock::new() }
+        let keys = RwLock::new(Keys::default());
+        Self { config, keys, fetching: Mutex::new(()), lifetime: KEY_LIFETIME, http: OnceLock::new() }
     }
 
     /// A verifier that knows its keys already (tests, tools).
     pub fn with_keys(config: AuthConfig, set: JwkSet) -> Self {
-        Self { config, keys: RwLock::new(Keys { set, fetched: Some(Instant::now()) }), http: OnceLock::new() }
+        let keys = RwLock::new(Keys { set, fetched: Some(Instant::now()), failed: None });
+        Self { config, keys, fetching: Mutex::new(()), lifetime: KEY_LIFETIME, http: OnceLock::new() }
+    }
+
+    /// The same verifier trusting fetched keys for `lifetime` (tests).
+    pub fn with_key_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
     }
 
     /// The caller of a request, checked against the rule of the route it came by (see
@@ -241,24 +287,49 @@ impl Verifier {
     }
 
     async fn key(&self, kid: &str) -> Result<DecodingKey, AuthError> {
-        let stale = {
-            let keys = self.keys.read().await;
-            if let Some(jwk) = keys.set.find(kid) {
-                return DecodingKey::from_jwk(jwk).map_err(|e| AuthError::Invalid(format!("key {kid}: {e}")));
-            }
-            keys.fetched.is_none_or(|at| at.elapsed() >= REFETCH_INTERVAL)
+        let decode = |jwk: &jsonwebtoken::jwk::Jwk| {
+            DecodingKey::from_jwk(jwk).map_err(|e| AuthError::Invalid(format!("key {kid}: {e}")))
         };
-        if !stale {
+        if let Some(decoded) = self.known(kid, decode).await? {
+            return Ok(decoded);
+        }
+        // One fetch at a time; whoever waited here finds the keys the first one fetched.
+        let _fetching = self.fetching.lock().await;
+        if let Some(decoded) = self.known(kid, decode).await? {
+            return Ok(decoded);
+        }
+        let fetched = self.fetch().await;
+        let mut keys = self.keys.write().await;
+        match fetched {
+            Ok(set) => *keys = Keys { set, fetched: Some(Instant::now()), failed: None },
+            Err(err) => {
+                keys.failed = Some(Instant::now());
+                return Err(err);
+            }
+        }
+        keys.find(kid, self.lifetime)
+            .map(decode)
+            .unwrap_or_else(|| Err(AuthError::Invalid(format!("unknown kid {kid:?}"))))
+    }
+
+    /// The key `kid` if it is known (`Some`), `None` if a fetch should be tried, or why not:
+    /// an unknown key within the refetch interval, a fetch that failed a moment ago.
+    async fn known(
+        &self,
+        kid: &str,
+        decode: impl Fn(&jsonwebtoken::jwk::Jwk) -> Result<DecodingKey, AuthError>,
+    ) -> Result<Option<DecodingKey>, AuthError> {
+        let keys = self.keys.read().await;
+        if let Some(jwk) = keys.find(kid, self.lifetime) {
+            return decode(jwk).map(Some);
+        }
+        if keys.recently_failed() {
+            return Err(AuthError::KeysUnavailable("the last fetch failed a moment ago".into()));
+        }
+        if !keys.may_fetch(self.lifetime) {
             return Err(AuthError::Invalid(format!("unknown kid {kid:?}")));
         }
-        let mut keys = self.keys.write().await;
-        // Another request may have fetched while we waited for the lock.
-        if keys.set.find(kid).is_none() && keys.fetched.is_none_or(|at| at.elapsed() >= REFETCH_INTERVAL) {
-            keys.set = self.fetch().await?;
-            keys.fetched = Some(Instant::now());
-        }
-        let jwk = keys.set.find(kid).ok_or_else(|| AuthError::Invalid(format!("unknown kid {kid:?}")))?;
-        DecodingKey::from_jwk(jwk).map_err(|e| AuthError::Invalid(format!("key {kid}: {e}")))
+        Ok(None)
     }
 
     async fn fetch(&self) -> Result<JwkSet, AuthError> {
@@ -424,6 +495,43 @@ mod tests {
             assert!(matches!(err, AuthError::Invalid(_)), "{what}: {err}");
             assert_eq!(ApiError::from(err).status, StatusCode::UNAUTHORIZED, "{what}");
         }
+    }
+
+    /// A JWKS endpoint that answers garbage and counts who asked.
+    async fn broken_jwks() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::{
+            Arc,
+            atomic::{AtomicUsize, Ordering},
+        };
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = asked.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n").await;
+            }
+        });
+        (url, asked)
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_is_remembered_and_old_keys_are_not_trusted() {
+        let (url, asked) = broken_jwks().await;
+        let key = signer("k1");
+        let config = AuthConfig::for_pool("us-east-1", "us-east-1_pool", CLIENT, Some(&url));
+        let set: JwkSet = serde_json::from_value(json!({"keys": [key.jwk.clone()]})).unwrap();
+        // Keys fetched long ago (a lifetime of nothing): a token they would verify is not trusted
+        // on their word; the fetch fails, and the caller is told to come back (503), not let in.
+        let verifier = Verifier::with_keys(config, set).with_key_lifetime(Duration::ZERO);
+        let token = token(&key, "k1", &claims(json!({})));
+        for _ in 0..3 {
+            let err = verifier.verify(&token).await.unwrap_err();
+            assert!(matches!(err, AuthError::KeysUnavailable(_)), "{err}");
+        }
+        assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1, "one fetch, remembered as failed");
     }
 
     fn request(token: Option<&str>) -> Request {
