@@ -23,6 +23,7 @@ async fn the_console_works_in_a_browser() {
         ("client", "console-client@example.com", vec![]),
         ("analyst", "console-analyst@example.com", vec!["analyst"]),
         ("admin", "console-admin@example.com", vec!["admin"]),
+        ("mfa", "console-mfa@example.com", vec![]),
     ];
     let mut users = serde_json::Map::new();
     for (role, email, groups) in &people {

@@ -1188,6 +1188,8 @@ def main():
 
     rollback_touched_items_only()
     remember_send_times()
+    # Authenticator-app codes are checked (TOTP, RFC 6238) as Cognito checks them.
+    os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
     app = LocalEndpoint(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietHandler)
     threading.Thread(target=exit_when_parent_goes, daemon=True).start()

@@ -12,6 +12,7 @@ const Kiosk = lazy(() => import("./walkin/Kiosk").then((m) => m.Kiosk));
 const Board = lazy(() => import("./walkin/Board").then((m) => m.Board));
 const Desk = lazy(() => import("./walkin/Desk").then((m) => m.Desk));
 const Booking = lazy(() => import("./booking/Booking").then((m) => m.Booking));
+const Account = lazy(() => import("./account/Account").then((m) => m.Account));
 
 function NotFound() {
   return (
@@ -61,6 +62,7 @@ function Routes() {
       <Route path="/console/walkin/board" component={() => <Layout bare><Board /></Layout>} />
       <Route path="/console/walkin/desk" component={() => <Layout><Desk /></Layout>} />
       <Route path="/console/booking" component={() => <Layout><Booking /></Layout>} />
+      <Route path="/console/account" component={() => <Layout><Account /></Layout>} />
       <Route path="/console/signin" component={() => <Layout><SignIn /></Layout>} />
       <Route path="/console/signup" component={() => <Layout><SignUp /></Layout>} />
       <Route path="/console/" component={() => <Layout><Home /></Layout>} />

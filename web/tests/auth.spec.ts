@@ -1,7 +1,8 @@
 // Signing in and what the console says when it cannot go on: a wrong password, a session the API
 // no longer takes, a view for another group.
 import { expect, test } from "@playwright/test";
-import { freshPage, shots, signIn, USERS } from "./support";
+import { PASSWORD, freshPage, shots, signIn, USERS } from "./support";
+import { totp } from "./totp";
 
 test("a wrong password is refused in words", async ({ browser }) => {
   const page = await freshPage(browser);
@@ -48,4 +49,28 @@ test("the start page offers what the user's groups allow, and deep links load", 
   await shots(page, "home");
   await page.goto("/console/no/such/view");
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
+
+test("a user enrols an authenticator app and is asked for its code at the next sign-in", async ({ browser }) => {
+  const page = await freshPage(browser);
+  await signIn(page, "mfa", "/console/account");
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  const secret = (await page.locator("code.secret").textContent())?.trim() ?? "";
+  expect(secret).toMatch(/^[A-Z2-7]+=*$/i);
+  await page.getByLabel("Code from the app").fill(totp(secret));
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  await expect(page.getByRole("status")).toHaveText(/Two-step sign-in is on/);
+  await shots(page, "account");
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await page.goto("/console/signin");
+  await page.getByLabel("Email").fill(USERS.mfa ?? "");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("Code from your authenticator app").fill("000000");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("alert")).toContainText("not right");
+  await page.getByLabel("Code from your authenticator app").fill(totp(secret));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Service console" })).toBeVisible();
 });

@@ -68,6 +68,24 @@ pub async fn provision(
             .await
             .with_context(|| format!("creating user pool {logical_id}"))?;
         let id = output.user_pool.and_then(|p| p.id).ok_or_else(|| anyhow!("user pool {logical_id} has no id"))?;
+        // The template's MFA setting (a parameter): with OPTIONAL, users may enrol an authenticator
+        // app; the demo users do not, and keep signing in with their password alone.
+        let mfa = match &props["MfaConfiguration"] {
+            Value::String(mfa) => Some(mfa.clone()),
+            reference => reference["Ref"].as_str().and_then(|name| template.parameter_default(name)),
+        };
+        if let Some(mfa) = mfa.filter(|mfa| mfa != "OFF") {
+            cognito
+                .set_user_pool_mfa_config()
+                .user_pool_id(&id)
+                .software_token_mfa_configuration(
+                    aws_sdk_cognitoidentityprovider::types::SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+                )
+                .mfa_configuration(aws_sdk_cognitoidentityprovider::types::UserPoolMfaType::from(mfa.as_str()))
+                .send()
+                .await
+                .with_context(|| format!("the MFA setting of user pool {logical_id}"))?;
+        }
         pools.push((logical_id.clone(), id));
     }
     let pool_of = |props: &Value| -> Result<String> {

@@ -80,7 +80,7 @@ export function SignUp() {
           value={password}
           onValue={setPassword}
           autoComplete="new-password"
-          hint="At least 8 characters, with upper and lower case letters and a number."
+          hint="At least 10 characters, with upper and lower case letters and a number."
           required
         />
         <ErrorNotice error={action.error} />

@@ -27,7 +27,7 @@ const FRIENDLY: Record<string, string> = {
   UsernameExistsException: "An account with this email already exists; sign in instead.",
   CodeMismatchException: "That code is not right; check it and try again.",
   ExpiredCodeException: "That code has expired; ask for a new one.",
-  InvalidPasswordException: "The password is too weak: at least 8 characters with upper and lower case letters and a number.",
+  InvalidPasswordException: "The password is too weak: at least 10 characters with upper and lower case letters and a number.",
   LimitExceededException: "Too many attempts; wait a few minutes and try again.",
   TooManyRequestsException: "Too many attempts; wait a moment and try again.",
 };
@@ -131,5 +131,40 @@ export async function confirmSignUp(email: string, code: string): Promise<true> 
 export async function resendCode(email: string): Promise<true> {
   const { client_id } = await config();
   await call("ResendConfirmationCode", { ClientId: client_id, Username: email });
+  return true;
+}
+
+/** What the user pool says of the signed-in user: whether their authenticator app is on. */
+export async function mfaEnabled(accessToken: string): Promise<boolean> {
+  const user = await call<{ UserMFASettingList?: string[] }>("GetUser", { AccessToken: accessToken });
+  return (user.UserMFASettingList ?? []).includes("SOFTWARE_TOKEN_MFA");
+}
+
+/** Starts enrolling an authenticator app: the secret to enter in it. */
+export async function associateAuthenticator(accessToken: string): Promise<string> {
+  const answer = await call<{ SecretCode: string }>("AssociateSoftwareToken", { AccessToken: accessToken });
+  return answer.SecretCode;
+}
+
+/** Finishes enrolling with a code the app shows, and makes it the sign-in's second factor. */
+export async function enableAuthenticator(accessToken: string, code: string): Promise<true> {
+  const verified = await call<{ Status?: string }>("VerifySoftwareToken", {
+    AccessToken: accessToken,
+    UserCode: code,
+    FriendlyDeviceName: "console",
+  });
+  if (verified.Status && verified.Status !== "SUCCESS") {
+    throw new CognitoError("CodeMismatchException", "That code is not right; check the app and try again.");
+  }
+  await setAuthenticator(accessToken, true);
+  return true;
+}
+
+/** Turns the authenticator app on or off as the second factor. */
+export async function setAuthenticator(accessToken: string, enabled: boolean): Promise<true> {
+  await call("SetUserMFAPreference", {
+    AccessToken: accessToken,
+    SoftwareTokenMfaSettings: { Enabled: enabled, PreferredMfa: enabled },
+  });
   return true;
 }

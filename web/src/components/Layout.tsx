@@ -33,7 +33,7 @@ export function Layout({ children, bare = false }: { children: ComponentChildren
           <div class="who">
             {claims ? (
               <>
-                <span>{claims.email}</span>
+                <a href="/console/account">{claims.email}</a>
                 <button type="button" class="secondary" onClick={() => end()}>
                   Sign out
                 </button>
