@@ -44,19 +44,17 @@ async fn confirm_and_cancel_answer_at_once_when_the_slot_is_no_longer_theirs() {
     // Another client takes the slot, deciding (as with a clock a little ahead) that the hold has
     // run out: the slot is someone else's while the first reservation still reads as held.
     let app = b.app;
-    let taken = ops::reserve(
-        &app.store,
-        app.expiry_queue().unwrap(),
-        &app.timings,
-        app.max_holds_per_client,
-        &app.reserve_quota,
-        &other.sub,
-        &slots[0],
-        held.expires_at + chrono::Duration::milliseconds(1),
-    )
-    .await
-    .unwrap()
-    .reservation_id;
+    let rules = ops::HoldRules {
+        expiry: app.expiry_queue().unwrap(),
+        timings: &app.timings,
+        max_holds: app.max_holds_per_client,
+        quota: &app.reserve_quota,
+    };
+    let taken =
+        ops::reserve(&app.store, &rules, &other.sub, &slots[0], held.expires_at + chrono::Duration::milliseconds(1))
+            .await
+            .unwrap()
+            .reservation_id;
     assert_eq!(b.get(&c, &r).await.body["status"], "held");
     // Refused by the slot's condition, which no retry would change: the hold is over (not a 503).
     let confirm = b.confirm(&c, &r).await;

@@ -21,7 +21,7 @@ pub use listings::{
     ClientReservationsError, ProviderReservationsError, client_reservations, provider_reservations, providers,
 };
 pub use profiles::{SignUp, SignUpError, create_client, create_provider};
-pub use reservations::{CancelError, ConfirmError, GetError, ReserveError, cancel, confirm, get, reserve};
+pub use reservations::{CancelError, ConfirmError, GetError, HoldRules, ReserveError, cancel, confirm, get, reserve};
 
 const MAX_ATTEMPTS: u32 = 6;
 

@@ -37,6 +37,16 @@ pub enum ReserveError {
     Store(#[from] StoreError),
 }
 
+/// What governs a new hold: where its expiry is scheduled, the timings, the hold limit and the
+/// client's quota of holds.
+#[derive(Clone, Copy)]
+pub struct HoldRules<'a> {
+    pub expiry: &'a Queue,
+    pub timings: &'a Timings,
+    pub max_holds: u32,
+    pub quota: &'a Quota,
+}
+
 /// Holds a slot for a client (`client_id`: the caller, whose profile must exist): one
 /// transaction, then the expiry message on `expiry`. The transaction also counts the hold on the
 /// client's profile, refused when they hold `max_holds` already; holds of theirs that have run
@@ -44,14 +54,12 @@ pub enum ReserveError {
 /// once more.
 pub async fn reserve(
     store: &Store,
-    expiry: &Queue,
-    timings: &Timings,
-    max_holds: u32,
-    quota: &Quota,
+    rules: &HoldRules<'_>,
     client_id: &str,
     raw_slot_id: &str,
     now: Timestamp,
 ) -> Result<Reservation, ReserveError> {
+    let HoldRules { expiry, timings, max_holds, quota } = *rules;
     let not_found = || ReserveError::SlotNotFound(raw_slot_id.to_owned());
     let slot = slot_id(raw_slot_id, None).ok_or_else(not_found)?;
     plausible(client_id, |_| ReserveError::ClientProfileRequired)?;

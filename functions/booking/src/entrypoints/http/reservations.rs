@@ -31,17 +31,13 @@ async fn reserve_once(app: &App, caller: Caller, req: Request) -> Outcome {
     let body: ReserveBody = http::parse_json(&req)?;
     same_client(&caller, body.client_id.as_deref())?;
     let expiry = app.expiry_queue()?;
-    let reservation = ops::reserve(
-        &app.store,
+    let rules = ops::HoldRules {
         expiry,
-        &app.timings,
-        app.max_holds_per_client,
-        &app.reserve_quota,
-        &caller.sub,
-        &body.slot_id,
-        time::now(),
-    )
-    .await?;
+        timings: &app.timings,
+        max_holds: app.max_holds_per_client,
+        quota: &app.reserve_quota,
+    };
+    let reservation = ops::reserve(&app.store, &rules, &caller.sub, &body.slot_id, time::now()).await?;
     http::created(&ReservationView::from(&reservation))
 }
 
