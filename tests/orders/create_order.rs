@@ -68,8 +68,11 @@ async fn a_failed_send_removes_the_order_unless_it_was_processed_meanwhile() {
     let reply = call(broken, http::create_order, req).await;
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")), "{reply:?}");
     let dynamodb = aws_sdk_dynamodb::Client::new(&o.sdk);
+    // The caller's quota counter stays (the attempt counts); no order item does.
     let items = dynamodb.scan().table_name(o.stack.table("OrdersTable")).send().await.unwrap();
-    assert_eq!(items.count, 0, "the refused order was removed: {:?}", items.items);
+    let orders: Vec<_> = items.items().iter().filter(|item| !is_quota_counter(item)).collect();
+    assert!(orders.is_empty(), "the refused order was removed: {orders:?}");
+    assert_eq!(items.items().len(), 1, "the attempt was counted against the quota: {:?}", items.items);
 
     // The removal is conditional on the order still being queued: a processed order stays, and
     // `create` then answers 202 (the send went through despite its error).
@@ -83,4 +86,8 @@ async fn a_failed_send_removes_the_order_unless_it_was_processed_meanwhile() {
     let queued_id = queued.body["order_id"].as_str().unwrap();
     assert!(o.app.store.delete_queued_order(queued_id).await.unwrap().is_ok());
     assert_eq!(o.order(queued_id).await.status, 404);
+}
+
+fn is_quota_counter(item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>) -> bool {
+    item.get("pk").and_then(|pk| pk.as_s().ok()).is_some_and(|pk| pk.starts_with("QUOTA#"))
 }
