@@ -311,3 +311,85 @@ fn the_http_api_is_throttled_and_logs_nothing_personal() {
         assert!(!format.contains(personal), "the access log must not record {personal}");
     }
 }
+
+/// The template as CloudFormation deploys it: SAM's own transform (infra/tools/sam-transform.py,
+/// with the venv's aws-sam-translator), so that the roles SAM generates can be read.
+fn transformed() -> &'static Value {
+    static TRANSFORMED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    TRANSFORMED.get_or_init(|| {
+        let root = workspace();
+        let out = std::process::Command::new(root.join(".venv/bin/python"))
+            .arg(root.join("infra/tools/sam-transform.py"))
+            .arg(local_stack::template::default_path(&root))
+            .output()
+            .expect("run the SAM transform (make venv installs it)");
+        assert!(out.status.success(), "SAM transform failed: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("the transform prints JSON")
+    })
+}
+
+fn as_list(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// The queue an IAM resource names: `Fn::GetAtt [Q, Arn]`, or SAM's `Fn::Sub` of `GetAtt [Q, QueueName]`.
+fn queue_named_by(resource: &Value) -> Option<String> {
+    get_att_target(resource).or_else(|| get_att_target(&resource["Fn::Sub"][1]["queueName"]))
+}
+
+/// Every statement of a role's inline policies, with the role's logical id.
+fn role_statements(cfn: &Value) -> Vec<(&String, &Value)> {
+    let resources = cfn["Resources"].as_object().unwrap();
+    resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::IAM::Role")
+        .flat_map(|(id, role)| {
+            as_list(&role["Properties"]["Policies"])
+                .into_iter()
+                .flat_map(|policy| as_list(&policy["PolicyDocument"]["Statement"]))
+                .map(move |statement| (id, statement))
+        })
+        .collect()
+}
+
+const CONSUME: [&str; 3] = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"];
+
+#[test]
+fn every_queue_consumer_reads_and_deletes_its_own_queue_only() {
+    let cfn = transformed();
+    let resources = cfn["Resources"].as_object().unwrap();
+    // No role gets an account-wide SQS policy (SAM's AWSLambdaSQSQueueExecutionRole: Resource "*").
+    for (id, role) in resources.iter().filter(|(_, r)| r["Type"] == "AWS::IAM::Role") {
+        for arn in as_list(&role["Properties"]["ManagedPolicyArns"]) {
+            assert!(!arn.to_string().contains("SQS"), "{id} has the managed policy {arn}");
+        }
+    }
+    // Whoever may consume a queue is granted it by name, never on `*` or with a wildcard action.
+    let mut consumers: BTreeSet<(String, String)> = BTreeSet::new();
+    for (role, statement) in role_statements(cfn) {
+        let actions: Vec<String> =
+            as_list(&statement["Action"]).iter().filter_map(|a| a.as_str().map(str::to_owned)).collect();
+        assert!(!actions.iter().any(|a| a.starts_with("sqs:") && a.contains('*')), "{role}: {actions:?}");
+        if actions.iter().any(|a| CONSUME.contains(&a.as_str())) {
+            for resource in as_list(&statement["Resource"]) {
+                let queue = queue_named_by(resource).unwrap_or_else(|| panic!("{role} consumes {resource}"));
+                consumers.insert((role.clone(), queue));
+            }
+        }
+    }
+    // Each event source's function may consume exactly its queue, and its concurrency is bounded.
+    let mut expected = BTreeSet::new();
+    for (id, mapping) in resources.iter().filter(|(_, r)| r["Type"] == "AWS::Lambda::EventSourceMapping") {
+        let props = &mapping["Properties"];
+        let function = props["FunctionName"]["Ref"].as_str().unwrap_or_else(|| panic!("{id}: FunctionName"));
+        let role = get_att_target(&resources[function]["Properties"]["Role"]).expect("the function's role");
+        let queue = get_att_target(&props["EventSourceArn"]).unwrap_or_else(|| panic!("{id}: EventSourceArn"));
+        expected.insert((role, queue));
+        assert!(!props["ScalingConfig"]["MaximumConcurrency"].is_null(), "{id}: ScalingConfig.MaximumConcurrency");
+    }
+    assert!(expected.len() >= 6, "the template's queue consumers: {expected:?}");
+    assert_eq!(consumers, expected, "who may receive and delete the messages of which queue");
+}

@@ -150,7 +150,31 @@ impl Template {
                         events.push(event);
                     }
                 }
+                events.extend(self.queue_sources(id)?);
                 Ok(FunctionDef { logical_id: id.clone(), binary, environment, events })
+            })
+            .collect()
+    }
+
+    /// The SQS event sources of function `function_id`: the `AWS::Lambda::EventSourceMapping`
+    /// resources naming it (the template declares them itself; see `QueueConsumerMaxConcurrency`).
+    fn queue_sources(&self, function_id: &str) -> Result<Vec<EventDef>> {
+        self.resources("AWS::Lambda::EventSourceMapping")
+            .filter(|(_, r)| r["Properties"]["FunctionName"]["Ref"] == function_id)
+            .map(|(id, r)| {
+                let props = &r["Properties"];
+                Ok(EventDef::Sqs {
+                    queue: get_att_target(&props["EventSourceArn"])
+                        .with_context(|| format!("{id}: EventSourceArn must be Fn::GetAtt [<queue>, Arn]"))?,
+                    batch_size: props
+                        .get("BatchSize")
+                        .map(scalar)
+                        .map_or(Ok(10), |s| s.parse())
+                        .context("BatchSize")?,
+                    report_batch_item_failures: props["FunctionResponseTypes"]
+                        .as_array()
+                        .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures")),
+                })
             })
             .collect()
     }
@@ -181,13 +205,8 @@ fn event_def(name: &str, event: &Value) -> Result<Option<EventDef>> {
             method: props["Method"].as_str().context("Method")?.to_owned(),
             path: props["Path"].as_str().context("Path")?.to_owned(),
         }),
-        Some("SQS") => Some(EventDef::Sqs {
-            queue: get_att_target(&props["Queue"]).context("Queue must be Fn::GetAtt [<queue>, Arn]")?,
-            batch_size: props.get("BatchSize").map(scalar).map_or(Ok(10), |s| s.parse()).context("BatchSize")?,
-            report_batch_item_failures: props["FunctionResponseTypes"]
-                .as_array()
-                .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures")),
-        }),
+        // SAM would give the function AWSLambdaSQSQueueExecutionRole (every queue of the account).
+        Some("SQS") => bail!("declare an SQS event source as an AWS::Lambda::EventSourceMapping, not a SAM SQS event"),
         Some("Schedule") => Some(EventDef::Schedule {
             name: name.to_owned(),
             expression: props["Schedule"].as_str().context("Schedule")?.to_owned(),
@@ -247,7 +266,6 @@ Resources:
     Properties:
       Environment: { Variables: { HOLD: { Ref: Hold } } }
       Events:
-        Q: { Type: SQS, Properties: { Queue: { "Fn::GetAtt": [Queue, Arn] }, BatchSize: 5, FunctionResponseTypes: [ReportBatchItemFailures] } }
         Tick:
           Type: Schedule
           Properties:
@@ -255,6 +273,13 @@ Resources:
             RetryPolicy: { MaximumRetryAttempts: 3 }
             DeadLetterConfig: { Arn: { "Fn::GetAtt": [Dlq, Arn] } }
         Get: { Type: HttpApi, Properties: { Method: get, Path: "/x/{id}" } }
+  WorkerQueueSource:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: { Ref: Worker }
+      EventSourceArn: { "Fn::GetAtt": [Queue, Arn] }
+      BatchSize: 5
+      FunctionResponseTypes: [ReportBatchItemFailures]
 "#;
 
     #[test]
@@ -286,5 +311,15 @@ Resources:
         let alarms: Vec<&String> = t.resources("AWS::CloudWatch::Alarm").map(|(id, _)| id).collect();
         assert_eq!(alarms, ["DlqAlarm"]);
         assert_eq!(t.resource("Topic").unwrap()["Type"], "AWS::SNS::Topic");
+    }
+
+    #[test]
+    fn a_sam_sqs_event_is_refused() {
+        let sam = TEMPLATE.replace(
+            "        Get: {",
+            "        Q: { Type: SQS, Properties: { Queue: { \"Fn::GetAtt\": [Queue, Arn] } } }\n        Get: {",
+        );
+        let err = Template::parse(&sam).unwrap().functions().unwrap_err();
+        assert!(format!("{err:#}").contains("EventSourceMapping"), "{err:#}");
     }
 }

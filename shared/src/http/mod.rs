@@ -18,10 +18,7 @@ use lambda_http::{
 use serde::Serialize;
 
 pub use lambda_http::{Request, Response};
-pub use parse::{
-    MAX_BODY_BYTES, PageQuery, limit_param, parse_json, parse_json_bytes, parse_json_limited, parse_query, path_param,
-    query_param,
-};
+pub use parse::{MAX_BODY_BYTES, PageQuery, parse_json, parse_json_bytes, parse_json_limited, parse_query, path_param};
 pub use serve::{Api, Endpoint, FromCaller, Outcome, handle, respond, serve, serve_deferred, unmatched};
 
 /// What a 503 or a 429 tells the client to wait before trying again: throttling and conflicts

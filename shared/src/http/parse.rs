@@ -91,17 +91,6 @@ pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::invalid_field(name, "is missing from the path"))
 }
 
-/// A query string parameter, if present and non-empty. (Being replaced by [`parse_query`].)
-pub fn query_param(req: &Request, name: &str) -> Option<String> {
-    req.query_string_parameters().first(name).filter(|value| !value.is_empty()).map(str::to_owned)
-}
-
-/// The page size of a listing. (Being replaced by [`PageQuery::limit`].)
-pub fn limit_param(req: &Request, default: usize, max: usize) -> Result<usize, ApiError> {
-    PageQuery { limit: req.query_string_parameters().first("limit").map(str::to_owned), cursor: None }
-        .limit(default, max)
-}
-
 /// The two parameters of every paginated listing, for a query struct to `#[serde(flatten)]` or
 /// to read on its own: `limit` and an opaque `cursor` (read by [`crate::cursor::Cursors`]).
 #[derive(Debug, Clone, Default, Deserialize)]
