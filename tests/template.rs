@@ -393,3 +393,37 @@ fn every_queue_consumer_reads_and_deletes_its_own_queue_only() {
     assert!(expected.len() >= 6, "the template's queue consumers: {expected:?}");
     assert_eq!(consumers, expected, "who may receive and delete the messages of which queue");
 }
+
+/// Whether a role's statements allow `secretsmanager:GetSecretValue` on secret `secret` (by
+/// `Ref`, or through SAM's `AWSSecretsManagerGetSecretValuePolicy`).
+fn may_read_secret(cfn: &Value, role: &str, secret: &str) -> bool {
+    role_statements(cfn).into_iter().any(|(id, statement)| {
+        id == role
+            && as_list(&statement["Action"]).iter().any(|a| *a == "secretsmanager:GetSecretValue")
+            && as_list(&statement["Resource"])
+                .iter()
+                .any(|r| r["Ref"] == secret || r["Fn::Sub"][1]["secretArn"]["Ref"] == secret)
+    })
+}
+
+#[test]
+fn keys_are_read_from_secrets_manager_by_the_functions_that_need_them_never_from_the_environment() {
+    let cfn = transformed();
+    let resources = cfn["Resources"].as_object().unwrap();
+    let mut readers = 0;
+    for (id, function) in resources.iter().filter(|(_, r)| r["Type"] == "AWS::Lambda::Function") {
+        let role = get_att_target(&function["Properties"]["Role"]).expect("the function's role");
+        for (var, value) in function["Properties"]["Environment"]["Variables"].as_object().into_iter().flatten() {
+            assert!(
+                !value.to_string().contains("resolve:secretsmanager"),
+                "{id}: {var} resolves a secret into plaintext"
+            );
+            if var.ends_with("_SECRET_ARN") {
+                let secret = value["Ref"].as_str().unwrap_or_else(|| panic!("{id}: {var} is a Ref to a secret"));
+                assert!(may_read_secret(cfn, &role, secret), "{id} may not read {secret} ({var})");
+                readers += 1;
+            }
+        }
+    }
+    assert!(readers >= 10, "the listing functions and alerts' link signers read their keys: {readers}");
+}

@@ -83,7 +83,9 @@ fn app(sdk: &SdkConfig, stack: &Stack, template: &Template, endpoint: &str) -> R
     let var = |name: &str| env.get(name).cloned().with_context(|| format!("{name} is not in the environment"));
     let auth = shared::auth::AuthConfig::for_pool("us-east-1", stack.sign_in().0, stack.sign_in().1, Some(endpoint));
     let config = Config {
-        unsubscribe_key: Some(shared::cursor::Cursors::new(var("ALERTS_UNSUBSCRIBE_KEY")?)),
+        unsubscribe_key: Some(shared::cursor::Cursors::new(
+            stack.secrets.get("AlertsUnsubscribeKey").context("the stack has no unsubscribe key")?,
+        )),
         runs_queue_url: Some(var("ALERTS_RUNS_QUEUE_URL")?),
         sender: Some(Sender { from: var("ALERTS_FROM_EMAIL")?, public_base_url: var("ALERTS_PUBLIC_BASE_URL")? }),
         ..Config::new(var("ALERTS_TABLE")?, auth)

@@ -31,8 +31,16 @@ impl<S: Send + Sync + 'static> Deferred<S> {
         for_process(Self { cell: OnceCell::new(), build: Box::new(build) })
     }
 
-    /// The state, built by the first caller (concurrent first callers wait for that one).
-    pub async fn get(&'static self) -> &'static S {
-        self.cell.get_or_init(|| async { for_process((self.build)(&crate::aws::sdk_config().await)) }).await
+    /// The state, built by the first caller (concurrent first callers wait for that one), after
+    /// the secrets start-up registered are fetched; if that fails, the next caller tries again.
+    pub async fn get(&'static self) -> Result<&'static S, crate::secrets::FetchError> {
+        self.cell
+            .get_or_try_init(|| async {
+                let sdk = crate::aws::sdk_config().await;
+                crate::secrets::fetch_all(&sdk).await?;
+                Ok(for_process((self.build)(&sdk)))
+            })
+            .await
+            .copied()
     }
 }

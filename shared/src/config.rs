@@ -32,8 +32,12 @@ pub fn required(name: &str) -> Result<String, ConfigError> {
 /// queue only the producers send to, the cursor key only the listings sign with): called by its
 /// `main`, so a function deployed without them stops at start-up, naming the variable, instead
 /// of failing each request.
+/// A key may be given as the secret holding it (`<NAME>_SECRET_ARN`, [`crate::secrets`]).
 pub fn require_all(names: &[&str]) -> Result<(), ConfigError> {
-    names.iter().try_for_each(|name| required(name).map(drop))
+    names.iter().try_for_each(|name| match crate::secrets::is_configured(name) {
+        true => Ok(()),
+        false => Err(ConfigError::missing(name)),
+    })
 }
 
 /// A variable with a documented default (business timings, rates).

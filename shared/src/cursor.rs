@@ -7,7 +7,8 @@
 //! never reaches DynamoDB as a start key.
 //!
 //! The signing key is `CURSOR_SIGNING_KEY` (at least 32 characters), the same for every function
-//! of the stack, so a cursor from one invocation is good in the next.
+//! of the stack, so a cursor from one invocation is good in the next. Deployed, it is read from
+//! the secret `CURSOR_SIGNING_KEY_SECRET_ARN` names ([`crate::secrets`]).
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use hmac::{Hmac, KeyInit, Mac};
@@ -17,6 +18,7 @@ use sha2::Sha256;
 use crate::{
     config::{self, ConfigError},
     http::ApiError,
+    secrets::Secret,
 };
 
 /// The signature is cut to 128 bits: plenty against forgery, and the cursor stays short.
@@ -26,7 +28,14 @@ const KEY_VARIABLE: &str = "CURSOR_SIGNING_KEY";
 
 #[derive(Clone)]
 pub struct Cursors {
-    key: Vec<u8>,
+    key: Key,
+}
+
+#[derive(Clone)]
+enum Key {
+    Given(Vec<u8>),
+    /// Fetched before the first invocation ([`crate::app::Deferred`]).
+    Stored(&'static Secret),
 }
 
 impl std::fmt::Debug for Cursors {
@@ -37,23 +46,33 @@ impl std::fmt::Debug for Cursors {
 
 impl Cursors {
     pub fn new(key: impl AsRef<[u8]>) -> Self {
-        Self { key: key.as_ref().to_vec() }
+        Self { key: Key::Given(key.as_ref().to_vec()) }
     }
 
-    /// The key from `CURSOR_SIGNING_KEY`.
+    /// The key from `CURSOR_SIGNING_KEY` (or its secret).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_var(KEY_VARIABLE)
     }
 
-    /// The key from the variable `name` (at least 32 characters).
+    /// The key from the variable `name` (at least 32 characters), or from the secret that
+    /// `<name>_SECRET_ARN` names.
     pub fn from_var(name: &str) -> Result<Self, ConfigError> {
-        Self::checked(name, config::required(name)?)
+        Self::optional_from_var(name)?.ok_or_else(|| ConfigError::missing(name))
     }
 
-    /// The key from `CURSOR_SIGNING_KEY`, for the functions of a service that have it (those that
-    /// list); a key that is set but too short still stops the function at start-up.
+    /// The key from `CURSOR_SIGNING_KEY` (or its secret), for the functions of a service that
+    /// have it (those that list); a key that is set but too short still stops the function at
+    /// start-up.
     pub fn optional_from_env() -> Result<Option<Self>, ConfigError> {
-        config::required(KEY_VARIABLE).ok().map(|key| Self::checked(KEY_VARIABLE, key)).transpose()
+        Self::optional_from_var(KEY_VARIABLE)
+    }
+
+    /// As [`Cursors::from_var`], `None` when neither variable is set.
+    pub fn optional_from_var(name: &str) -> Result<Option<Self>, ConfigError> {
+        match config::optional(name) {
+            Some(key) => Self::checked(name, key).map(Some),
+            None => Ok(Secret::from_env(name).map(|secret| Self { key: Key::Stored(secret) })),
+        }
     }
 
     fn checked(name: &str, key: String) -> Result<Self, ConfigError> {
@@ -68,7 +87,11 @@ impl Cursors {
     }
 
     fn tag(&self, listing: &str, payload: &[u8]) -> Hmac<Sha256> {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        let key = match &self.key {
+            Key::Given(key) => key.as_slice(),
+            Key::Stored(secret) => secret.value().expect("secrets are fetched before the first invocation").as_bytes(),
+        };
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
         mac.update(listing.as_bytes());
         mac.update(&[0]);
         mac.update(payload);

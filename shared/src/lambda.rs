@@ -40,7 +40,7 @@ where
 {
     let handler = &handler;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
-        let state = state.get().await;
+        let state = state.get().await?;
         let deadline = deadline::from_epoch_millis(event.context.deadline);
         deadline::scope(deadline, handler(state, event.payload)).await?
     }))

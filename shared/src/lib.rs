@@ -38,4 +38,5 @@ pub mod queue;
 pub mod quota;
 pub mod retry;
 pub mod routes;
+pub mod secrets;
 pub mod time;

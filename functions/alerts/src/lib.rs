@@ -125,9 +125,7 @@ impl Config {
             table: config::required("ALERTS_TABLE")?,
             auth: AuthConfig::from_env()?,
             cursors: Cursors::optional_from_env()?,
-            unsubscribe_key: optional("ALERTS_UNSUBSCRIBE_KEY")
-                .map(|_| Cursors::from_var("ALERTS_UNSUBSCRIBE_KEY"))
-                .transpose()?,
+            unsubscribe_key: Cursors::optional_from_var("ALERTS_UNSUBSCRIBE_KEY")?,
             runs_queue_url: optional("ALERTS_RUNS_QUEUE_URL"),
             sender,
             marketplace,

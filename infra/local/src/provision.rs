@@ -35,9 +35,10 @@ pub struct Stack {
     pub tables: BTreeMap<String, TableInfo>,
     pub queues: BTreeMap<String, QueueInfo>,
     /// The values of the template's generated secrets (`AWS::SecretsManager::Secret` with
-    /// `GenerateSecretString`), made up locally, one per stack.
+    /// `GenerateSecretString`), made up locally, one per stack (the functions read them from
+    /// the local Secrets Manager as deployed ones do; tests sign with them).
     pub secrets: BTreeMap<String, String>,
-    /// The ARNs of the template's other secrets (the marketplace credentials), by logical id.
+    /// The ARNs of the template's secrets, by logical id.
     pub secret_arns: BTreeMap<String, String>,
     /// The client id of the stack's credentials at the local stand-in marketplace.
     pub marketplace_client_id: Option<String>,
@@ -94,9 +95,6 @@ impl Stack {
             }
             bail!("{var}: cannot resolve Ref {target} locally");
         }
-        if let Some(secret) = value.get("Fn::Sub").and_then(Value::as_str).and_then(secret_reference) {
-            return self.secrets.get(secret).cloned().ok_or_else(|| anyhow!("{var}: no generated secret {secret}"));
-        }
         // The HTTP API's own URL (links in emails): locally, the API `make dev` serves.
         if value.get("Fn::Sub").and_then(Value::as_str).is_some_and(|sub| sub.contains("${HttpApi}")) {
             return Ok(override_of(var).unwrap_or_else(|| LOCAL_API_URL.to_owned()));
@@ -146,17 +144,21 @@ impl Stack {
 /// The local HTTP API, as `make dev` serves it by default.
 pub const LOCAL_API_URL: &str = "http://127.0.0.1:9000";
 
-/// The secret a dynamic reference names: `{{resolve:secretsmanager:${Secret}:SecretString}}`.
-fn secret_reference(sub: &str) -> Option<&str> {
-    sub.strip_prefix("{{resolve:secretsmanager:${")?.strip_suffix("}:SecretString}}")
-}
-
 /// Creates every table and queue of the template under `prefix`.
 pub async fn provision(sdk: &SdkConfig, template: &Template, prefix: &str) -> Result<Stack> {
     let mut stack = Stack { prefix: prefix.to_owned(), ..Stack::default() };
+    let secrets = aws_sdk_secretsmanager::Client::new(sdk);
     for (logical_id, secret) in template.resources("AWS::SecretsManager::Secret") {
         if secret["Properties"].get("GenerateSecretString").is_some() {
             let value = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+            let created = secrets
+                .create_secret()
+                .name(format!("{prefix}{logical_id}"))
+                .secret_string(&value)
+                .send()
+                .await
+                .with_context(|| format!("creating secret {logical_id}"))?;
+            stack.secret_arns.insert(logical_id.clone(), created.arn.unwrap_or_default());
             stack.secrets.insert(logical_id.clone(), value);
         }
     }

@@ -112,8 +112,13 @@ where
 {
     let handler = &handler;
     lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
-        let state = state.get().await;
-        Ok::<_, std::convert::Infallible>(handle(state, handler, req).await)
+        Ok::<_, std::convert::Infallible>(match state.get().await {
+            Ok(state) => handle(state, handler, req).await,
+            Err(err) => {
+                tracing::error!(error = %err, "the function's state could not be built");
+                ApiError::unavailable("the service is starting; try again").to_response()
+            }
+        })
     }))
     .await
 }
