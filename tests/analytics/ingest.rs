@@ -214,7 +214,8 @@ async fn the_old_systems_sample_events_give_its_answers() {
 async fn an_event_with_500_line_items_counts_each_once_even_when_interrupted() {
     let a = Analytics::new().await;
     let mut sent = event("many", "c", "Ohio", "1", "2020-09-01T10:00:00Z");
-    sent["line_items"] = json!((0..500).map(|i| json!({"id": format!("i{i}"), "quantity": 1 + i % 3})).collect::<Vec<_>>());
+    sent["line_items"] =
+        json!((0..500).map(|i| json!({"id": format!("i{i}"), "quantity": 1 + i % 3})).collect::<Vec<_>>());
     let reply = a.post(sent.clone()).await;
     assert_eq!(reply.status, 201, "{reply:?}");
     assert_eq!(a.province("2020-09-01", "ohio", "i0").await, (1, 1_000_000, 1));

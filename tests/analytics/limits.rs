@@ -40,8 +40,10 @@ async fn a_listing_of_large_events_stops_at_its_byte_budget_and_pages_on() {
     let a = Analytics::new().await;
     // 130 events of about 31 KB: over 4 MB, more than one page carries.
     let large = |i: usize| {
-        let mut e = event(&format!("big-{i:03}"), "c", "Ohio", "1", &format!("2020-09-01T10:{:02}:{:02}Z", i / 60, i % 60));
-        let notes: serde_json::Map<String, Value> = (0..120).map(|k| (format!("note_{k:03}"), json!("x".repeat(250)))).collect();
+        let mut e =
+            event(&format!("big-{i:03}"), "c", "Ohio", "1", &format!("2020-09-01T10:{:02}:{:02}Z", i / 60, i % 60));
+        let notes: serde_json::Map<String, Value> =
+            (0..120).map(|k| (format!("note_{k:03}"), json!("x".repeat(250)))).collect();
         e["notes"] = Value::Object(notes);
         e
     };
@@ -64,7 +66,9 @@ async fn a_listing_of_large_events_stops_at_its_byte_budget_and_pages_on() {
         let bytes = serde_json::to_vec(&reply.body).unwrap().len();
         assert!(bytes < 3_500_000, "a page of {bytes} bytes");
         pages += 1;
-        seen.extend(reply.body["events"].as_array().unwrap().iter().map(|e| e["event_id"].as_str().unwrap().to_owned()));
+        seen.extend(
+            reply.body["events"].as_array().unwrap().iter().map(|e| e["event_id"].as_str().unwrap().to_owned()),
+        );
         match reply.body["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
             None => break,

@@ -77,14 +77,21 @@ async fn check(a: &Analytics, sent: &[Sent], start: &str, end: &str) {
         c.0 += 1;
         c.1 += s.value;
     }
-    let mut expected: Vec<(String, u64, i128)> = customers.into_iter().map(|(c, (n, v))| (c.to_owned(), n, v)).collect();
+    let mut expected: Vec<(String, u64, i128)> =
+        customers.into_iter().map(|(c, (n, v))| (c.to_owned(), n, v)).collect();
     expected.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     let top = a.query("/analytics/v1/customers/top", &[range[0], range[1], ("count", "100")]).await;
     let got: Vec<(String, u64, i128)> = top["customers"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["customer_id"].as_str().unwrap().to_owned(), c["order_count"].as_u64().unwrap(), micros(&c["order_value"])))
+        .map(|c| {
+            (
+                c["customer_id"].as_str().unwrap().to_owned(),
+                c["order_count"].as_u64().unwrap(),
+                micros(&c["order_value"]),
+            )
+        })
         .collect();
     assert_eq!(got, expected, "{what}");
 

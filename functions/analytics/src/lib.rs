@@ -109,7 +109,11 @@ impl App {
         let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
         Self {
             store: Store::new(dynamodb.clone(), &config.table).with_retention(config.retention_days),
-            quota: Quota { table: Table::new(dynamodb, &config.table), limit: config.quota, what: "ingestion requests" },
+            quota: Quota {
+                table: Table::new(dynamodb, &config.table),
+                limit: config.quota,
+                what: "ingestion requests",
+            },
             dlq: config.dlq_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             auth: Verifier::new(config.auth.clone()),
             cursors: config.cursors.clone(),

@@ -52,7 +52,9 @@ fn field(field: &str, reason: impl Into<String>) -> Invalid {
 /// Refuses an id that keys a rollup if it is longer than [`MAX_KEY_BYTES`] in UTF-8.
 fn key_bytes(name: &str, id: &str) -> Result<(), Invalid> {
     match id.len() {
-        len if len > MAX_KEY_BYTES => Err(field(name, format!("is {len} bytes in UTF-8; the limit is {MAX_KEY_BYTES}"))),
+        len if len > MAX_KEY_BYTES => {
+            Err(field(name, format!("is {len} bytes in UTF-8; the limit is {MAX_KEY_BYTES}")))
+        }
         _ => Ok(()),
     }
 }
@@ -392,13 +394,15 @@ mod tests {
         );
         // 256 characters of 4 bytes each: within the character limit, past the key's bytes.
         let wide = "\u{1F600}".repeat(256);
-        let err = with(|m| drop(m.insert("line_items".into(), json!([{"id": "a", "quantity": 1}, {"id": wide, "quantity": 1}]))))
-            .unwrap_err();
+        let err = with(|m| {
+            drop(m.insert("line_items".into(), json!([{"id": "a", "quantity": 1}, {"id": wide, "quantity": 1}])))
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("line_items[1].id"), "{err}");
         let err = with(|m| drop(m.insert("lovevery_user_id".into(), json!(wide)))).unwrap_err();
         assert!(err.to_string().contains("lovevery_user_id"), "{err}");
-        let err =
-            with(|m| drop(m.insert("shipping_address".into(), json!({"province": wide, "country": "US"})))).unwrap_err();
+        let err = with(|m| drop(m.insert("shipping_address".into(), json!({"province": wide, "country": "US"}))))
+            .unwrap_err();
         assert!(err.to_string().contains("shipping_address.province"), "{err}");
         assert!(with(|m| drop(m.insert("lovevery_user_id".into(), json!("\u{1F600}".repeat(250))))).is_ok());
         let huge: Vec<Value> = (0..500).map(|i| json!({"id": format!("{i:0>200}"), "quantity": 1})).collect();

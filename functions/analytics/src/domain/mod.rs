@@ -11,7 +11,7 @@ pub mod stored;
 
 pub use currency::Currency;
 pub use event::{Event, Invalid, LineItem};
-pub use range::{DateRange, RangeError};
 pub use plan::{Piece, Plan};
+pub use range::{DateRange, RangeError};
 pub use rollup::{Consent, CustomerRollup, ProvinceRollup, ProvinceSales, RankedCustomer, Totals};
 pub use stored::{Recorded, StoredEvent};

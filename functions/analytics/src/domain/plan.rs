@@ -113,22 +113,31 @@ mod tests {
         assert_eq!(plan("2021-02-01", "2021-02-28").add, [Piece::Month("2021-02".into())]);
         let year = plan("2020-01-01", "2020-12-31");
         assert_eq!((year.add.len(), year.subtract.len()), (12, 0));
-        assert_eq!(plan("2020-12-01", "2021-01-31").add, [Piece::Month("2020-12".into()), Piece::Month("2021-01".into())]);
+        assert_eq!(
+            plan("2020-12-01", "2021-01-31").add,
+            [Piece::Month("2020-12".into()), Piece::Month("2021-01".into())]
+        );
     }
 
     #[test]
     fn partial_months_are_their_days_or_the_month_minus_the_rest() {
-        assert_eq!(plan("2020-02-27", "2020-03-02").add, [
-            Piece::Days(span("2020-02-27", "2020-02-29")),
-            Piece::Days(span("2020-03-01", "2020-03-02"))
-        ]);
-        let mid = plan("2020-01-15", "2020-03-14");
-        assert_eq!(mid.add, [
-            Piece::Days(span("2020-01-15", "2020-01-31")),
-            Piece::Month("2020-02".into()),
-            Piece::Days(span("2020-03-01", "2020-03-14"))
-        ]);
+        assert_eq!(
+            plan("2020-02-27", "2020-03-02").add,
+            [Piece::Days(span("2020-02-27", "2020-02-29")), Piece::Days(span("2020-03-01", "2020-03-02"))]
+        );
+        let mid = plan("2020-01-17", "2020-03-14");
+        assert_eq!(
+            mid.add,
+            [
+                Piece::Days(span("2020-01-17", "2020-01-31")),
+                Piece::Month("2020-02".into()),
+                Piece::Days(span("2020-03-01", "2020-03-14"))
+            ]
+        );
         assert!(mid.subtract.is_empty());
+        let later = plan("2020-01-15", "2020-02-29");
+        assert_eq!(later.add, [Piece::Month("2020-01".into()), Piece::Month("2020-02".into())]);
+        assert_eq!(later.subtract, [span("2020-01-01", "2020-01-14")], "17 of 31 days: the month minus 14");
         let most = plan("2020-01-03", "2020-01-30");
         assert_eq!(most.add, [Piece::Month("2020-01".into())]);
         assert_eq!(most.subtract, [span("2020-01-01", "2020-01-02"), span("2020-01-31", "2020-01-31")]);

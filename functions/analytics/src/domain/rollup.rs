@@ -238,7 +238,10 @@ mod tests {
     #[test]
     fn taken_away_days_subtract_and_who_sums_to_nothing_drops_out() {
         let month = vec![customer("a", Some("a@x"), (3, 900), (2, 600)), customer("b", None, (1, 100), (1, 100))];
-        let left_out = vec![customer("a", Some("old@a"), (1, 300), (1, 300)).negated(), customer("b", None, (1, 100), (1, 100)).negated()];
+        let left_out = vec![
+            customer("a", Some("old@a"), (1, 300), (1, 300)).negated(),
+            customer("b", None, (1, 100), (1, 100)).negated(),
+        ];
         let ranked = rank_customers(vec![month, left_out], 5, Consent::Any);
         assert_eq!(ranked.len(), 1, "b had no order in the range");
         assert_eq!((ranked[0].totals, ranked[0].email.as_deref()), (Totals::new(2, 600), Some("a@x")));
@@ -261,7 +264,13 @@ mod tests {
         let sales = sum_provinces(rollups);
         assert_eq!(sales.iter().map(|s| s.province.as_str()).collect::<Vec<_>>(), ["Ohio", "IDAHO"]);
         assert_eq!((sales[1].totals, sales[1].quantity), (Totals::new(3, 400), 9));
-        let items = sum_items([("y".to_owned(), 3), ("x".to_owned(), 2), ("x".to_owned(), 1), ("z".to_owned(), 1), ("z".to_owned(), -1)]);
+        let items = sum_items([
+            ("y".to_owned(), 3),
+            ("x".to_owned(), 2),
+            ("x".to_owned(), 1),
+            ("z".to_owned(), 1),
+            ("z".to_owned(), -1),
+        ]);
         assert_eq!(items, [("x".to_owned(), 3), ("y".to_owned(), 3)]);
     }
 }

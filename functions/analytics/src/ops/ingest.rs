@@ -52,7 +52,11 @@ pub async fn ingest(store: &Store, event: &Event, received_at: Timestamp) -> Res
                     if let Some(done) = stored.items_done {
                         // The day it counts on is the stored one's (an event without
                         // `occurred_at` happened when it was first received).
-                        let first = Recorded { event, occurred_at: stored.event.occurred_at, received_at: stored.event.received_at };
+                        let first = Recorded {
+                            event,
+                            occurred_at: stored.event.occurred_at,
+                            received_at: stored.event.received_at,
+                        };
                         finish_items(store, &first, done).await?;
                     }
                     return Ok(Ingested::Duplicate);

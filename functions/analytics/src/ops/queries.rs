@@ -31,7 +31,8 @@ where
     Fut: Future<Output = Result<(T, Reads), StoreError>>,
 {
     let plan = Plan::of(range);
-    let pieces = plan.add.into_iter().map(|p| (false, p)).chain(plan.subtract.into_iter().map(|d| (true, Piece::Days(d))));
+    let pieces =
+        plan.add.into_iter().map(|p| (false, p)).chain(plan.subtract.into_iter().map(|d| (true, Piece::Days(d))));
     let read = &read;
     let results: Vec<(bool, (T, Reads))> = stream::iter(pieces)
         .map(|(away, piece)| async move { Ok::<_, StoreError>((away, read(piece).await?)) })
@@ -112,7 +113,8 @@ pub async fn order_value_total(
         .filter_map(|p| if let Piece::Days(d) = p { Some((false, d)) } else { None })
         .chain(plan.subtract.iter().map(|d| (true, d)));
     for (away, days) in spans {
-        let sum: Totals = store.days(currency.as_str(), &days.from, &days.to, &mut reads).await?.into_iter().map(|(_, t)| t).sum();
+        let sum: Totals =
+            store.days(currency.as_str(), &days.from, &days.to, &mut reads).await?.into_iter().map(|(_, t)| t).sum();
         total = if away { total - sum } else { total + sum };
     }
     log_reads("order_value_total", reads);
@@ -147,7 +149,9 @@ pub async fn province_sales(
         .await?;
         reads += item_reads;
         one.items = sum_items(
-            pieces.into_iter().flat_map(|(away, items)| items.into_iter().map(move |(id, q)| (id, if away { -q } else { q }))),
+            pieces
+                .into_iter()
+                .flat_map(|(away, items)| items.into_iter().map(move |(id, q)| (id, if away { -q } else { q }))),
         );
     }
     log_reads("sales_by_province", reads);

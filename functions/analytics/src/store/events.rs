@@ -60,7 +60,12 @@ fn opt_s(value: &Option<String>) -> AttributeValue {
 }
 
 impl Store {
-    fn rollup(&self, key: Item, expression: &str, values: Vec<(&str, AttributeValue)>) -> Result<TransactWriteItem, StoreError> {
+    fn rollup(
+        &self,
+        key: Item,
+        expression: &str,
+        values: Vec<(&str, AttributeValue)>,
+    ) -> Result<TransactWriteItem, StoreError> {
         let mut update = self.table.tx_update().set_key(Some(key)).update_expression(expression);
         for (name, value) in values {
             update = update.expression_attribute_values(name, value);
@@ -69,7 +74,11 @@ impl Store {
     }
 
     /// The updates adding `chunk`'s line items to the province's day and month.
-    fn item_updates(&self, recorded: &Recorded<'_>, chunk: &[LineItem]) -> Result<Vec<(Part, TransactWriteItem)>, StoreError> {
+    fn item_updates(
+        &self,
+        recorded: &Recorded<'_>,
+        chunk: &[LineItem],
+    ) -> Result<Vec<(Part, TransactWriteItem)>, StoreError> {
         let event = recorded.event;
         let (date, currency, province) = (recorded.day(), event.currency.as_str(), event.province_key());
         let mut updates = Vec::with_capacity(2 * chunk.len());
@@ -147,7 +156,11 @@ impl Store {
 
     /// The transaction of line item chunk `k` (from 1): the chunk's updates, and the event's
     /// `items_done` moved from `k` to `k + 1`, on condition that it is `k`.
-    pub fn chunk_transaction(&self, recorded: &Recorded<'_>, k: usize) -> Result<Vec<(Part, TransactWriteItem)>, StoreError> {
+    pub fn chunk_transaction(
+        &self,
+        recorded: &Recorded<'_>,
+        k: usize,
+    ) -> Result<Vec<(Part, TransactWriteItem)>, StoreError> {
         let progress = self
             .table
             .tx_update()
@@ -242,7 +255,8 @@ mod tests {
         );
         let store = Store::new(client, "t");
         let at = time::parse("2020-09-01T23:59:59.999Z").unwrap();
-        for (items, first, chunks) in [(0, 7, 1), (1, 9, 1), (46, 99, 1), (47, 99, 2), (95, 99, 2), (96, 99, 3), (500, 99, 11)]
+        for (items, first, chunks) in
+            [(0, 7, 1), (1, 9, 1), (46, 99, 1), (47, 99, 2), (95, 99, 2), (96, 99, 3), (500, 99, 11)]
         {
             let event = event(items);
             let recorded = Recorded { event: &event, occurred_at: at, received_at: at };

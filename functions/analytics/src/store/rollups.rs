@@ -58,7 +58,9 @@ impl Store {
     fn piece_query(&self, piece: &Piece, month_pk: String, days_pk: String) -> QueryFluentBuilder {
         let query = self.table.query_items();
         match piece {
-            Piece::Month(_) => query.key_condition_expression("pk = :pk").expression_attribute_values(":pk", s(month_pk)),
+            Piece::Month(_) => {
+                query.key_condition_expression("pk = :pk").expression_attribute_values(":pk", s(month_pk))
+            }
             Piece::Days(days) => query
                 .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
                 .expression_attribute_values(":pk", s(days_pk))
