@@ -221,9 +221,12 @@ async fn an_event_with_500_line_items_counts_each_once_even_when_interrupted() {
     assert_eq!(a.province("2020-09-01", "ohio", "i0").await, (1, 1_000_000, 1));
     assert_eq!(a.province("2020-09-01", "ohio", "i499").await.2, 2, "the last chunk is counted");
     let range = [("start_date", "2020-09-01"), ("end_date", "2020-09-30"), ("province", "ohio")];
-    let items = |body: &serde_json::Value| body["items"].as_array().unwrap().len();
+    let items = |body: &serde_json::Value| {
+        let items = body["items"].as_array().unwrap();
+        (items.len(), items.iter().map(|i| i["quantity"].as_u64().unwrap()).sum::<u64>())
+    };
     let body = a.query("/analytics/v1/sales/province", &range).await;
-    assert_eq!((items(&body), body["quantity"].as_u64()), (500, Some(999)));
+    assert_eq!(items(&body), (500, 999));
     assert_eq!(a.post(sent).await.status, 200, "a duplicate");
     assert_eq!(a.province("2020-09-01", "ohio", "i499").await.2, 2, "a duplicate counts nothing again");
 
@@ -239,5 +242,5 @@ async fn an_event_with_500_line_items_counts_each_once_even_when_interrupted() {
         assert_eq!(a.province("2020-09-02", "utah", &format!("j{j}")).await.2, 1, "j{j}");
     }
     let body = a.query("/analytics/v1/sales/province", &[range[0], range[1], ("province", "utah")]).await;
-    assert_eq!((items(&body), body["quantity"].as_u64()), (120, Some(120)));
+    assert_eq!(items(&body), (120, 120));
 }
