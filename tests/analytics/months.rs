@@ -58,6 +58,9 @@ async fn post_all(a: &Analytics, events: &[Value]) {
     }
 }
 
+/// A province's orders, value, quantity and quantity per line item.
+type ProvinceSums = (u64, i128, u64, BTreeMap<String, u64>);
+
 /// Every query over `start..=end` against the sums of `sent`.
 async fn check(a: &Analytics, sent: &[Sent], start: &str, end: &str) {
     let range = [("start_date", start), ("end_date", end)];
@@ -95,7 +98,7 @@ async fn check(a: &Analytics, sent: &[Sent], start: &str, end: &str) {
         .collect();
     assert_eq!(got, expected, "{what}");
 
-    let mut provinces: BTreeMap<&str, (u64, i128, u64, BTreeMap<String, u64>)> = BTreeMap::new();
+    let mut provinces: BTreeMap<&str, ProvinceSums> = BTreeMap::new();
     for s in &within {
         let p = provinces.entry(s.province).or_default();
         p.0 += 1;
