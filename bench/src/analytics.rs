@@ -149,3 +149,155 @@ pub async fn throughput(
     let operations = bench.counters().await?.into_iter().filter(|(op, _)| !op.ends_with(".Query")).collect();
     Ok(Throughput { function: "analytics-worker".into(), orders: events, elapsed, operations })
 }
+
+/// One query's cost over one range: `Query` requests (pages) and items read, or what failed.
+struct Cost {
+    reads: std::result::Result<analytics::store::Reads, String>,
+}
+
+/// The range of `days` days ending on [`COST_END`].
+fn cost_range(days: u64) -> analytics::domain::DateRange {
+    let end = chrono::NaiveDate::parse_from_str(COST_END, "%Y-%m-%d").expect("a date");
+    analytics::domain::DateRange { start: end - chrono::Days::new(days - 1), end }
+}
+
+/// The last day of the cost ranges: mid-month, so that every range has edge days at both ends.
+const COST_END: &str = "2026-06-14";
+/// The first day of the cost events: before the longest range starts.
+const COST_START: &str = "2025-05-01";
+
+/// Customer `c` orders on the days `d` (from [`COST_START`]) with `(d + c) % 7 == 0`: weekly.
+fn cost_events(currency: &str, customers: usize, per_order: usize) -> Vec<Value> {
+    let start = chrono::NaiveDate::parse_from_str(COST_START, "%Y-%m-%d").expect("a date");
+    let end = chrono::NaiveDate::parse_from_str(COST_END, "%Y-%m-%d").expect("a date");
+    let days = (end - start).num_days() as usize + 1;
+    let mut events = Vec::new();
+    for d in 0..days {
+        let date = (start + chrono::Days::new(d as u64)).format("%Y-%m-%d").to_string();
+        for c in (0..customers).filter(|c| (d + c).is_multiple_of(7)) {
+            for k in 0..per_order {
+                events.push(json!({
+                    "event_type": "order.created", "event_id": format!("cost-{currency}-{d}-{c}-{k}"),
+                    "lovevery_user_id": format!("customer-{c}"), "currency": currency,
+                    "order_value": format!("{}.{:02}", 5 + (c + k) % 50, d % 100), "buyer_accepts_marketing": true,
+                    "shipping_address": {"province": PROVINCES[c % PROVINCES.len()], "country": "United States"},
+                    "line_items": [{"quantity": 1, "id": format!("item-{}", (c + k) % 20)}, {"quantity": 2, "id": "item-x"}],
+                    "occurred_at": format!("{date}T{:02}:00:00Z", (c + k) % 24),
+                }));
+            }
+        }
+    }
+    events
+}
+
+/// Ingests `events` in-process through the same op as both doors, a few at a time.
+async fn ingest_all(store: &analytics::store::Store, events: Vec<Value>) -> Result<()> {
+    use futures::{StreamExt, TryStreamExt};
+    futures::stream::iter(events)
+        .map(|value| async move {
+            let event = analytics::domain::Event::from_json(&value).map_err(|e| anyhow::anyhow!("{e}"))?;
+            analytics::ops::ingest_now(store, &event).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok::<_, anyhow::Error>(())
+        })
+        .buffer_unordered(8)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(())
+}
+
+const COST_QUERIES: [&str; 5] =
+    ["customers/top", "sales/province (all)", "sales/province (one)", "orders/value TOTAL", "orders/value DAY"];
+
+async fn cost_of(store: &analytics::store::Store, currency: &str, query: &str, days: u64) -> Cost {
+    use analytics::{domain::Consent, ops};
+    let currency = analytics::domain::Currency::try_from(currency.to_owned()).expect("a currency");
+    let range = cost_range(days);
+    let reads = match query {
+        "customers/top" => ops::top_customers(store, &currency, &range, 10, Consent::Any).await.map(|r| r.1),
+        "sales/province (all)" => ops::province_sales(store, &currency, &range, None).await.map(|r| r.1),
+        "sales/province (one)" => ops::province_sales(store, &currency, &range, Some("idaho")).await.map(|r| r.1),
+        "orders/value TOTAL" => ops::order_value_total(store, &currency, &range).await.map(|r| r.1),
+        _ => ops::order_value_by_day(store, &currency, &range).await.map(|r| r.1),
+    };
+    Cost { reads: reads.map_err(|e| e.to_string()) }
+}
+
+/// The target bound on items read: active customers (or provinces) × 13 + edge days.
+fn bound(query: &str, customers: usize, days: u64) -> usize {
+    let plan = analytics::domain::Plan::of(&cost_range(days));
+    let edge_days: usize = plan
+        .add
+        .iter()
+        .filter_map(|p| match p {
+            analytics::domain::Piece::Days(d) => Some(d),
+            analytics::domain::Piece::Month(_) => None,
+        })
+        .chain(&plan.subtract)
+        .map(|d| {
+            let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a date");
+            (day(&d.to) - day(&d.from)).num_days() as usize + 1
+        })
+        .sum();
+    let keys = match query {
+        "customers/top" => customers,
+        "sales/province (all)" => PROVINCES.len().min(customers),
+        _ => 1,
+    };
+    keys * 13 + edge_days
+}
+
+/// What the queries cost over 30, 90 and 366 days with 1× and 10× the events (weekly orders of
+/// `customers` customers over 410 days; 10× is ten orders where 1× has one), measured in-process
+/// through the analytics ops against the local endpoint: `Query` requests and items read, as
+/// DynamoDB counts them. Each failure is a row; the table is printed as soon as it is complete.
+pub async fn costs(sdk: &aws_config::SdkConfig, table: &str, customers: usize) -> crate::table::Table {
+    use crate::table::{Align, Table};
+    let store = analytics::store::Store::new(aws_sdk_dynamodb::Client::new(sdk), table);
+    let mut ingested = Vec::new();
+    for (currency, per_order) in [("USD", 1), ("EUR", 10)] {
+        let events = cost_events(currency, customers, per_order);
+        eprintln!("bench: ingesting {} analytics events ({per_order}x) for the query costs...", events.len());
+        let started = Instant::now();
+        let outcome = ingest_all(&store, events).await;
+        ingested.push(
+            outcome.map_err(|e| format!("ingesting failed after {:.1} s: {e:#}", started.elapsed().as_secs_f64())),
+        );
+    }
+    let mut t = Table::new(&[
+        ("analytics query (in-process, local endpoint)", Align::Left),
+        ("days", Align::Right),
+        ("1x Query requests", Align::Right),
+        ("1x items read", Align::Right),
+        ("10x Query requests", Align::Right),
+        ("10x items read", Align::Right),
+        ("target: requests ≤ 40, items ≤", Align::Right),
+    ]);
+    for query in COST_QUERIES {
+        for days in [30, 90, 366] {
+            let mut cells = vec![query.to_owned(), days.to_string()];
+            for (currency, outcome) in ["USD", "EUR"].iter().zip(&ingested) {
+                let started = Instant::now();
+                let cost = match outcome {
+                    Err(failed) => Cost { reads: Err(failed.clone()) },
+                    Ok(()) => cost_of(&store, currency, query, days).await,
+                };
+                match cost.reads {
+                    Ok(reads) => cells.extend([reads.pages.to_string(), reads.items.to_string()]),
+                    Err(failed) => cells.extend([
+                        format!("FAILED after {:.1} s", started.elapsed().as_secs_f64()),
+                        failed.chars().take(120).collect(),
+                    ]),
+                }
+            }
+            cells.push(match query {
+                // Every day of the range is the answer; one `Query` whatever the events.
+                "orders/value DAY" => format!("{} (every day)", cost_range(days).days().count()),
+                // Grows with the distinct line items of the province's months and edge days.
+                "sales/province (one)" => "- (line items)".to_owned(),
+                _ => bound(query, customers, days).to_string(),
+            });
+            t.row(cells);
+        }
+    }
+    t
+}

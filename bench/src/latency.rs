@@ -78,6 +78,8 @@ pub struct Measurement {
     pub latencies: Vec<Duration>,
     /// AWS operations during the loop (`X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`).
     pub operations: BTreeMap<String, u64>,
+    /// What failed, and after how long: the loop (or its scenario) stopped there.
+    pub failure: Option<String>,
 }
 
 pub struct Bench {
@@ -118,8 +120,20 @@ impl Bench {
         Ok(tokens)
     }
 
-    pub fn into_measurements(self) -> Vec<Measurement> {
-        self.measurements
+    pub fn measurements(&self) -> &[Measurement] {
+        &self.measurements
+    }
+
+    /// Records that `what` failed after `elapsed`, as a row of the table.
+    pub fn failed(&mut self, what: &str, err: &anyhow::Error, elapsed: Duration) {
+        let message: String = format!("{err:#}").chars().take(300).collect();
+        eprintln!("bench: {what} FAILED after {:.1} s: {message}", elapsed.as_secs_f64());
+        self.measurements.push(Measurement {
+            endpoint: what.to_owned(),
+            latencies: Vec::new(),
+            operations: BTreeMap::new(),
+            failure: Some(format!("FAILED after {:.1} s: {message}", elapsed.as_secs_f64())),
+        });
     }
 
     /// Sends `call`; returns the time until the whole response was read, and its JSON body.
@@ -181,15 +195,38 @@ impl Bench {
         self.reset_counters().await?;
         let mut latencies = Vec::with_capacity(calls.len());
         let mut bodies = Vec::with_capacity(calls.len());
+        let started = std::time::Instant::now();
         for call in &calls {
-            let (elapsed, body) = self.send(call, expect).await?;
-            latencies.push(elapsed);
-            bodies.push(body);
+            match self.send(call, expect).await {
+                Ok((elapsed, body)) => {
+                    latencies.push(elapsed);
+                    bodies.push(body);
+                }
+                Err(err) => {
+                    self.failed(
+                        &format!("{endpoint} (call {} of {})", latencies.len() + 1, calls.len()),
+                        &err,
+                        started.elapsed(),
+                    );
+                    // Recorded: the scenario stops without recording it again.
+                    return Err(err.context(Recorded));
+                }
+            }
         }
         let operations = self.counters().await?;
         latencies.sort();
-        self.measurements.push(Measurement { endpoint: endpoint.to_owned(), latencies, operations });
+        self.measurements.push(Measurement { endpoint: endpoint.to_owned(), latencies, operations, failure: None });
         Ok(bodies)
+    }
+}
+
+/// Marks an error already recorded as a failed measurement.
+#[derive(Debug)]
+pub struct Recorded;
+
+impl std::fmt::Display for Recorded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("recorded as a failed measurement")
     }
 }
 
@@ -218,6 +255,18 @@ pub fn table(measurements: &[Measurement]) -> Table {
         ("AWS requests per call", Align::Left),
     ]);
     for m in measurements {
+        if let Some(failure) = &m.failure {
+            t.row(vec![
+                m.endpoint.clone(),
+                m.latencies.len().to_string(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                failure.clone(),
+            ]);
+            continue;
+        }
         let calls = m.latencies.len();
         let dynamodb: u64 = m.operations.iter().filter(|(op, _)| op.starts_with("DynamoDB")).map(|(_, n)| n).sum();
         let breakdown: Vec<String> =

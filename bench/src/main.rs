@@ -18,7 +18,10 @@
 //! the dispatcher's minute, 2000), `BENCH_CLEAN_BUILD=1`
 //! (time the deployment build from an empty target directory, as a fresh clone or CI would),
 //! `BENCH_ONLY=startup` (no build, no latency: start-up of the binaries already in
-//! `BENCH_BINARIES`, default this build's release directory; to compare release profiles).
+//! `BENCH_BINARIES`, default this build's release directory; to compare release profiles),
+//! `BENCH_ONLY=analytics` (the analytics query costs only; runs from any build, since it counts
+//! requests and items, not time), `BENCH_ANALYTICS_CUSTOMERS` (customers ordering weekly in the
+//! query-cost data, 60).
 
 mod alerts;
 mod analytics;
@@ -163,6 +166,15 @@ async fn startup_only(workspace: &Path, template: &Template, binaries: &Path, ru
     Ok(())
 }
 
+/// The analytics query costs only (`BENCH_ONLY=analytics`): no build, no latency.
+async fn analytics_only(workspace: &Path, template: &Template, customers: usize) -> Result<()> {
+    let emulator = Emulator::start(workspace, free_port()?, None)?;
+    let sdk = shared::aws::local_sdk_config(&emulator.endpoint).await;
+    let stack = provision(&sdk, template, "bench-").await?;
+    println!("{}", analytics::costs(&sdk, stack.table("AnalyticsTable"), customers).await);
+    Ok(())
+}
+
 /// Cargo commands this process starts must not see `cargo run`'s package variables (see
 /// [`local_stack::dev::cargo_package_vars`]), or they rebuild the dependencies at every run.
 fn forget_cargo_run_environment() {
@@ -182,12 +194,16 @@ async fn run() -> Result<()> {
     let startup_runs = env_count("BENCH_STARTUP_RUNS", 15)?;
     let queued_orders = env_count("BENCH_ORDERS", 2000)?;
     let workspace = workspace_root()?;
-    let binaries = release_dir()?;
     let state_dir = workspace.join(".local");
     std::fs::create_dir_all(&state_dir)?;
     let template = Template::load(&template::default_path(&workspace))?;
 
+    let analytics_customers = env_count("BENCH_ANALYTICS_CUSTOMERS", 60)?;
     header(requests, startup_runs);
+    if std::env::var("BENCH_ONLY").is_ok_and(|only| only == "analytics") {
+        return analytics_only(&workspace, &template, analytics_customers).await;
+    }
+    let binaries = release_dir()?;
     if std::env::var("BENCH_ONLY").is_ok_and(|only| only == "startup") {
         let binaries = std::env::var_os("BENCH_BINARIES").map_or(binaries, PathBuf::from);
         return startup_only(&workspace, &template, &binaries, startup_runs).await;
@@ -229,6 +245,9 @@ async fn run() -> Result<()> {
     println!("{}", startup::summary(&functions, &zips));
     println!("{}", startup::breakdown(&binaries, &env, startup_runs.max(20))?);
 
+    eprintln!("bench: analytics query costs over 30, 90 and 366 days, 1x and 10x events...");
+    println!("{}", analytics::costs(&sdk, stack.table("AnalyticsTable"), analytics_customers).await);
+
     eprintln!("bench: starting `cargo lambda watch --release`...");
     let port = free_port()?;
     let watch_log = state_dir.join("bench-watch.log");
@@ -248,36 +267,56 @@ async fn run() -> Result<()> {
         watch.ready(port, Duration::from_secs(300)).await?;
         let mut bench =
             latency::Bench::new(format!("http://127.0.0.1:{port}"), &emulator.endpoint, requests, token, users)?;
-        // One function per service; each adds its endpoints' measurements.
-        walkin::scenario(&mut bench).await?;
-        booking::scenario(&mut bench).await?;
-        orders::scenario(&mut bench).await?;
-        analytics::scenario(&mut bench).await?;
-        alerts::scenario(&mut bench).await?;
-        let processor = local_stack::triggers::SqsSource::from_template(&template, &stack, &sdk)?
-            .into_iter()
-            .find(|source| source.function == "orders-processor")
-            .context("the template has no SQS event source for orders-processor")?;
+        // One function per service; each adds its endpoints' measurements. A scenario that fails
+        // is a row of the table (what failed, after how long), and the next one goes on.
+        macro_rules! step {
+            ($name:expr, $scenario:expr) => {{
+                let started = std::time::Instant::now();
+                if let Err(err) = $scenario.await {
+                    if err.downcast_ref::<latency::Recorded>().is_none() {
+                        bench.failed($name, &err, started.elapsed());
+                    }
+                }
+            }};
+        }
+        step!("walk-in scenario", walkin::scenario(&mut bench));
+        step!("booking scenario", booking::scenario(&mut bench));
+        step!("orders scenario", orders::scenario(&mut bench));
+        step!("analytics scenario", analytics::scenario(&mut bench));
+        step!("alerts scenario", alerts::scenario(&mut bench));
+        println!("{}", latency::table(bench.measurements()));
+        let mut throughput = Vec::new();
         let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let orders = orders::throughput(&bench, processor, sqs.clone(), port, queued_orders).await?;
-        let worker = local_stack::triggers::SqsSource::from_template(&template, &stack, &sdk)?
-            .into_iter()
-            .find(|source| source.function == "analytics-worker")
-            .context("the template has no SQS event source for analytics-worker")?;
-        let events = analytics::throughput(&bench, worker, sqs, port, queued_orders).await?;
-        let throughput = vec![orders, events];
-        let runs = alerts::runs(&bench, &sdk, &stack, &template, &emulator.endpoint, port).await?;
-        Ok::<_, anyhow::Error>((bench.into_measurements(), throughput, runs))
+        for (function, count) in [("orders-processor", queued_orders), ("analytics-worker", queued_orders)] {
+            let sources = local_stack::triggers::SqsSource::from_template(&template, &stack, &sdk)?;
+            let Some(source) = sources.into_iter().find(|source| source.function == function) else {
+                println!("- {function}: the template has no SQS event source for it\n");
+                continue;
+            };
+            let started = std::time::Instant::now();
+            let measured = if function == "orders-processor" {
+                orders::throughput(&bench, source, sqs.clone(), port, count).await
+            } else {
+                analytics::throughput(&bench, source, sqs.clone(), port, count).await
+            };
+            match measured {
+                Ok(t) => throughput.push(t),
+                Err(err) => {
+                    println!("- {function} throughput FAILED after {:.1} s: {err:#}\n", started.elapsed().as_secs_f64())
+                }
+            }
+        }
+        println!("{}", orders::table(&throughput));
+        let started = std::time::Instant::now();
+        match alerts::runs(&bench, &sdk, &stack, &template, &emulator.endpoint, port).await {
+            Ok(runs) => println!("{}", alerts::table(&runs)),
+            Err(err) => println!("- alert runs FAILED after {:.1} s: {err:#}\n", started.elapsed().as_secs_f64()),
+        }
+        Ok::<_, anyhow::Error>(())
     }
     .await;
     watch.stop().await;
     drop(emulator);
     let _ = std::fs::remove_file(&env_file);
-    let (endpoints, throughput, runs) = outcome
-        .with_context(|| format!("measuring the endpoints (`cargo lambda watch` log: {})", watch_log.display()))?;
-
-    println!("{}", latency::table(&endpoints));
-    println!("{}", orders::table(&throughput));
-    println!("{}", alerts::table(&runs));
-    Ok(())
+    outcome.with_context(|| format!("measuring the endpoints (`cargo lambda watch` log: {})", watch_log.display()))
 }

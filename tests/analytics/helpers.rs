@@ -39,6 +39,8 @@ pub fn config(stack: &Stack) -> Config {
         dlq_url: Some(stack.queue("AnalyticsEventsDeadLetterQueue").url.clone()),
         auth: auth_config(stack),
         cursors: Some(shared::cursor::Cursors::new(CURSOR_KEY)),
+        quota: analytics::ingest_quota().unwrap(),
+        retention_days: 730,
     }
 }
 
@@ -66,9 +68,16 @@ pub fn samples() -> Vec<Value> {
 
 impl Analytics {
     pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    /// An app whose configuration `change` alters.
+    pub async fn with(change: impl FnOnce(&mut Config)) -> Self {
         let sdk = sdk().await;
         let stack = fresh_stack(&sdk).await;
-        let app: &'static App = shared::app::for_process(App::new(&sdk, &config(&stack)));
+        let mut config = config(&stack);
+        change(&mut config);
+        let app: &'static App = shared::app::for_process(App::new(&sdk, &config));
         let (ingest, analyst, nobody) = tokio::join!(
             user(&stack, "ingest@example.com", &[INGEST]),
             user(&stack, "analyst@example.com", &[ANALYST]),
@@ -120,7 +129,7 @@ impl Analytics {
         self.event_as(&self.analyst, id).await
     }
 
-    async fn item(&self, key: Item) -> Option<Item> {
+    pub async fn item(&self, key: Item) -> Option<Item> {
         aws_sdk_dynamodb::Client::new(&self.sdk)
             .get_item()
             .table_name(self.stack.table("AnalyticsTable"))
@@ -148,17 +157,40 @@ impl Analytics {
         }
     }
 
-    /// A province's rollup of `date` in USD (part 0): (count, value in micros, quantity of `item`).
+    /// A province's rollup of `date` in USD: (count, value in micros, quantity of `item`).
     pub async fn province(&self, date: &str, province: &str, item: &str) -> (i128, i128, i128) {
-        let key = store::province_key("USD", date, &analytics::domain::event::province_key(province), 0);
-        match self.item(key).await {
-            Some(i) => (
-                number(&i, "order_count").unwrap(),
-                number(&i, "order_value").unwrap(),
-                number(&i, &format!("{}{item}", store::ITEM_PREFIX)).unwrap(),
-            ),
-            None => (0, 0, 0),
+        let key = analytics::domain::event::province_key(province);
+        let quantity = match self.item(store::item_day_key("USD", date, &key, item)).await {
+            Some(i) => number(&i, "quantity").unwrap(),
+            None => 0,
+        };
+        match self.item(store::province_key("USD", date, &key)).await {
+            Some(i) => (number(&i, "order_count").unwrap(), number(&i, "order_value").unwrap(), quantity),
+            None => (0, 0, quantity),
         }
+    }
+
+    /// The month rollups of `month` (`YYYY-MM`) in USD, read back: (value, the customer's, the
+    /// province's with the quantity of `item`).
+    pub async fn month(
+        &self,
+        month: &str,
+        customer: &str,
+        province: &str,
+        item: &str,
+    ) -> ((i128, i128), (i128, i128), (i128, i128, i128)) {
+        let totals = |i: Option<Item>| {
+            i.map_or((0, 0), |i| (number(&i, "order_count").unwrap(), number(&i, "order_value").unwrap()))
+        };
+        let key = analytics::domain::event::province_key(province);
+        let value = totals(self.item(store::month_key("USD", month)).await);
+        let customer = totals(self.item(store::Family::Customers.month_key("USD", month, customer)).await);
+        let (count, value_p) = totals(self.item(store::Family::Provinces.month_key("USD", month, &key)).await);
+        let quantity = match self.item(store::item_month_key("USD", month, &key, item)).await {
+            Some(i) => number(&i, "quantity").unwrap(),
+            None => 0,
+        };
+        (value, customer, (count, value_p, quantity))
     }
 
     pub fn source(&self) -> SqsSource {

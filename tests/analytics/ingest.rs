@@ -211,11 +211,36 @@ async fn the_old_systems_sample_events_give_its_answers() {
 }
 
 #[tokio::test]
-async fn an_event_with_500_line_items_is_one_transaction() {
+async fn an_event_with_500_line_items_counts_each_once_even_when_interrupted() {
     let a = Analytics::new().await;
     let mut sent = event("many", "c", "Ohio", "1", "2020-09-01T10:00:00Z");
-    sent["line_items"] = json!((0..500).map(|i| json!({"id": format!("i{i}"), "quantity": 1})).collect::<Vec<_>>());
-    let reply = a.post(sent).await;
+    sent["line_items"] =
+        json!((0..500).map(|i| json!({"id": format!("i{i}"), "quantity": 1 + i % 3})).collect::<Vec<_>>());
+    let reply = a.post(sent.clone()).await;
     assert_eq!(reply.status, 201, "{reply:?}");
     assert_eq!(a.province("2020-09-01", "ohio", "i0").await, (1, 1_000_000, 1));
+    assert_eq!(a.province("2020-09-01", "ohio", "i499").await.2, 2, "the last chunk is counted");
+    let range = [("start_date", "2020-09-01"), ("end_date", "2020-09-30"), ("province", "ohio")];
+    let items = |body: &serde_json::Value| {
+        let items = body["items"].as_array().unwrap();
+        (items.len(), items.iter().map(|i| i["quantity"].as_u64().unwrap()).sum::<u64>())
+    };
+    let body = a.query("/analytics/v1/sales/province", &range).await;
+    assert_eq!(items(&body), (500, 999));
+    assert_eq!(a.post(sent).await.status, 200, "a duplicate");
+    assert_eq!(a.province("2020-09-01", "ohio", "i499").await.2, 2, "a duplicate counts nothing again");
+
+    // A first delivery that stopped after its first transaction: the repeat finishes it.
+    let mut cut = event("cut", "c", "Utah", "1", "2020-09-02T10:00:00Z");
+    cut["line_items"] = json!((0..120).map(|i| json!({"id": format!("j{i}"), "quantity": 1})).collect::<Vec<_>>());
+    let parsed = analytics::domain::Event::from_json(&cut).unwrap();
+    let recorded = analytics::domain::Recorded::new(&parsed, shared::time::now());
+    assert_eq!(a.app.store.record(&recorded).await.unwrap(), Ok(()));
+    assert_eq!(a.province("2020-09-02", "utah", "j119").await, (1, 1_000_000, 0), "not counted yet");
+    assert_eq!(a.post(cut.clone()).await.status, 200, "a duplicate");
+    for j in [0, 45, 46, 94, 95, 119] {
+        assert_eq!(a.province("2020-09-02", "utah", &format!("j{j}")).await.2, 1, "j{j}");
+    }
+    let body = a.query("/analytics/v1/sales/province", &[range[0], range[1], ("province", "utah")]).await;
+    assert_eq!(items(&body), (120, 120));
 }

@@ -5,5 +5,7 @@
 mod contention;
 mod helpers;
 mod ingest;
+mod limits;
+mod months;
 mod queries;
 mod queue;

@@ -24,7 +24,9 @@ use shared::{
     auth::{AuthConfig, Verifier},
     config::{self, ConfigError},
     cursor::Cursors,
+    dynamo::Table,
     queue::Queue,
+    quota::{self, Limit, Quota},
 };
 
 use crate::store::Store;
@@ -39,6 +41,32 @@ pub struct Config {
     pub auth: AuthConfig,
     /// `CURSOR_SIGNING_KEY`: signs the event listing's cursors (only the listing gets it).
     pub cursors: Option<Cursors>,
+    /// `ANALYTICS_INGEST_QUOTA_PER_MINUTE` (600): ingestion requests (HTTP) one caller may make a
+    /// minute.
+    pub quota: Limit,
+    /// `ANALYTICS_EVENT_RETENTION_DAYS` (730): days an event is kept after it was received.
+    pub retention_days: u32,
+}
+
+/// The name of the ingestion quota's counters.
+pub const INGEST_QUOTA: &str = "analytics-ingest";
+
+/// The ingestion quota from `ANALYTICS_INGEST_QUOTA_PER_MINUTE`.
+pub fn ingest_quota() -> Result<Limit, ConfigError> {
+    Limit::from_env(INGEST_QUOTA, "ANALYTICS_INGEST_QUOTA_PER_MINUTE", 600, quota::Window::Minute)
+}
+
+/// The event retention from `ANALYTICS_EVENT_RETENTION_DAYS`: at least one day.
+pub fn retention_days() -> Result<u32, ConfigError> {
+    let days: u32 = config::or_default("ANALYTICS_EVENT_RETENTION_DAYS", store::DEFAULT_RETENTION_DAYS)?;
+    if days == 0 {
+        return Err(ConfigError::Invalid {
+            name: "ANALYTICS_EVENT_RETENTION_DAYS".into(),
+            value: "0".into(),
+            reason: "must be at least 1".into(),
+        });
+    }
+    Ok(days)
 }
 
 impl Config {
@@ -48,6 +76,8 @@ impl Config {
             dlq_url: config::optional("ANALYTICS_DLQ_URL"),
             auth: AuthConfig::from_env()?,
             cursors: Cursors::optional_from_env()?,
+            quota: ingest_quota()?,
+            retention_days: retention_days()?,
         })
     }
 }
@@ -61,6 +91,8 @@ pub struct App {
     pub auth: Verifier,
     /// The listing's cursors, for the function that lists.
     pub cursors: Option<Cursors>,
+    /// The ingestion quota (HTTP), counted in the analytics table.
+    pub quota: Quota,
 }
 
 impl shared::http::Api for App {
@@ -74,8 +106,14 @@ impl shared::http::Api for App {
 
 impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
+        let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
         Self {
-            store: Store::new(aws_sdk_dynamodb::Client::new(sdk), &config.table),
+            store: Store::new(dynamodb.clone(), &config.table).with_retention(config.retention_days),
+            quota: Quota {
+                table: Table::new(dynamodb, &config.table),
+                limit: config.quota,
+                what: "ingestion requests",
+            },
             dlq: config.dlq_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             auth: Verifier::new(config.auth.clone()),
             cursors: config.cursors.clone(),

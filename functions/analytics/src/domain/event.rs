@@ -23,6 +23,9 @@ pub const MAX_EVENT_BYTES: usize = 32 * 1024;
 pub const MAX_STRING_CHARS: usize = 256;
 /// `event_id`, at most (characters).
 pub const MAX_EVENT_ID_CHARS: usize = 128;
+/// The most bytes (UTF-8) of an id that keys a rollup (the customer id, the province as keyed,
+/// a line item id): with a date and a separator it stays under DynamoDB's 1,024-byte sort key.
+pub const MAX_KEY_BYTES: usize = 1000;
 /// A line item's quantity, at most: far beyond any real order, far below any overflow.
 pub const MAX_QUANTITY: u64 = 1_000_000_000;
 
@@ -44,6 +47,16 @@ pub enum Invalid {
 
 fn field(field: &str, reason: impl Into<String>) -> Invalid {
     Invalid::Field { field: field.to_owned(), reason: reason.into() }
+}
+
+/// Refuses an id that keys a rollup if it is longer than [`MAX_KEY_BYTES`] in UTF-8.
+fn key_bytes(name: &str, id: &str) -> Result<(), Invalid> {
+    match id.len() {
+        len if len > MAX_KEY_BYTES => {
+            Err(field(name, format!("is {len} bytes in UTF-8; the limit is {MAX_KEY_BYTES}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A line item: its id, and the quantity ordered (≥ 1).
@@ -95,6 +108,7 @@ impl Event {
             return Err(Invalid::UnsupportedType(event_type.to_owned()));
         }
         let customer_id = customer_id(raw)?;
+        key_bytes(if raw.contains_key("lovevery_user_id") { "lovevery_user_id" } else { "customer_id" }, &customer_id)?;
         let currency = required_str(raw, "currency")?;
         let currency = Currency::try_from(currency.to_owned())
             .map_err(|_| field("currency", format!("{NOT_A_CURRENCY}, got {currency:?}")))?;
@@ -110,6 +124,7 @@ impl Event {
         if province.is_empty() {
             return Err(field("shipping_address.province", "must not be empty"));
         }
+        key_bytes("shipping_address.province", &province_key(&province))?;
         if nested_str(shipping, "shipping_address.country")?.trim().is_empty() {
             return Err(field("shipping_address.country", "must not be empty"));
         }
@@ -263,6 +278,7 @@ fn line_items(raw: &Map<String, Value>) -> Result<Vec<LineItem>, Invalid> {
         .ok_or_else(|| {
             field(&at("quantity"), format!("must be an integer from 1 to {MAX_QUANTITY} (or a string holding one)"))
         })?;
+        key_bytes(&at("id"), &id)?;
         match index.get(&id) {
             Some(&at) => summed[at].quantity += quantity,
             None => {
@@ -376,6 +392,19 @@ mod tests {
             with(|m| drop(m.insert("event_type".into(), json!("order.updated")))).unwrap_err(),
             Invalid::UnsupportedType("order.updated".into())
         );
+        // 256 characters of 4 bytes each: within the character limit, past the key's bytes.
+        let wide = "\u{1F600}".repeat(256);
+        let err = with(|m| {
+            drop(m.insert("line_items".into(), json!([{"id": "a", "quantity": 1}, {"id": wide, "quantity": 1}])))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("line_items[1].id"), "{err}");
+        let err = with(|m| drop(m.insert("lovevery_user_id".into(), json!(wide)))).unwrap_err();
+        assert!(err.to_string().contains("lovevery_user_id"), "{err}");
+        let err = with(|m| drop(m.insert("shipping_address".into(), json!({"province": wide, "country": "US"}))))
+            .unwrap_err();
+        assert!(err.to_string().contains("shipping_address.province"), "{err}");
+        assert!(with(|m| drop(m.insert("lovevery_user_id".into(), json!("\u{1F600}".repeat(250))))).is_ok());
         let huge: Vec<Value> = (0..500).map(|i| json!({"id": format!("{i:0>200}"), "quantity": 1})).collect();
         assert!(matches!(with(|m| drop(m.insert("line_items".into(), json!(huge)))), Err(Invalid::TooLarge(_))));
     }

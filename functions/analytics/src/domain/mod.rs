@@ -4,12 +4,14 @@
 
 pub mod currency;
 pub mod event;
+pub mod plan;
 pub mod range;
 pub mod rollup;
 pub mod stored;
 
 pub use currency::Currency;
 pub use event::{Event, Invalid, LineItem};
+pub use plan::{Piece, Plan};
 pub use range::{DateRange, RangeError};
-pub use rollup::{Consent, CustomerDay, ProvincePart, ProvinceSales, RankedCustomer, Totals};
+pub use rollup::{Consent, CustomerRollup, ProvinceRollup, ProvinceSales, RankedCustomer, Totals};
 pub use stored::{Recorded, StoredEvent};

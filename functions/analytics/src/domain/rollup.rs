@@ -1,5 +1,7 @@
 //! The rollups the canned queries read, and the pure rules that sum them over a range: a
-//! customer's days into one ranked customer, a province's day parts into its sales.
+//! customer's months and days into one ranked customer, a province's into its sales. A range's
+//! plan ([`super::plan`]) may take a month's rollup and subtract some of its days: those days come
+//! [`negated`](CustomerRollup::negated), and whoever sums to no order drops out.
 
 use std::{
     collections::BTreeMap,
@@ -38,6 +40,14 @@ impl Sub for Totals {
     }
 }
 
+impl std::ops::Neg for Totals {
+    type Output = Totals;
+
+    fn neg(self) -> Totals {
+        Totals::new(-self.count, -self.value.0)
+    }
+}
+
 impl std::iter::Sum for Totals {
     fn sum<I: Iterator<Item = Totals>>(totals: I) -> Totals {
         totals.fold(Totals::default(), Add::add)
@@ -57,9 +67,9 @@ pub enum Consent {
     Any,
 }
 
-/// A customer's rollup of one day.
+/// A customer's rollup of one day or one month.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerDay {
+pub struct CustomerRollup {
     pub customer_id: String,
     pub email: Option<String>,
     pub first_name: Option<String>,
@@ -67,6 +77,13 @@ pub struct CustomerDay {
     pub all: Totals,
     /// The orders whose buyer accepted marketing.
     pub marketing: Totals,
+}
+
+impl CustomerRollup {
+    /// The rollup to take away: totals negated, no name or email to offer.
+    pub fn negated(self) -> Self {
+        Self { email: None, first_name: None, last_name: None, all: -self.all, marketing: -self.marketing, ..self }
+    }
 }
 
 /// A customer's orders over a range, with their latest name and email.
@@ -79,13 +96,13 @@ pub struct RankedCustomer {
     pub totals: Totals,
 }
 
-/// Sums the customers' days (in day order: the latest name and email win) and ranks them: the
-/// `count` with the highest order value, ties by `customer_id`, counting only the orders whose
-/// buyer's consent `consent` takes.
-pub fn rank_customers(days: Vec<Vec<CustomerDay>>, count: usize, consent: Consent) -> Vec<RankedCustomer> {
+/// Sums the customers' rollups (in time order: the latest name and email win; taken-away days
+/// last) and ranks them: the `count` with the highest order value, ties by `customer_id`,
+/// counting only the orders whose buyer's consent `consent` takes.
+pub fn rank_customers(rollups: Vec<Vec<CustomerRollup>>, count: usize, consent: Consent) -> Vec<RankedCustomer> {
     let mut customers: BTreeMap<String, RankedCustomer> = BTreeMap::new();
-    for day in days {
-        for c in day {
+    for rollup in rollups {
+        for c in rollup {
             let totals = match consent {
                 Consent::Yes => c.marketing,
                 Consent::No => c.all - c.marketing,
@@ -107,23 +124,28 @@ pub fn rank_customers(days: Vec<Vec<CustomerDay>>, count: usize, consent: Consen
             entry.last_name = c.last_name.or(entry.last_name.take());
         }
     }
-    let mut ranked: Vec<RankedCustomer> = customers.into_values().collect();
+    let mut ranked: Vec<RankedCustomer> = customers.into_values().filter(|c| c.totals.count > 0).collect();
     ranked.sort_by(|a, b| b.totals.value.cmp(&a.totals.value).then_with(|| a.customer_id.cmp(&b.customer_id)));
     ranked.truncate(count);
     ranked
 }
 
-/// One part of a province's rollup of one day.
+/// A province's rollup of one day or one month (its line items are kept apart).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProvincePart {
+pub struct ProvinceRollup {
     /// The province as keyed (trimmed, lowercase).
     pub key: String,
     /// As the latest event spelled it.
     pub shown: String,
-    /// Zero on parts other than 0.
     pub totals: Totals,
     pub quantity: i128,
-    pub items: Vec<(String, i128)>,
+}
+
+impl ProvinceRollup {
+    /// The rollup to take away.
+    pub fn negated(self) -> Self {
+        Self { totals: -self.totals, quantity: -self.quantity, ..self }
+    }
 }
 
 /// A province's sales over a range.
@@ -144,39 +166,42 @@ impl ProvinceSales {
     }
 }
 
-/// Sums the province parts of the range's days (in day order: the latest spelling wins) per
-/// province, largest value first, ties by province.
-pub fn sum_provinces(days: Vec<Vec<ProvincePart>>) -> Vec<ProvinceSales> {
-    let mut provinces: BTreeMap<String, (ProvinceSales, BTreeMap<String, i128>)> = BTreeMap::new();
-    for part in days.into_iter().flatten() {
-        let (sales, items) = provinces
-            .entry(part.key.clone())
-            .or_insert_with(|| (ProvinceSales::none(part.shown.clone()), BTreeMap::new()));
-        sales.province = part.shown;
-        sales.totals = sales.totals + part.totals;
-        sales.quantity += part.quantity;
-        for (id, quantity) in part.items {
-            *items.entry(id).or_default() += quantity;
+/// Sums the province rollups of the range (in time order: the latest spelling wins; taken-away
+/// days last, spelling nothing) per province, largest value first, ties by province; without
+/// their line items.
+pub fn sum_provinces(rollups: Vec<Vec<ProvinceRollup>>) -> Vec<ProvinceSales> {
+    let mut provinces: BTreeMap<String, ProvinceSales> = BTreeMap::new();
+    for rollup in rollups.into_iter().flatten() {
+        let negative = rollup.totals.count < 0;
+        let sales = provinces.entry(rollup.key.clone()).or_insert_with(|| ProvinceSales::none(rollup.shown.clone()));
+        if !negative {
+            sales.province = rollup.shown;
         }
+        sales.totals = sales.totals + rollup.totals;
+        sales.quantity += rollup.quantity;
     }
-    let mut sales: Vec<ProvinceSales> = provinces
-        .into_values()
-        .map(|(mut sales, items)| {
-            sales.items = items.into_iter().collect();
-            sales.items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            sales
-        })
-        .collect();
+    let mut sales: Vec<ProvinceSales> = provinces.into_values().filter(|s| s.totals.count > 0).collect();
     sales.sort_by(|a, b| b.totals.value.cmp(&a.totals.value).then_with(|| a.province.cmp(&b.province)));
     sales
+}
+
+/// Sums line item quantities (taken-away days negative): largest first, ties by id, none at 0.
+pub fn sum_items(quantities: impl IntoIterator<Item = (String, i128)>) -> Vec<(String, i128)> {
+    let mut items: BTreeMap<String, i128> = BTreeMap::new();
+    for (id, quantity) in quantities {
+        *items.entry(id).or_default() += quantity;
+    }
+    let mut items: Vec<(String, i128)> = items.into_iter().filter(|(_, q)| *q > 0).collect();
+    items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    items
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn customer(id: &str, email: Option<&str>, all: (i128, i128), marketing: (i128, i128)) -> CustomerDay {
-        CustomerDay {
+    fn customer(id: &str, email: Option<&str>, all: (i128, i128), marketing: (i128, i128)) -> CustomerRollup {
+        CustomerRollup {
             customer_id: id.to_owned(),
             email: email.map(str::to_owned),
             first_name: None,
@@ -211,22 +236,41 @@ mod tests {
     }
 
     #[test]
-    fn province_parts_are_summed_with_their_items() {
-        let part = |key: &str, shown: &str, totals: (i128, i128), items: &[(&str, i128)]| ProvincePart {
+    fn taken_away_days_subtract_and_who_sums_to_nothing_drops_out() {
+        let month = vec![customer("a", Some("a@x"), (3, 900), (2, 600)), customer("b", None, (1, 100), (1, 100))];
+        let left_out = vec![
+            customer("a", Some("old@a"), (1, 300), (1, 300)).negated(),
+            customer("b", None, (1, 100), (1, 100)).negated(),
+        ];
+        let ranked = rank_customers(vec![month, left_out], 5, Consent::Any);
+        assert_eq!(ranked.len(), 1, "b had no order in the range");
+        assert_eq!((ranked[0].totals, ranked[0].email.as_deref()), (Totals::new(2, 600), Some("a@x")));
+        assert_eq!(rank_customers(vec![], 5, Consent::Yes), []);
+    }
+
+    #[test]
+    fn provinces_and_their_items_are_summed() {
+        let rollup = |key: &str, shown: &str, totals: (i128, i128), quantity: i128| ProvinceRollup {
             key: key.to_owned(),
             shown: shown.to_owned(),
             totals: Totals::new(totals.0, totals.1),
-            quantity: items.iter().map(|(_, q)| q).sum(),
-            items: items.iter().map(|(id, q)| (id.to_string(), *q)).collect(),
+            quantity,
         };
-        let days = vec![
-            vec![part("idaho", "Idaho", (1, 100), &[("x", 2)]), part("ohio", "Ohio", (1, 900), &[("y", 1)])],
-            vec![part("idaho", "IDAHO", (2, 300), &[("y", 3), ("x", 1)]), part("idaho", "IDAHO", (0, 0), &[("z", 3)])],
+        let rollups = vec![
+            vec![rollup("idaho", "Idaho", (1, 100), 2), rollup("ohio", "Ohio", (1, 900), 1)],
+            vec![rollup("idaho", "IDAHO", (3, 400), 9), rollup("utah", "Utah", (1, 5), 1)],
+            vec![rollup("idaho", "idaho", (1, 100), 2).negated(), rollup("utah", "utah", (1, 5), 1).negated()],
         ];
-        let sales = sum_provinces(days);
+        let sales = sum_provinces(rollups);
         assert_eq!(sales.iter().map(|s| s.province.as_str()).collect::<Vec<_>>(), ["Ohio", "IDAHO"]);
-        let idaho = &sales[1];
-        assert_eq!((idaho.totals, idaho.quantity), (Totals::new(3, 400), 9));
-        assert_eq!(idaho.items, [("x".to_owned(), 3), ("y".to_owned(), 3), ("z".to_owned(), 3)]);
+        assert_eq!((sales[1].totals, sales[1].quantity), (Totals::new(3, 400), 9));
+        let items = sum_items([
+            ("y".to_owned(), 3),
+            ("x".to_owned(), 2),
+            ("x".to_owned(), 1),
+            ("z".to_owned(), 1),
+            ("z".to_owned(), -1),
+        ]);
+        assert_eq!(items, [("x".to_owned(), 3), ("y".to_owned(), 3)]);
     }
 }

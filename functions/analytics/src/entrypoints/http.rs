@@ -22,7 +22,7 @@ use super::views::{
 use crate::{
     App,
     domain::{
-        Consent, Currency, DateRange, Event, Invalid, ProvinceSales, RangeError, Totals,
+        Consent, Currency, DateRange, Event, Invalid, ProvinceSales, RangeError,
         event::{MAX_STRING_CHARS, province_key},
     },
     ops::{self, GetEventError, IngestError, Ingested, ListEventsError, Mark},
@@ -144,10 +144,13 @@ async fn ingest_one(app: &App, value: Value, received_at: time::Timestamp) -> Re
 /// conflict) or a batch of up to 100 (200 with each event's result in input order, each event
 /// standing alone). If the database fails for any event of a batch, the batch is a 503: every
 /// event is safe to send again (the stored ones come back as duplicates).
-pub async fn ingest(app: &App, _caller: Caller, req: Request) -> Outcome {
+pub async fn ingest(app: &App, caller: Caller, req: Request) -> Outcome {
+    // A request the service works on spends the caller's quota (one that is refused as a whole,
+    // a malformed body or an invalid lone event, does not).
     match parse_body(req.body().as_ref())? {
         Body::One(value) => {
             let event = Event::from_json(&value)?;
+            app.quota.spend(&caller.sub, time::now()).await?;
             let ingested = ops::ingest_now(&app.store, &event).await?;
             let body = IngestResult::done(&event.event_id, ingested);
             match ingested {
@@ -156,6 +159,7 @@ pub async fn ingest(app: &App, _caller: Caller, req: Request) -> Outcome {
             }
         }
         Body::Batch(values) => {
+            app.quota.spend(&caller.sub, time::now()).await?;
             let received_at = time::now();
             let results: Vec<Result<IngestResult, ApiError>> = stream::iter(values)
                 .map(|value| ingest_one(app, value, received_at))
@@ -272,7 +276,7 @@ pub async fn top_customers(app: &App, _caller: Caller, req: Request) -> Outcome 
     let range = date_range(&req)?;
     let query: TopCustomersQuery = http::parse_query(&req)?;
     let OneOf(consent) = query.accepts_marketing;
-    let customers = ops::top_customers(&app.store, &query.currency, &range, query.count.0, consent).await?;
+    let (customers, _) = ops::top_customers(&app.store, &query.currency, &range, query.count.0, consent).await?;
     http::ok(&TopCustomersView {
         currency: &query.currency,
         customers: customers.into_iter().map(Into::into).collect(),
@@ -294,12 +298,15 @@ pub async fn order_value(app: &App, _caller: Caller, req: Request) -> Outcome {
     let range = date_range(&req)?;
     let query: OrderValueQuery = http::parse_query(&req)?;
     let currency = &query.currency;
-    let days = ops::order_value_by_day(&app.store, currency, &range).await?;
     match query.mode.0 {
         Mode::Total => {
-            http::ok(&TotalView { currency, totals: days.into_iter().map(|(_, t)| t).sum::<Totals>().into() })
+            let (totals, _) = ops::order_value_total(&app.store, currency, &range).await?;
+            http::ok(&TotalView { currency, totals: totals.into() })
         }
-        Mode::Day => http::ok(&DaysView { currency, days: days.into_iter().map(Into::into).collect() }),
+        Mode::Day => {
+            let (days, _) = ops::order_value_by_day(&app.store, currency, &range).await?;
+            http::ok(&DaysView { currency, days: days.into_iter().map(Into::into).collect() })
+        }
     }
 }
 
@@ -324,7 +331,7 @@ pub async fn sales_by_province(app: &App, _caller: Caller, req: Request) -> Outc
         return Err(ApiError::invalid_field("province", "is longer than 256 characters"));
     }
     let key = province.as_deref().map(province_key);
-    let sales = ops::province_sales(&app.store, currency, &range, key.as_deref()).await?;
+    let (sales, _) = ops::province_sales(&app.store, currency, &range, key.as_deref()).await?;
     match province {
         Some(asked) => {
             let one = sales.into_iter().next().unwrap_or_else(|| ProvinceSales::none(asked));

@@ -54,6 +54,29 @@ pub enum ListEventsError {
     Store(#[from] StoreError),
 }
 
+/// The bytes of events one page of the listing carries, at most (as kept; the answer adds a few
+/// dozen bytes per event, and escaping it in the Lambda response adds more): well under Lambda's
+/// 6 MB response, whatever `limit` asks. A page stops before the event that would pass it (the
+/// first event always fits: one is at most 32 KB) and carries `next_cursor`.
+pub const PAGE_BYTES: usize = 3 * 1024 * 1024;
+
+/// What the answer adds to an event's body: its times and the punctuation around them.
+const EVENT_OVERHEAD: usize = 96;
+
+/// How many of `sizes` fit in `budget` bytes (at least one, if there is one).
+fn fitting(sizes: impl Iterator<Item = usize>, budget: usize) -> usize {
+    let mut used = 0;
+    let mut fit = 0;
+    for size in sizes {
+        if fit > 0 && used + size > budget {
+            break;
+        }
+        used += size;
+        fit += 1;
+    }
+    fit
+}
+
 /// Up to `limit` events of the range by `occurred_at`, from `from` (the range's start without
 /// it), and the mark of the next page if there may be one. The days are read in order, each one
 /// `Query` for as many events as the page still lacks and one more (so a full page knows whether
@@ -90,6 +113,11 @@ pub async fn list(
         .try_collect()
         .await?;
     tracing::info!(query = "list_events", items = events.len(), days = days.into_inner(), "events read");
+    // A page stops at its byte budget: the event after the last that fits is the probe of the
+    // next page.
+    let mut events = events;
+    let limit = fitting(events.iter().take(limit).map(|(_, item)| item.event.body.len() + EVENT_OVERHEAD), PAGE_BYTES);
+    events.truncate(limit + 1);
     // The next page starts after the page's last event; or, when the one more event read is of a
     // later day (the last one ended its day, and the days between are empty), at that day's first
     // event, so that the next page does not read the empty days again.
@@ -102,4 +130,18 @@ pub async fn list(
         Mark { start: start.clone(), end: end.clone(), at }
     });
     Ok(page.map(|(_, item)| item.event))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_stops_before_the_event_that_passes_the_budget() {
+        assert_eq!(fitting([10, 10, 10].into_iter(), 25), 2);
+        assert_eq!(fitting([10, 10, 10].into_iter(), 30), 3);
+        assert_eq!(fitting([40, 10].into_iter(), 25), 1, "the first event always fits");
+        assert_eq!(fitting(std::iter::empty(), 25), 0);
+        assert_eq!(fitting(std::iter::repeat_n(32 * 1024 + EVENT_OVERHEAD, 500), PAGE_BYTES), 95);
+    }
 }

@@ -13,4 +13,4 @@ pub mod queries;
 
 pub use events::{GetEventError, ListEventsError, Mark, Position, get, list};
 pub use ingest::{IngestError, Ingested, ingest, ingest_now};
-pub use queries::{order_value_by_day, province_sales, top_customers};
+pub use queries::{order_value_by_day, order_value_total, province_sales, top_customers};

@@ -1,27 +1,37 @@
 //! DynamoDB access for analytics. One table, composite key `pk`/`sk`:
 //!
-//! | item                          | pk                              | sk                                |
-//! |-------------------------------|---------------------------------|-----------------------------------|
-//! | event                         | `EVENT#<event_id>`              | `EVENT`                           |
-//! | day rollup                    | `DAY#<currency>`                | `<date>`                          |
-//! | customer-day rollup           | `CUSTDAY#<currency>#<date>`     | `<customer_id>`                   |
-//! | province-day rollup (part n)  | `PROVDAY#<currency>#<date>`     | `<len>:<province>#<n>`            |
+//! | item                        | pk                                        | sk                       |
+//! |-----------------------------|-------------------------------------------|--------------------------|
+//! | event                       | `EVENT#<event_id>`                        | `EVENT`                  |
+//! | value-day rollup            | `DAY#<currency>`                          | `<date>`                 |
+//! | value-month rollup          | `MONTH#<currency>`                        | `<month>`                |
+//! | customer-day rollup         | `CUSTDAY#<currency>#<month>`              | `<date>#<customer_id>`   |
+//! | customer-month rollup       | `CUSTMONTH#<currency>#<month>`            | `<customer_id>`          |
+//! | province-day rollup         | `PROVDAY#<currency>#<month>`              | `<date>#<province>`      |
+//! | province-month rollup       | `PROVMONTH#<currency>#<month>`            | `<province>`             |
+//! | line item of a province-day | `ITEMDAY#<currency>#<month>#<province>`   | `<date>#<item_id>`       |
+//! | line item of a province-month | `ITEMMONTH#<currency>#<month>#<province>` | `<item_id>`            |
 //!
-//! `<date>` is the UTC day of `occurred_at` (`YYYY-MM-DD`); `<province>` is the shipping
-//! province trimmed and lowercased, prefixed with its length so that one province's parts are a
-//! `begins_with` of the sort key that no other province shares. The event item also carries
-//! `day_pk` = `EVENTS#<date>` and `day_sk` = `<occurred_at, fixed width>#<event_id>`, the keys of
-//! the `EventsByDay` index the event listing reads.
+//! `<date>` is the UTC day of `occurred_at` (`YYYY-MM-DD`), `<month>` its month (`YYYY-MM`);
+//! `<province>` is the shipping province trimmed and lowercased. Day rollups are grouped by month
+//! so that the days of a partial month are one `Query` (`sk BETWEEN <from> AND <to>~`); every
+//! rollup a range reads is a whole month or a span of days of one month ([`crate::domain::plan`]).
+//! A line item is one small item per province and day (and month), however many distinct line
+//! items a province sells: no item grows with them. Sort keys stay under DynamoDB's 1,024 bytes
+//! because ids that key them are at most [`MAX_KEY_BYTES`] (an event with a longer one is refused,
+//! naming the field). The event item also carries `day_pk` = `EVENTS#<date>` and `day_sk` =
+//! `<occurred_at, fixed width>#<event_id>`, the keys of the `EventsByDay` index the event listing
+//! reads, and `ttl`, its expiry (the retention period after receipt; rollups never expire).
 //!
 //! Ingesting an event is **one** `TransactWriteItems`: the event item, conditional on
 //! `attribute_not_exists(pk)`, and every rollup it touches, each an `ADD` of one order and its
 //! value (the customer's also adds the order to `marketing_count`/`marketing_value` when the
-//! buyer accepted marketing, and `SET`s the latest name, email and consent; the province's part 0
-//! also adds the total quantity). Line item quantities are `ADD`ed to top-level attributes
-//! `item:<id>` of the province rollup (`ADD` takes no nested paths): at most
-//! [`ITEMS_PER_PART`] per update, to keep each update expression under DynamoDB's 4 KB, so an
-//! event with many distinct line items adds parts 1, 2, 3 (500 items make 4 parts, a
-//! transaction of at most 7 items). Queries sum every part.
+//! buyer accepted marketing, and `SET`s the latest name, email and consent; the province's also
+//! adds the total quantity), and its first [`FIRST_CHUNK_ITEMS`] distinct line items (day and
+//! month). An event with more line items than one transaction holds (DynamoDB takes 100 actions)
+//! adds the rest in further transactions of [`LATER_CHUNK_ITEMS`], each also advancing the event's
+//! `items_done` on condition that it was the chunk before, so every chunk counts exactly once
+//! whoever applies it (a redelivery resumes where a crash stopped).
 //!
 //! Sums are DynamoDB numbers (38 digits), read back as `i128` from their decimal strings
 //! (serde stops at 64 bits).
@@ -38,15 +48,24 @@ use shared::{
     time::{self, Timestamp},
 };
 
-pub use events::EventItem;
+pub use events::{EventItem, chunks};
 pub use rollups::Reads;
 
-/// Line item ids one update of a province rollup adds: `, #i149 :q149` is 14 bytes, so 150 of
-/// them stay well inside the 4 KB an update expression may take.
-pub const ITEMS_PER_PART: usize = 150;
+pub use crate::domain::event::MAX_KEY_BYTES;
 
-/// The prefix of a province rollup's line item attributes.
-pub const ITEM_PREFIX: &str = "item:";
+/// Actions in one `TransactWriteItems`, at most (DynamoDB's limit).
+pub const MAX_ACTIONS: usize = 100;
+
+/// Rollups of an event other than its line items: value, customer and province, each of the day
+/// and of the month.
+pub const TOTALS_ROLLUPS: usize = 6;
+
+/// Distinct line items the ingest transaction adds (two updates each: day and month), after the
+/// event and its [`TOTALS_ROLLUPS`].
+pub const FIRST_CHUNK_ITEMS: usize = (MAX_ACTIONS - 1 - TOTALS_ROLLUPS) / 2;
+
+/// Distinct line items each later transaction adds, next to the event's progress update.
+pub const LATER_CHUNK_ITEMS: usize = (MAX_ACTIONS - 1) / 2;
 
 /// The index of events by UTC day and time.
 pub const EVENTS_BY_DAY: &str = "EventsByDay";
@@ -60,14 +79,25 @@ pub enum Part {
     Rollup,
 }
 
+/// How long an event is kept after it was received, unless configured otherwise.
+pub const DEFAULT_RETENTION_DAYS: u32 = 730;
+
 #[derive(Clone)]
 pub struct Store {
     table: Table,
+    /// Days an event item lives after receipt (its `ttl`); rollups never expire.
+    retention_days: u32,
 }
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { table: Table::new(client, table) }
+        Self { table: Table::new(client, table), retention_days: DEFAULT_RETENTION_DAYS }
+    }
+
+    /// The same store, keeping events `days` after receipt.
+    pub fn with_retention(mut self, days: u32) -> Self {
+        self.retention_days = days;
+        self
     }
 
     pub fn table(&self) -> &Table {
@@ -99,33 +129,78 @@ pub fn day_key(currency: &str, date: &str) -> Item {
     key(day_pk(currency), date)
 }
 
-/// The partition of `currency`'s customer rollups of `date`.
-pub fn customer_pk(currency: &str, date: &str) -> String {
-    format!("CUSTDAY#{currency}#{date}")
+/// The partition of `currency`'s month rollups.
+pub fn month_pk(currency: &str) -> String {
+    format!("MONTH#{currency}")
+}
+
+pub fn month_key(currency: &str, month: &str) -> Item {
+    key(month_pk(currency), month)
+}
+
+/// The month (`YYYY-MM`) of a date (`YYYY-MM-DD`).
+pub fn month_of(date: &str) -> &str {
+    date.get(..7).unwrap_or(date)
+}
+
+/// A rollup family kept per day and per month: which partitions and sort keys it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Customers,
+    Provinces,
+}
+
+impl Family {
+    fn name(self) -> &'static str {
+        match self {
+            Family::Customers => "CUST",
+            Family::Provinces => "PROV",
+        }
+    }
+
+    /// The partition of `month`'s day rollups (sort keys `<date>#<id>`).
+    pub fn days_pk(self, currency: &str, month: &str) -> String {
+        format!("{}DAY#{currency}#{month}", self.name())
+    }
+
+    /// The partition of `month`'s month rollups (sort keys `<id>`).
+    pub fn month_pk(self, currency: &str, month: &str) -> String {
+        format!("{}MONTH#{currency}#{month}", self.name())
+    }
+
+    pub fn day_key(self, currency: &str, date: &str, id: &str) -> Item {
+        key(self.days_pk(currency, month_of(date)), format!("{date}#{id}"))
+    }
+
+    pub fn month_key(self, currency: &str, month: &str, id: &str) -> Item {
+        key(self.month_pk(currency, month), id)
+    }
 }
 
 pub fn customer_key(currency: &str, date: &str, customer_id: &str) -> Item {
-    key(customer_pk(currency, date), customer_id)
+    Family::Customers.day_key(currency, date, customer_id)
 }
 
-/// The partition of `currency`'s province rollups of `date`.
-pub fn province_pk(currency: &str, date: &str) -> String {
-    format!("PROVDAY#{currency}#{date}")
+pub fn province_key(currency: &str, date: &str, province_key: &str) -> Item {
+    Family::Provinces.day_key(currency, date, province_key)
 }
 
-/// The sort key prefix of one province's parts.
-pub fn province_prefix(province_key: &str) -> String {
-    format!("{}:{province_key}#", province_key.len())
+/// The partition of one province's line items of the days of `month`.
+pub fn item_days_pk(currency: &str, month: &str, province_key: &str) -> String {
+    format!("ITEMDAY#{currency}#{month}#{province_key}")
 }
 
-pub fn province_key(currency: &str, date: &str, province_key: &str, part: usize) -> Item {
-    key(province_pk(currency, date), format!("{}{part}", province_prefix(province_key)))
+/// The partition of one province's line items of `month`.
+pub fn item_month_pk(currency: &str, month: &str, province_key: &str) -> String {
+    format!("ITEMMONTH#{currency}#{month}#{province_key}")
 }
 
-/// The province key of a province rollup's sort key `<len>:<province>#<part>`.
-fn province_of(sk: &str) -> Option<String> {
-    let (len, rest) = sk.split_once(':')?;
-    rest.get(..len.parse::<usize>().ok()?).map(str::to_owned)
+pub fn item_day_key(currency: &str, date: &str, province_key: &str, item_id: &str) -> Item {
+    key(item_days_pk(currency, month_of(date), province_key), format!("{date}#{item_id}"))
+}
+
+pub fn item_month_key(currency: &str, month: &str, province_key: &str, item_id: &str) -> Item {
+    key(item_month_pk(currency, month, province_key), item_id)
 }
 
 /// Reads a number attribute exactly; absent is 0.
@@ -146,10 +221,15 @@ mod tests {
     #[test]
     fn keys_say_what_the_layout_says() {
         let at = time::parse("2020-09-01T23:59:59.999Z").unwrap();
-        assert_eq!(province_key("USD", "2020-09-01", "idaho", 1), key("PROVDAY#USD#2020-09-01", "5:idaho#1"));
-        assert_eq!(province_of("5:idaho#1").as_deref(), Some("idaho"));
-        assert_eq!(province_of("4:a#b:#0").as_deref(), Some("a#b:"), "a province may hold the separators");
+        assert_eq!(province_key("USD", "2020-09-01", "idaho"), key("PROVDAY#USD#2020-09", "2020-09-01#idaho"));
+        assert_eq!(customer_key("USD", "2020-09-01", "c#1"), key("CUSTDAY#USD#2020-09", "2020-09-01#c#1"));
+        assert_eq!(Family::Customers.month_key("USD", "2020-09", "c"), key("CUSTMONTH#USD#2020-09", "c"));
+        assert_eq!(item_day_key("USD", "2020-09-01", "idaho", "x"), key("ITEMDAY#USD#2020-09#idaho", "2020-09-01#x"));
+        assert_eq!(item_month_key("USD", "2020-09", "idaho", "x"), key("ITEMMONTH#USD#2020-09#idaho", "x"));
         assert_eq!(events_day_sk(at, "e-1"), "2020-09-01T23:59:59.999Z#e-1");
         assert_eq!(day_key("EUR", "2020-09-01"), key("DAY#EUR", "2020-09-01"));
+        assert_eq!(month_key("EUR", "2020-09"), key("MONTH#EUR", "2020-09"));
+        assert_eq!(FIRST_CHUNK_ITEMS, 46);
+        assert_eq!(LATER_CHUNK_ITEMS, 49);
     }
 }

@@ -1,12 +1,12 @@
-//! Rollup reads: each a strongly consistent `Query` of one rollup partition, every page, mapped
-//! by hand since sums pass what serde reads (`i128`) and province rollups carry one attribute per
-//! line item id.
+//! Rollup reads: each a strongly consistent `Query` of one rollup partition (a month's rollups, or
+//! a span of days of one month), every page, mapped by hand since sums pass what serde reads
+//! (`i128`).
 
 use aws_sdk_dynamodb::{operation::query::builders::QueryFluentBuilder, types::AttributeValue};
 use shared::dynamo::{Item, StoreError, s, store_err};
 
-use super::{ITEM_PREFIX, Store, customer_pk, day_pk, number, province_of, province_pk, province_prefix};
-use crate::domain::{CustomerDay, ProvincePart, Totals};
+use super::{Family, Store, day_pk, item_days_pk, item_month_pk, month_pk, number};
+use crate::domain::{CustomerRollup, Piece, ProvinceRollup, Totals};
 
 /// What a query read: items and pages (for the bench and the logs).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,26 +33,55 @@ fn totals(item: &Item, count: &str, value: &str) -> Result<Totals, StoreError> {
     Ok(Totals::new(number(item, count)?, number(item, value)?))
 }
 
+/// The last sort key of a span of days whose sort keys are `<date>#<id>`: `~` sorts after `#`.
+fn through(date: &str) -> String {
+    format!("{date}~")
+}
+
 impl Store {
     /// Every item of a strongly consistent `Query` (every page, through the SDK's paginator),
-    /// raw, with what it read.
+    /// raw, with what it read (items as DynamoDB counts them read, before any filter).
     async fn every_item(&self, query: QueryFluentBuilder, reads: &mut Reads) -> Result<Vec<Item>, StoreError> {
         let mut pages = query.consistent_read(true).into_paginator().send();
         let mut items = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(store_err)?;
             reads.pages += 1;
-            let found = page.items.unwrap_or_default();
-            reads.items += found.len();
-            items.extend(found);
+            reads.items += usize::try_from(page.scanned_count).unwrap_or_default();
+            items.extend(page.items.unwrap_or_default());
         }
         Ok(items)
     }
 
-    /// The day rollups of `currency` from `start` to `end` (inclusive), by date: one `Query`.
-    pub async fn days(
+    /// A `Query` of what `piece` covers: a whole month's partition `month_pk`, or the span of
+    /// days of `days_pk` (sort keys `<date>#<id>`).
+    fn piece_query(&self, piece: &Piece, month_pk: String, days_pk: String) -> QueryFluentBuilder {
+        let query = self.table.query_items();
+        match piece {
+            Piece::Month(_) => {
+                query.key_condition_expression("pk = :pk").expression_attribute_values(":pk", s(month_pk))
+            }
+            Piece::Days(days) => query
+                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expression_attribute_values(":pk", s(days_pk))
+                .expression_attribute_values(":from", s(days.from.clone()))
+                .expression_attribute_values(":to", s(through(&days.to))),
+        }
+    }
+
+    fn family_query(&self, family: Family, currency: &str, piece: &Piece) -> QueryFluentBuilder {
+        let month = match piece {
+            Piece::Month(month) => month,
+            Piece::Days(days) => &days.month,
+        };
+        self.piece_query(piece, family.month_pk(currency, month), family.days_pk(currency, month))
+    }
+
+    /// The value rollups of `currency` in partition `pk` (`DAY#` or `MONTH#`) from `start` to
+    /// `end` (inclusive), by sort key: one `Query`.
+    async fn values(
         &self,
-        currency: &str,
+        pk: String,
         start: &str,
         end: &str,
         reads: &mut Reads,
@@ -61,7 +90,7 @@ impl Store {
             .table
             .query_items()
             .key_condition_expression("pk = :pk AND sk BETWEEN :start AND :end")
-            .expression_attribute_values(":pk", s(day_pk(currency)))
+            .expression_attribute_values(":pk", s(pk))
             .expression_attribute_values(":start", s(start))
             .expression_attribute_values(":end", s(end));
         let items = self.every_item(query, reads).await?;
@@ -71,24 +100,41 @@ impl Store {
             .collect()
     }
 
-    /// Every customer's rollup of `currency` on `date`: one `Query` of the day's partition.
-    pub async fn customer_days(
+    /// The day rollups of `currency` from `start` to `end` (dates, inclusive), by date.
+    pub async fn days(
         &self,
         currency: &str,
-        date: &str,
+        start: &str,
+        end: &str,
         reads: &mut Reads,
-    ) -> Result<Vec<CustomerDay>, StoreError> {
-        let query = self
-            .table
-            .query_items()
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(customer_pk(currency, date)));
-        let items = self.every_item(query, reads).await?;
+    ) -> Result<Vec<(String, Totals)>, StoreError> {
+        self.values(day_pk(currency), start, end, reads).await
+    }
+
+    /// The month rollups of `currency` from `start` to `end` (months, inclusive), by month.
+    pub async fn months(
+        &self,
+        currency: &str,
+        start: &str,
+        end: &str,
+        reads: &mut Reads,
+    ) -> Result<Vec<(String, Totals)>, StoreError> {
+        self.values(month_pk(currency), start, end, reads).await
+    }
+
+    /// Every customer's rollups of `currency` in `piece`, in time order.
+    pub async fn customers(
+        &self,
+        currency: &str,
+        piece: &Piece,
+        reads: &mut Reads,
+    ) -> Result<Vec<CustomerRollup>, StoreError> {
+        let items = self.every_item(self.family_query(Family::Customers, currency, piece), reads).await?;
         items
             .iter()
             .map(|item| {
-                Ok(CustomerDay {
-                    customer_id: text(item, "sk").unwrap_or_default(),
+                Ok(CustomerRollup {
+                    customer_id: text(item, "customer_id").unwrap_or_default(),
                     email: text(item, "email"),
                     first_name: text(item, "first_name"),
                     last_name: text(item, "last_name"),
@@ -99,39 +145,49 @@ impl Store {
             .collect()
     }
 
-    /// The province rollup parts of `currency` on `date`: one province's (by its key) or all.
-    pub async fn province_parts(
+    /// The province rollups of `currency` in `piece`: one province's (by its key) or all.
+    pub async fn provinces(
         &self,
         currency: &str,
-        date: &str,
+        piece: &Piece,
         province: Option<&str>,
         reads: &mut Reads,
-    ) -> Result<Vec<ProvincePart>, StoreError> {
-        let query = self.table.query_items().expression_attribute_values(":pk", s(province_pk(currency, date)));
-        let query = match province {
-            Some(key) => query
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":prefix", s(province_prefix(key))),
-            None => query.key_condition_expression("pk = :pk"),
-        };
+    ) -> Result<Vec<ProvinceRollup>, StoreError> {
+        let mut query = self.family_query(Family::Provinces, currency, piece);
+        if let Some(key) = province {
+            query = query.filter_expression("province_key = :key").expression_attribute_values(":key", s(key));
+        }
         let items = self.every_item(query, reads).await?;
         items
             .iter()
             .map(|item| {
-                let sk = text(item, "sk").unwrap_or_default();
-                let key = province_of(&sk).ok_or_else(|| StoreError::Unexpected(format!("province rollup {sk:?}")))?;
-                let mut items = Vec::new();
-                for (name, _) in item.iter().filter(|(name, _)| name.starts_with(ITEM_PREFIX)) {
-                    items.push((name[ITEM_PREFIX.len()..].to_owned(), number(item, name)?));
-                }
-                Ok(ProvincePart {
+                let key = text(item, "province_key")
+                    .ok_or_else(|| StoreError::Unexpected(format!("province rollup {:?}", item.get("sk"))))?;
+                Ok(ProvinceRollup {
                     shown: text(item, "province").unwrap_or_else(|| key.clone()),
                     key,
                     totals: totals(item, "order_count", "order_value")?,
                     quantity: number(item, "quantity")?,
-                    items,
                 })
             })
             .collect()
+    }
+
+    /// The line item quantities of one province (by its key) of `currency` in `piece`.
+    pub async fn items(
+        &self,
+        currency: &str,
+        piece: &Piece,
+        province: &str,
+        reads: &mut Reads,
+    ) -> Result<Vec<(String, i128)>, StoreError> {
+        let month = match piece {
+            Piece::Month(month) => month,
+            Piece::Days(days) => &days.month,
+        };
+        let query =
+            self.piece_query(piece, item_month_pk(currency, month, province), item_days_pk(currency, month, province));
+        let items = self.every_item(query, reads).await?;
+        items.iter().map(|item| Ok((text(item, "item_id").unwrap_or_default(), number(item, "quantity")?))).collect()
     }
 }
