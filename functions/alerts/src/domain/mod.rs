@@ -2,6 +2,7 @@
 //! may set: the entities and their rules, pure, no I/O.
 
 pub mod alert;
+pub mod budget;
 pub mod history;
 pub mod insights;
 pub mod money;
