@@ -351,10 +351,10 @@ async fn every_search_of_a_run_is_published_as_an_observation() {
         .await
         .unwrap();
     let text = out.messages()[0].body().unwrap();
-    let signature = out.messages()[0].message_attributes().and_then(|a| a.get("signature")).and_then(|a| a.string_value());
-    let signer = alerts::domain::token::ObservationSigner::new(shared::cursor::Cursors::new(
-        crate::helpers::OBSERVATIONS_KEY,
-    ));
+    let signature =
+        out.messages()[0].message_attributes().and_then(|a| a.get("signature")).and_then(|a| a.string_value());
+    let signer =
+        alerts::domain::token::ObservationSigner::new(shared::cursor::Cursors::new(crate::helpers::OBSERVATIONS_KEY));
     assert!(signature.is_some_and(|s| signer.verify(text, s)), "signed as our own: {signature:?}");
     let body: Value = serde_json::from_str(text).unwrap();
     assert_eq!((body["search_phrase"].as_str(), body["source"].as_str()), (Some("camping chair"), Some("alerts")));
@@ -389,9 +389,8 @@ async fn observations_of_other_producers_are_history_and_never_a_price_drop_emai
     forged["products"][0]["item_url"] = json!("https://evil.example/phish");
     forged["products"][0]["image_url"] = json!("http://www.ebay.com/tracker.gif");
     let body = forged.to_string();
-    let signer = alerts::domain::token::ObservationSigner::new(shared::cursor::Cursors::new(
-        crate::helpers::OBSERVATIONS_KEY,
-    ));
+    let signer =
+        alerts::domain::token::ObservationSigner::new(shared::cursor::Cursors::new(crate::helpers::OBSERVATIONS_KEY));
     let wrong = alerts::domain::token::ObservationSigner::new(shared::cursor::Cursors::new("x".repeat(40)));
     let mut event = SqsEvent::default();
     event.records = vec![
@@ -403,7 +402,13 @@ async fn observations_of_other_producers_are_history_and_never_a_price_drop_emai
     assert!(response.batch_item_failures.is_empty());
     assert!(outbox(&email).await.is_empty(), "no price drop email from an observation we did not sign");
     // Kept in the history, without its foreign link.
-    let (day, _) = t.app.store.history_day(&alerts::domain::Currency::usd(), "road bike", now.date_naive()).await.unwrap().unwrap();
+    let (day, _) = t
+        .app
+        .store
+        .history_day(&alerts::domain::Currency::usd(), "road bike", now.date_naive())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((day.kept["cheap"].price.0, day.kept["cheap"].item_url.as_str()), (1_000, ""));
     // Our own (signed) observation of a new listing names it.
     let ours = observation(now, &[("ours", 2_000)]).to_string();
@@ -443,9 +448,14 @@ async fn a_day_of_three_thousand_listings_keeps_its_history_and_insights() {
     // The 20 cheapest: 200.00 + 0.13 k, k = 0..19; the median is the mean of k = 9 and 10.
     assert_eq!(day["median_price"].as_f64(), Some((20_000.0 + 13.0 * 9.5) / 100.0));
     // A later, cheaper price of a listing trimmed out of the day counts.
-    record(&t, &json!({"search_phrase": PHRASE, "currency": "USD", "observed_at": shared::time::format(now),
+    record(
+        &t,
+        &json!({"search_phrase": PHRASE, "currency": "USD", "observed_at": shared::time::format(now),
                        "source": "alerts", "products": [{"item_id": format!("v1|{:012}|0", 110_000_002_999i64),
-                       "title": "Road bike", "total_price": 1.0, "currency": "USD"}]}), now).await;
+                       "title": "Road bike", "total_price": 1.0, "currency": "USD"}]}),
+        now,
+    )
+    .await;
     let day = insights(&t, &id, "days=1").await.body["days"][0].clone();
     assert_eq!((day["listings"].as_u64(), day["min_price"].as_f64()), (Some(3_000), Some(1.0)));
 }

@@ -117,7 +117,8 @@ pub fn create_quota() -> Result<Limit, ConfigError> {
 /// `ALERTS_MARKETPLACE_USER_DAILY_SHARE`.
 pub fn budget() -> Result<Budget, ConfigError> {
     let daily = Limit::from_env("marketplace", "ALERTS_MARKETPLACE_DAILY_BUDGET", 4_000, Window::Day)?.limit;
-    let user_share = Limit::from_env("marketplace-share", "ALERTS_MARKETPLACE_USER_DAILY_SHARE", 200, Window::Day)?.limit;
+    let user_share =
+        Limit::from_env("marketplace-share", "ALERTS_MARKETPLACE_USER_DAILY_SHARE", 200, Window::Day)?.limit;
     Ok(Budget { daily, user_share })
 }
 

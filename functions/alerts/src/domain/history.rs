@@ -48,7 +48,12 @@ impl Hosts {
     pub const DEFAULT: &str = "ebay.com,ebayimg.com";
 
     pub fn parse(list: &str) -> Self {
-        Self(list.split(',').map(|h| h.trim().trim_matches('.').to_ascii_lowercase()).filter(|h| !h.is_empty()).collect())
+        Self(
+            list.split(',')
+                .map(|h| h.trim().trim_matches('.').to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+        )
     }
 
     /// `url` when it is `https`, without credentials, on one of the hosts.
@@ -159,7 +164,8 @@ impl Observation {
             if total > MAX_PRICE || base.is_some_and(|b| b > MAX_PRICE) {
                 continue; // beyond any price an alert may ask about: not a listing we believe
             }
-            let optional = |name: &str, max: usize| p[name].as_str().map(|s| bounded_title(s).chars().take(max).collect());
+            let optional =
+                |name: &str, max: usize| p[name].as_str().map(|s| bounded_title(s).chars().take(max).collect());
             let link = |name: &str| p[name].as_str().filter(|url| url.len() <= 500).and_then(|url| hosts.allow(url));
             listings.push(Product {
                 item_id: item_id.chars().filter(|c| !c.is_control()).take(128).collect(),
@@ -310,6 +316,7 @@ mod tests {
             ),
             now(),
             90,
+            &Hosts::default(),
         )
         .unwrap();
         assert_eq!(ok.phrase, "lego castle");
@@ -330,7 +337,10 @@ mod tests {
             observation("2026-11-24T11:00:00Z", json!([{"item_id": "a"}])),
             observation("2026-11-24T11:00:00Z", json!([{"item_id": "a", "price": -1}])),
         ] {
-            assert!(matches!(Observation::from_json(&bad, now(), 90, &Hosts::default()), Err(Refused::Malformed(_))), "{bad}");
+            assert!(
+                matches!(Observation::from_json(&bad, now(), 90, &Hosts::default()), Err(Refused::Malformed(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -362,7 +372,9 @@ mod tests {
         (0..n)
             .map(|i| Product {
                 item_id: format!("v1|{:012}|0", i),
-                title: format!("Listing number {i} with a long and descriptive marketplace title, as sellers write them"),
+                title: format!(
+                    "Listing number {i} with a long and descriptive marketplace title, as sellers write them"
+                ),
                 price: Cents(10_000 + i as i64 * 7 + offset),
                 shipping_cost: None,
                 total_price: Cents(10_000 + i as i64 * 7 + offset),

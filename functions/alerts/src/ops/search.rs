@@ -6,7 +6,6 @@
 use std::collections::BTreeSet;
 
 use chrono::Duration;
-use futures::{StreamExt, stream};
 use shared::{config::ConfigError, time::Timestamp};
 
 use super::runs::{RunError, Worker};
@@ -20,9 +19,6 @@ use crate::{
     queue::ObservationMessage,
     store::budget::{STACK_BUDGET, USER_SHARE},
 };
-
-/// Share counters spent at once.
-const CHARGES_IN_FLIGHT: usize = 8;
 
 /// What a run's search found.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,20 +41,13 @@ pub async fn find(
     }
     let store = worker.store;
     let table = store.table.name.as_str();
-    let charged: Vec<Option<&str>> = stream::iter(owners.iter().copied())
-        .map(|owner| async move {
-            match store.spend_counter(USER_SHARE, owner, worker.budget.user_share, now).await {
-                Ok(Some(_)) => Ok(Some(owner)),
-                Ok(None) => Ok(None),
-                Err(err) => Err(err),
-            }
-        })
-        .buffer_unordered(CHARGES_IN_FLIGHT)
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .collect::<Result<_, _>>()?;
-    let payers: Vec<&str> = charged.into_iter().flatten().collect();
+    // One conditional write per owner, in turn (a message serves at most 100 alerts).
+    let mut payers: Vec<&str> = Vec::new();
+    for owner in owners {
+        if store.spend_counter(USER_SHARE, owner, worker.budget.user_share, now).await?.is_some() {
+            payers.push(owner);
+        }
+    }
     if payers.is_empty() {
         tracing::info!(owners = owners.len(), "every owner's marketplace share is spent: not searched");
         metrics::emit(table, &[Metric::count("MarketplaceBudgetExhausted", 1)]);

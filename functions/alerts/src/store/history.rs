@@ -79,8 +79,12 @@ impl Store {
         read: Option<u64>,
         ttl: i64,
     ) -> Result<Written, StoreError> {
-        let record =
-            HistoryItem { listings: day.kept.clone(), others: encode_others(day), version: read.map_or(1, |v| v + 1), ttl };
+        let record = HistoryItem {
+            listings: day.kept.clone(),
+            others: encode_others(day),
+            version: read.map_or(1, |v| v + 1),
+            ttl,
+        };
         let key = history_key(currency, phrase, date);
         match read {
             None => self.table.insert(key, &record).await,

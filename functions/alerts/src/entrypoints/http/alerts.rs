@@ -45,7 +45,8 @@ pub async fn create(app: &App, caller: Caller, req: Request) -> Outcome {
         }
     };
     let new: NewAlert = http::parse_json::<NewAlertBody>(&req)?.try_into()?;
-    let alert = manage::create_within_quota(&app.store, &app.create_quota, &caller.sub, &email, new, time::now()).await?;
+    let alert =
+        manage::create_within_quota(&app.store, &app.create_quota, &caller.sub, &email, new, time::now()).await?;
     http::created(&AlertView::from(&alert))
 }
 
