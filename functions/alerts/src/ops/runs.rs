@@ -203,7 +203,7 @@ async fn run_alert(
     let next = next_period(due.period, due.frequency_minutes, now);
     let known = match listing {
         None => Some(RunOutcome::BudgetExhausted),
-        Some((products, _)) if products.is_empty() => Some(RunOutcome::NoListings),
+        Some(([], _)) => Some(RunOutcome::NoListings),
         Some(_) => None,
     };
     let run = known.map(|outcome| LastRun { at: now, outcome });
