@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod budget;
 pub mod history;
+pub mod hosts;
 pub mod insights;
 pub mod money;
 pub mod product;
