@@ -427,3 +427,57 @@ fn keys_are_read_from_secrets_manager_by_the_functions_that_need_them_never_from
     }
     assert!(readers >= 10, "the listing functions and alerts' link signers read their keys: {readers}");
 }
+
+#[test]
+fn price_observations_name_their_producers_and_the_marketplace_budget_is_watched() {
+    let t = template();
+    // Only the worker's role and the named producers may publish observations.
+    let policy = t
+        .resources("AWS::SQS::QueuePolicy")
+        .find(|(_, p)| p["Properties"]["Queues"] == json!([{"Ref": "PriceObservationsQueue"}]))
+        .map(|(_, p)| p.clone())
+        .expect("a policy on PriceObservationsQueue");
+    let statement = &policy["Properties"]["PolicyDocument"]["Statement"][0];
+    assert_eq!(
+        (&statement["Effect"], &statement["Principal"], &statement["Action"]),
+        (&json!("Deny"), &json!("*"), &json!("sqs:SendMessage"))
+    );
+    let producers = statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"].to_string();
+    assert!(
+        producers.contains("AlertsWorkerFunctionRole") && producers.contains("AlertsObservationProducerArns"),
+        "{producers}"
+    );
+    // The worker signs them, the recorder checks: both have the key; the recorder knows the hosts.
+    for (function, vars) in [
+        (
+            "AlertsWorkerFunction",
+            &[
+                "ALERTS_OBSERVATIONS_KEY_SECRET_ARN",
+                "ALERTS_MARKETPLACE_DAILY_BUDGET",
+                "ALERTS_MARKETPLACE_USER_DAILY_SHARE",
+            ][..],
+        ),
+        ("AlertsRecorderFunction", &["ALERTS_OBSERVATIONS_KEY_SECRET_ARN", "ALERTS_MARKETPLACE_HOSTS"][..]),
+        ("AlertsCreateAlertFunction", &["ALERTS_CREATE_QUOTA_PER_DAY"][..]),
+    ] {
+        let env = &t.resource(function).unwrap()["Properties"]["Environment"]["Variables"];
+        for var in vars {
+            assert!(env.get(*var).is_some(), "{function}: {var}");
+        }
+    }
+    // Alarms on the marketplace's 429s and on 80 % of the day's budget, notifying the topic.
+    let table = json!({"Ref": "AlertsTable"});
+    assert_eq!(alarms_on("PriceAlerts", "MarketplaceThrottled", "AlertsTable", &table), 1);
+    let budget = t.resources("AWS::CloudWatch::Alarm").filter(|(_, a)| {
+        let p = &a["Properties"];
+        p["Namespace"] == "PriceAlerts"
+            && p["MetricName"] == "MarketplaceBudgetUsedPercent"
+            && p["Threshold"] == 80
+            && p["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+            && notifies_the_topic(a)
+    });
+    assert_eq!(budget.count(), 1);
+    assert_eq!(t.parameter_default("AlertsMarketplaceDailyBudget").as_deref(), Some("4000"));
+    assert_eq!(t.parameter_default("AlertsMarketplaceUserDailyShare").as_deref(), Some("200"));
+    assert_eq!(t.parameter_default("AlertsCreateQuotaPerDay").as_deref(), Some("100"));
+}

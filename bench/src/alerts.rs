@@ -88,6 +88,8 @@ fn app(sdk: &SdkConfig, stack: &Stack, template: &Template, endpoint: &str) -> R
         )),
         runs_queue_url: Some(var("ALERTS_RUNS_QUEUE_URL")?),
         sender: Some(Sender { from: var("ALERTS_FROM_EMAIL")?, public_base_url: var("ALERTS_PUBLIC_BASE_URL")? }),
+        // The bench measures the runs, not the day's marketplace budget (which it would spend).
+        budget: alerts::domain::budget::Budget { daily: 10_000_000, user_share: 10_000_000 },
         ..Config::new(var("ALERTS_TABLE")?, auth)
     };
     let source = CredentialSource::Secret {
@@ -264,7 +266,7 @@ pub async fn runs(
         .map_err(|e| anyhow::anyhow!(e))?
         .into_alert("bench-alert".into(), "bench-owner".into(), "render@example.com".into(), chrono::Utc::now());
     let sender = app.sender.as_ref().context("a sender")?;
-    let wording = Wording::alert(&alert, products.len());
+    let wording = Wording::alert(&alert, products.len(), chrono::Utc::now());
     let renders = 1_000;
     let started = Instant::now();
     let mut bytes = 0;
@@ -356,8 +358,9 @@ async fn recorder(bench: &Bench, app: &'static App, invoker: &WatchInvoker) -> R
         eprintln!("bench: 90 days of history for {phrase} ({listings} listings a day)...");
         for days_ago in 0..90 {
             let body = observation(phrase, listings, days_ago, 0);
-            let observation = alerts::domain::history::Observation::from_json(&body, chrono::Utc::now(), 90)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let observation =
+                alerts::domain::history::Observation::from_json(&body, chrono::Utc::now(), 90, &app.marketplace_hosts)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             alerts::ops::history::record(&app.store, app.mail()?, &observation, chrono::Utc::now(), 90)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -60,6 +60,21 @@ impl Queue {
         Ok(())
     }
 
+    /// Sends one message of `body` as it is, with string message attributes (a signature, say).
+    pub async fn send_text(&self, body: &str, attributes: &[(&str, &str)]) -> Result<(), QueueError> {
+        let mut request = self.client.send_message().queue_url(&self.url).message_body(body);
+        for (name, value) in attributes {
+            let attribute = aws_sdk_sqs::types::MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value(*value)
+                .build()
+                .map_err(|e| QueueError::Encode(e.to_string()))?;
+            request = request.message_attributes(*name, attribute);
+        }
+        request.send().await.map_err(unavailable)?;
+        Ok(())
+    }
+
     /// Sends one message per `(message, delay_seconds)`, ten to a request and a few requests at a
     /// time, so that thousands fit in one invocation; entries SQS refuses are retried once, then
     /// reported.

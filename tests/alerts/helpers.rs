@@ -23,6 +23,7 @@ use system_tests::{Reply, User, as_user, auth_config, call, endpoint, fresh_stac
 
 pub const CURSOR_KEY: &str = "alerts-test-cursor-key-0000000000";
 pub const UNSUBSCRIBE_KEY: &str = "alerts-test-unsubscribe-key-00000000";
+pub const OBSERVATIONS_KEY: &str = "alerts-test-observations-key-000000000";
 pub const FROM: &str = "alerts@example.com";
 pub const PUBLIC_URL: &str = "https://alerts.test";
 
@@ -48,6 +49,9 @@ pub fn config(stack: &Stack) -> Config {
         sender: Some(Sender { from: FROM.into(), public_base_url: PUBLIC_URL.into() }),
         observations_dlq_url: Some(stack.queue("PriceObservationsDeadLetterQueue").url.clone()),
         insights_queue_url: Some(stack.queue("AlertInsightsQueue").url.clone()),
+        observations_key: Some(shared::cursor::Cursors::new(OBSERVATIONS_KEY)),
+        // The test observations link to example.com.
+        marketplace_hosts: alerts::domain::history::Hosts::parse("ebay.com,ebayimg.com,example.com"),
         ..Config::new(stack.table("AlertsTable"), auth_config(stack))
     }
 }
@@ -63,9 +67,16 @@ pub fn app_of(sdk: &SdkConfig, stack: &Stack, config: &Config) -> &'static App {
 
 impl Alerts {
     pub async fn new() -> Self {
+        Self::with(|_| ()).await
+    }
+
+    /// An alerts app whose configuration `change` adjusts (a quota, the budget, ...).
+    pub async fn with(change: impl FnOnce(&mut Config)) -> Self {
         let sdk = sdk().await;
         let stack = fresh_stack(&sdk).await;
-        let app = app_of(&sdk, &stack, &config(&stack));
+        let mut config = config(&stack);
+        change(&mut config);
+        let app = app_of(&sdk, &stack, &config);
         let (alice, bob) = (unique_email("alice"), unique_email("bob"));
         let (alice, bob) = tokio::join!(user(&stack, &alice, &[]), user(&stack, &bob, &[]));
         Self { app, stack, sdk, alice, bob }
@@ -104,6 +115,10 @@ impl Alerts {
     pub async fn products(&self, who: &User, id: &str) -> Reply {
         let path = format!("/alerts/v1/alerts/{id}/products");
         call(self.app, http::products, as_user(request("GET", &path, None), who)).await
+    }
+
+    pub async fn delete_me(&self, who: &User) -> Reply {
+        call(self.app, http::delete_me, as_user(request("DELETE", "/alerts/v1/me", None), who)).await
     }
 
     pub async fn list(&self, who: &User, query: &str) -> Reply {

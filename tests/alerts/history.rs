@@ -29,9 +29,10 @@ fn observation(at: Timestamp, listings: &[(&str, i64)]) -> Value {
     json!({"search_phrase": PHRASE, "currency": "USD", "observed_at": shared::time::format(at), "source": "test", "products": products})
 }
 
-/// Records an observation as the recorder does, at `now`.
+/// Records an observation of our own (signed) as the recorder does, at `now`.
 async fn record(t: &Alerts, body: &Value, now: Timestamp) -> history::Recorded {
-    let observation = Observation::from_json(body, now, 90).expect("a valid observation");
+    let mut observation = Observation::from_json(body, now, 90, &t.app.marketplace_hosts).expect("a valid observation");
+    observation.signed = true;
     history::record(&t.app.store, t.app.mail().unwrap(), &observation, now, 90).await.expect("recorded")
 }
 
@@ -344,16 +345,117 @@ async fn every_search_of_a_run_is_published_as_an_observation() {
     let out = sqs
         .receive_message()
         .queue_url(&t.stack.queue("PriceObservationsQueue").url)
+        .message_attribute_names("All")
         .wait_time_seconds(2)
         .send()
         .await
         .unwrap();
-    let body: Value = serde_json::from_str(out.messages()[0].body().unwrap()).unwrap();
+    let text = out.messages()[0].body().unwrap();
+    let signature =
+        out.messages()[0].message_attributes().and_then(|a| a.get("signature")).and_then(|a| a.string_value());
+    let signer =
+        alerts::domain::token::ObservationSigner::new(shared::cursor::Cursors::new(crate::helpers::OBSERVATIONS_KEY));
+    assert!(signature.is_some_and(|s| signer.verify(text, s)), "signed as our own: {signature:?}");
+    let body: Value = serde_json::from_str(text).unwrap();
     assert_eq!((body["search_phrase"].as_str(), body["source"].as_str()), (Some("camping chair"), Some("alerts")));
     assert!(body["products"].as_array().unwrap().len() >= 20, "every listing of the search, not only the 20 mailed");
     // What was published records as any other producer's observation.
-    let observation = Observation::from_json(&body, shared::time::now(), 90).unwrap();
+    let observation = Observation::from_json(&body, shared::time::now(), 90, &app.marketplace_hosts).unwrap();
     assert!(
         history::record(&app.store, app.mail().unwrap(), &observation, shared::time::now(), 90).await.unwrap().changed
     );
+}
+
+fn signed(id: &str, body: &str, signature: Option<&str>) -> SqsMessage {
+    let mut m = message(id, body);
+    if let Some(signature) = signature {
+        let mut attribute = aws_lambda_events::sqs::SqsMessageAttribute::default();
+        attribute.string_value = Some(signature.to_owned());
+        attribute.data_type = Some("String".into());
+        m.message_attributes.insert("signature".into(), attribute);
+    }
+    m
+}
+
+#[tokio::test]
+async fn observations_of_other_producers_are_history_and_never_a_price_drop_email() {
+    let t = Alerts::new().await;
+    let email = unique_email("forged");
+    let new =
+        NewAlert::from_json(&json!({"search_phrase": PHRASE, "frequency_minutes": 30, "target_price": 50})).unwrap();
+    manage::create(&t.app.store, "forged-owner", &email, new, shared::time::now()).await.unwrap();
+    let now = shared::time::now();
+    let mut forged = observation(now, &[("cheap", 1_000)]);
+    forged["products"][0]["item_url"] = json!("https://evil.example/phish");
+    forged["products"][0]["image_url"] = json!("http://www.ebay.com/tracker.gif");
+    let body = forged.to_string();
+    let signer =
+        alerts::domain::token::ObservationSigner::new(shared::cursor::Cursors::new(crate::helpers::OBSERVATIONS_KEY));
+    let wrong = alerts::domain::token::ObservationSigner::new(shared::cursor::Cursors::new("x".repeat(40)));
+    let mut event = SqsEvent::default();
+    event.records = vec![
+        signed("unsigned", &body, None),
+        signed("wrong-key", &body, Some(&wrong.sign(&body))),
+        signed("other-body", &body, Some(&signer.sign(&observation(now, &[("x", 1)]).to_string()))),
+    ];
+    let response = alerts::entrypoints::sqs::recorder(t.app, event).await.unwrap();
+    assert!(response.batch_item_failures.is_empty());
+    assert!(outbox(&email).await.is_empty(), "no price drop email from an observation we did not sign");
+    // Kept in the history, without its foreign link.
+    let (day, _) = t
+        .app
+        .store
+        .history_day(&alerts::domain::Currency::usd(), "road bike", now.date_naive())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((day.kept["cheap"].price.0, day.kept["cheap"].item_url.as_str()), (1_000, ""));
+    // Our own (signed) observation of a new listing names it.
+    let ours = observation(now, &[("ours", 2_000)]).to_string();
+    let mut event = SqsEvent::default();
+    event.records = vec![signed("ours", &ours, Some(&signer.sign(&ours)))];
+    alerts::entrypoints::sqs::recorder(t.app, event).await.unwrap();
+    let sent = outbox(&email).await;
+    assert_eq!(sent.len(), 1);
+    let raw = sent[0]["raw"].as_str().unwrap();
+    assert!(raw.contains("https://example.com/ours") && !raw.contains("evil.example") && !raw.contains("tracker.gif"));
+}
+
+#[tokio::test]
+async fn a_day_of_three_thousand_listings_keeps_its_history_and_insights() {
+    let t = Alerts::new().await;
+    let id = t.alert(&t.alice, PHRASE, 30).await;
+    let now = shared::time::now();
+    // 3,000 listings with titles and links as long as real ones (about 500 KB as one map),
+    // in 15 observations of 200, the dearest first.
+    let listing = |i: i64| {
+        json!({"item_id": format!("v1|{:012}|0", 110_000_000_000i64 + i),
+               "title": format!("Road bike number {i}, carbon frame, 22 speed groupset, size 56, barely ridden, local pick-up"),
+               "total_price": (20_000 + i * 13) as f64 / 100.0, "currency": "USD",
+               "item_url": format!("https://example.com/itm/{:012}?hash=item{:x}", 110_000_000_000i64 + i, i * 7919)})
+    };
+    for k in (0..15i64).rev() {
+        let products: Vec<Value> = (k * 200..(k + 1) * 200).map(listing).collect();
+        let body = json!({"search_phrase": PHRASE, "currency": "USD", "observed_at": shared::time::format(now),
+                          "source": "backfill", "products": products});
+        record(&t, &body, now).await;
+    }
+    let reply = insights(&t, &id, "days=1").await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let day = &reply.body["days"][0];
+    assert_eq!(day["listings"], 3_000, "{day}");
+    assert_eq!(day["min_price"].as_f64(), Some(200.0));
+    // The 20 cheapest: 200.00 + 0.13 k, k = 0..19; the median is the mean of k = 9 and 10.
+    assert_eq!(day["median_price"].as_f64(), Some((20_000.0 + 13.0 * 9.5) / 100.0));
+    // A later, cheaper price of a listing trimmed out of the day counts.
+    record(
+        &t,
+        &json!({"search_phrase": PHRASE, "currency": "USD", "observed_at": shared::time::format(now),
+                       "source": "alerts", "products": [{"item_id": format!("v1|{:012}|0", 110_000_002_999i64),
+                       "title": "Road bike", "total_price": 1.0, "currency": "USD"}]}),
+        now,
+    )
+    .await;
+    let day = insights(&t, &id, "days=1").await.body["days"][0].clone();
+    assert_eq!((day["listings"].as_u64(), day["min_price"].as_f64()), (Some(3_000), Some(1.0)));
 }

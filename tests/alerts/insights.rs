@@ -41,7 +41,8 @@ async fn history(t: &Alerts, phrase: &str, now: Timestamp) {
                             "currency": "USD", "item_url": format!("https://example.com/{i}")}))
             .collect();
         let body = json!({"search_phrase": phrase, "currency": "USD", "observed_at": shared::time::format(at), "source": "test", "products": products});
-        let observation = alerts::domain::history::Observation::from_json(&body, now, 90).unwrap();
+        let observation =
+            alerts::domain::history::Observation::from_json(&body, now, 90, &t.app.marketplace_hosts).unwrap();
         alerts::ops::history::record(&t.app.store, t.app.mail().unwrap(), &observation, now, 90).await.unwrap();
     }
 }

@@ -7,5 +7,6 @@ mod history;
 mod insights;
 mod manage;
 mod marketplace;
+mod quotas;
 mod runs;
 mod unsubscribe;

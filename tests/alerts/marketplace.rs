@@ -88,7 +88,7 @@ async fn max_price_bounds_what_the_buyer_pays() {
         currency: alerts::domain::Currency::usd(),
         max_price: None,
     };
-    let probe = t.app.marketplace.as_ref().unwrap().search(&search).await.unwrap();
+    let probe = t.app.marketplace.as_ref().unwrap().search(&search, &mut Default::default()).await.unwrap();
     let mut totals: Vec<i64> = probe.iter().map(|p| p.total_price.0).collect();
     totals.sort();
     let limit = alerts::domain::Cents(totals[totals.len() / 2]);

@@ -99,15 +99,18 @@ pub struct Wording {
 }
 
 impl Wording {
-    /// The regular alert email.
-    pub fn alert(alert: &Alert, listings: usize) -> Self {
+    /// The regular alert email, of listings fetched at `fetched_at` (a search may be reused for
+    /// a few minutes, longer as the day's marketplace budget runs low: the email says when its
+    /// prices are from).
+    pub fn alert(alert: &Alert, listings: usize, fetched_at: Timestamp) -> Self {
         let limit = alert.max_price.map(|max| format!(" at or below {}", money(max, alert.currency.as_str())));
         Self {
             subject: format!("{listings} listings for \u{201c}{}\u{201d}", alert.search_phrase),
             heading: format!("The cheapest listings for \u{201c}{}\u{201d}", alert.search_phrase),
             intro: format!(
-                "The {listings} cheapest listings{}, by price plus shipping, as of this run.",
-                limit.unwrap_or_default()
+                "The {listings} cheapest listings{}, by price plus shipping; prices as of {} UTC.",
+                limit.unwrap_or_default(),
+                fetched_at.format("%Y-%m-%d %H:%M")
             ),
         }
     }

@@ -1,7 +1,10 @@
 //! Product price alerts: users save search phrases; a schedule every minute finds the alerts
 //! due, groups them by search and hands the groups to a worker through SQS, which searches the
-//! marketplace once per group (cached for `ALERTS_SEARCH_CACHE_SECONDS`) and mails each alert
-//! the cheapest listings through SES, at most once per period.
+//! marketplace once per group (cached for `ALERTS_SEARCH_CACHE_SECONDS`, longer as the day's
+//! marketplace budget runs low) and mails each alert the cheapest listings through SES, at most
+//! once per period. Per-user limits: alerts created a day (`ALERTS_CREATE_QUOTA_PER_DAY`), and a
+//! share of the stack's daily marketplace budget (`ALERTS_MARKETPLACE_DAILY_BUDGET`,
+//! `ALERTS_MARKETPLACE_USER_DAILY_SHARE`). [`metrics`] writes the budget's metrics (EMF).
 //!
 //! Layers, as in every service:
 //!
@@ -23,6 +26,7 @@ pub mod email;
 pub mod entrypoints;
 pub mod mailer;
 pub mod marketplace;
+pub mod metrics;
 pub mod ops;
 pub mod queue;
 pub mod routes;
@@ -35,10 +39,16 @@ use shared::{
     auth::{AuthConfig, Verifier},
     config::{self, ConfigError},
     cursor::Cursors,
+    dynamo::Table,
+    quota::{Limit, Quota, Window},
 };
 
 use crate::{
-    domain::token::Tokens,
+    domain::{
+        budget::Budget,
+        history::Hosts,
+        token::{ObservationSigner, Tokens},
+    },
     email::Sender,
     mailer::Mailer,
     marketplace::{CredentialSource, Marketplace},
@@ -85,6 +95,31 @@ pub struct Config {
     pub insights_queue_url: Option<String>,
     /// `ALERTS_INSIGHTS_EVERY_SECONDS` (86400): how often insight emails go out.
     pub insights_every: u64,
+    /// `ALERTS_CREATE_QUOTA_PER_DAY` (100): alerts one user may create a UTC day.
+    pub create_quota: Limit,
+    /// `ALERTS_MARKETPLACE_DAILY_BUDGET` (4000), `ALERTS_MARKETPLACE_USER_DAILY_SHARE` (200).
+    pub budget: Budget,
+    /// `ALERTS_OBSERVATIONS_KEY` (the worker signs, the recorder checks): our own observations.
+    pub observations_key: Option<Cursors>,
+    /// `ALERTS_MARKETPLACE_HOSTS` (`ebay.com,ebayimg.com`): where observations' links may point.
+    pub marketplace_hosts: Hosts,
+}
+
+/// The name of the alerts-created quota's counters.
+pub const CREATE_QUOTA: &str = "alerts";
+
+/// The alerts-created quota from `ALERTS_CREATE_QUOTA_PER_DAY`.
+pub fn create_quota() -> Result<Limit, ConfigError> {
+    Limit::from_env(CREATE_QUOTA, "ALERTS_CREATE_QUOTA_PER_DAY", 100, Window::Day)
+}
+
+/// The marketplace budget from `ALERTS_MARKETPLACE_DAILY_BUDGET` and
+/// `ALERTS_MARKETPLACE_USER_DAILY_SHARE`.
+pub fn budget() -> Result<Budget, ConfigError> {
+    let daily = Limit::from_env("marketplace", "ALERTS_MARKETPLACE_DAILY_BUDGET", 4_000, Window::Day)?.limit;
+    let user_share =
+        Limit::from_env("marketplace-share", "ALERTS_MARKETPLACE_USER_DAILY_SHARE", 200, Window::Day)?.limit;
+    Ok(Budget { daily, user_share })
 }
 
 impl Config {
@@ -104,6 +139,10 @@ impl Config {
             history_days: 90,
             insights_queue_url: None,
             insights_every: 86_400,
+            create_quota: Limit { name: CREATE_QUOTA, limit: 100, window: Window::Day },
+            budget: Budget::default(),
+            observations_key: None,
+            marketplace_hosts: Hosts::default(),
         }
     }
 
@@ -135,6 +174,11 @@ impl Config {
             history_days: config::or_default("ALERTS_HISTORY_DAYS", 90i64)?,
             insights_queue_url: optional("ALERTS_INSIGHTS_QUEUE_URL"),
             insights_every: config::or_default("ALERTS_INSIGHTS_EVERY_SECONDS", 86_400u64)?.max(60),
+            create_quota: create_quota()?,
+            budget: budget()?,
+            observations_key: Cursors::optional_from_var("ALERTS_OBSERVATIONS_KEY")?,
+            marketplace_hosts: optional("ALERTS_MARKETPLACE_HOSTS")
+                .map_or_else(Hosts::default, |hosts| Hosts::parse(&hosts)),
         })
     }
 }
@@ -157,6 +201,12 @@ pub struct App {
     pub history_days: i64,
     pub insights: Option<Queue>,
     pub insights_every: u64,
+    /// Alerts a user may create a day, counted in the alerts table.
+    pub create_quota: Quota,
+    pub budget: Budget,
+    /// Signs the worker's observations; checks them in the recorder.
+    pub signer: Option<ObservationSigner>,
+    pub marketplace_hosts: Hosts,
 }
 
 impl shared::http::Api for App {
@@ -206,6 +256,14 @@ impl App {
             history_days: config.history_days,
             insights: config.insights_queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
             insights_every: config.insights_every,
+            create_quota: Quota {
+                table: Table::new(aws_sdk_dynamodb::Client::new(sdk), &config.table),
+                limit: config.create_quota,
+                what: "new alerts",
+            },
+            budget: config.budget,
+            signer: config.observations_key.clone().map(ObservationSigner::new),
+            marketplace_hosts: config.marketplace_hosts.clone(),
         }
     }
 
@@ -233,7 +291,9 @@ impl App {
             store: &self.store,
             marketplace: self.marketplace.as_ref(),
             search_cache: self.search_cache,
+            budget: self.budget,
             observations: self.observations.as_ref(),
+            signer: self.signer.as_ref(),
             mail: self.mail()?,
         })
     }

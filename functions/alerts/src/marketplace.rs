@@ -72,6 +72,13 @@ impl Search {
     }
 }
 
+/// What a search cost: its requests to the marketplace (retries included) and those answered 429.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Calls {
+    pub requests: u32,
+    pub throttled: u32,
+}
+
 struct Token {
     value: String,
     renew_at: Instant,
@@ -166,14 +173,15 @@ impl Marketplace {
         Ok(value)
     }
 
-    /// The listings eBay returns for `search`, cheapest first by price (eBay's `sort=price`).
-    pub async fn search(&self, search: &Search) -> Result<Vec<Product>, MarketplaceError> {
+    /// The listings eBay returns for `search`, cheapest first by price (eBay's `sort=price`);
+    /// `calls` counts the requests it took.
+    pub async fn search(&self, search: &Search, calls: &mut Calls) -> Result<Vec<Product>, MarketplaceError> {
         let mut backoff = shared::retry::Backoff::new(ATTEMPTS);
         let mut renewed = false;
         let mut refused_token: Option<String> = None;
         loop {
             let outcome = match self.token(refused_token.as_deref()).await {
-                Ok(token) => self.search_once(search, &token).await.map_err(|err| (Some(token), err)),
+                Ok(token) => self.search_once(search, &token, calls).await.map_err(|err| (Some(token), err)),
                 Err(err) => Err((None, Attempt::Failed(err))),
             };
             let err = match outcome {
@@ -198,12 +206,13 @@ impl Marketplace {
         }
     }
 
-    async fn search_once(&self, search: &Search, token: &str) -> Result<Vec<Product>, Attempt> {
+    async fn search_once(&self, search: &Search, token: &str, calls: &mut Calls) -> Result<Vec<Product>, Attempt> {
         let mut query =
             vec![("q", search.phrase.clone()), ("sort", "price".to_owned()), ("limit", SEARCH_LIMIT.to_string())];
         if let Some(filter) = search.filter() {
             query.push(("filter", filter));
         }
+        calls.requests += 1;
         let response = self
             .http
             .get(format!("{}/buy/browse/v1/item_summary/search", self.base_url))
@@ -216,6 +225,9 @@ impl Marketplace {
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED {
             return Err(Attempt::Unauthorized);
+        }
+        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            calls.throttled += 1;
         }
         if status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             return Err(Attempt::Failed(MarketplaceError::Unavailable(format!("search answered {status}"))));

@@ -14,6 +14,7 @@ pub static ROUTES: Routes = Routes::new(&[
     Route::new("GET", "/alerts/v1/alerts/{alert_id}/insights", Who::SignedIn),
     Route::new("GET", "/alerts/v1/preferences", Who::SignedIn),
     Route::new("PATCH", "/alerts/v1/preferences", Who::SignedIn),
+    Route::new("DELETE", "/alerts/v1/me", Who::SignedIn),
     Route::new("GET", "/alerts/v1/unsubscribe", Who::Public),
     Route::new("POST", "/alerts/v1/unsubscribe", Who::Public),
 ]);

@@ -10,6 +10,7 @@ async fn main() -> Result<(), shared::lambda::Error> {
         "ALERTS_FROM_EMAIL",
         "ALERTS_PUBLIC_BASE_URL",
         "ALERTS_UNSUBSCRIBE_KEY",
+        "ALERTS_OBSERVATIONS_KEY",
     ])?;
     let app = App::deferred()?;
     shared::lambda::serve_deferred(app, alerts::entrypoints::sqs::recorder).await

@@ -12,6 +12,7 @@ async fn main() -> Result<(), shared::lambda::Error> {
         "EBAY_API_BASE_URL",
         "EBAY_CREDENTIALS_SECRET",
         "ALERTS_OBSERVATIONS_QUEUE_URL",
+        "ALERTS_OBSERVATIONS_KEY",
     ])?;
     let app = App::deferred()?;
     shared::lambda::serve_deferred(app, alerts::entrypoints::sqs::worker).await

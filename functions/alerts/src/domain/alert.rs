@@ -2,11 +2,16 @@
 //! does to it and how the next run is scheduled. What a request may set is read in
 //! [`super::request`].
 
+use std::collections::BTreeMap;
+
 use chrono::Duration;
 use serde::{Deserialize, Deserializer, Serialize, de::Error as _};
 use shared::time::Timestamp;
 
-use super::money::{Cents, Currency};
+use super::{
+    money::{Cents, Currency},
+    product::Product,
+};
 
 /// Alerts one user may have.
 pub const MAX_ALERTS_PER_USER: u32 = 20;
@@ -20,6 +25,57 @@ pub enum Status {
     Paused,
     /// By the recipient, from an email's link: sends nothing more until its owner resumes it.
     Unsubscribed,
+}
+
+/// When an alert emails: every run that finds listings (the default), or only when the listings
+/// it would carry changed since its last email (a listing new to it, or a lower price).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyOn {
+    #[default]
+    EveryRun,
+    Changes,
+}
+
+/// How an alert's last run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOutcome {
+    /// An email went out.
+    Sent,
+    /// `notify_on: "changes"` and the listings were those of the last email: nothing sent.
+    Unchanged,
+    /// The search found no listing (within `max_price`): nothing sent.
+    NoListings,
+    /// The marketplace budget (the stack's, or the owner's share) was spent: skipped, nothing
+    /// sent; the next period runs as usual.
+    BudgetExhausted,
+    /// The mail service refused or could not take the email.
+    Failed,
+}
+
+/// An alert's last run: when, and how it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRun {
+    pub at: Timestamp,
+    pub outcome: RunOutcome,
+}
+
+/// What an alert's last email carried, as `notify_on: "changes"` compares it: each listing's
+/// total price by item id (at most the 20 listings of one email).
+pub type Fingerprint = BTreeMap<String, Cents>;
+
+/// The fingerprint of the listings an email carries.
+pub fn fingerprint(products: &[Product]) -> Fingerprint {
+    products.iter().map(|p| (p.item_id.clone(), p.total_price)).collect()
+}
+
+/// Whether `products` differ from the last email's (`last`) as the contract counts a change: a
+/// listing the last email did not carry, or one now cheaper than it was then. Listings that
+/// left, or got dearer, are no news. Before the first email everything is new.
+pub fn changed(last: Option<&Fingerprint>, products: &[Product]) -> bool {
+    let Some(last) = last else { return !products.is_empty() };
+    products.iter().any(|p| last.get(&p.item_id).is_none_or(|before| p.total_price < *before))
 }
 
 /// Minutes between two emails of an alert: 2, 10 or 30.
@@ -88,6 +144,13 @@ pub struct Alert {
     pub last_sent_at: Option<Timestamp>,
     /// The start of the period the next email belongs to: due from then on.
     pub next_run_at: Timestamp,
+    #[serde(default)]
+    pub notify_on: NotifyOn,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_run: Option<LastRun>,
+    /// What the last email carried (stored, never shown).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub emailed: Option<Fingerprint>,
 }
 
 impl Alert {
@@ -124,6 +187,7 @@ pub struct NewAlert {
     pub max_price: Option<Cents>,
     pub target_price: Option<Cents>,
     pub currency: Currency,
+    pub notify_on: NotifyOn,
 }
 
 impl NewAlert {
@@ -143,6 +207,9 @@ impl NewAlert {
             updated_at: now,
             last_sent_at: None,
             next_run_at: now,
+            notify_on: self.notify_on,
+            last_run: None,
+            emailed: None,
         }
     }
 }
@@ -156,6 +223,7 @@ pub struct AlertChange {
     pub target_price: Option<Option<Cents>>,
     /// `active` or `paused` (unsubscribing is the email link's).
     pub status: Option<Status>,
+    pub notify_on: Option<NotifyOn>,
 }
 
 impl AlertChange {
@@ -172,6 +240,9 @@ impl AlertChange {
         }
         if let Some(target) = self.target_price {
             next.target_price = target;
+        }
+        if let Some(notify_on) = self.notify_on {
+            next.notify_on = notify_on;
         }
         if let Some(frequency) = self.frequency {
             next.frequency_minutes = frequency;
@@ -217,6 +288,33 @@ mod tests {
         assert_eq!(next_period(p, ten, at("2026-11-24T10:40:00Z")), at("2026-11-24T10:50:00Z"));
     }
 
+    fn listing(id: &str, cents: i64) -> Product {
+        Product {
+            item_id: id.into(),
+            title: id.into(),
+            price: Cents(cents),
+            shipping_cost: None,
+            total_price: Cents(cents),
+            currency: Currency::usd(),
+            condition: None,
+            image_url: None,
+            item_url: format!("https://www.ebay.com/itm/{id}"),
+            seller: None,
+        }
+    }
+
+    #[test]
+    fn a_change_is_a_new_listing_or_a_lower_price() {
+        let last = fingerprint(&[listing("a", 500), listing("b", 700)]);
+        assert!(!changed(Some(&last), &[listing("a", 500), listing("b", 700)]), "the same listings");
+        assert!(!changed(Some(&last), &[listing("a", 500)]), "one left: no news");
+        assert!(!changed(Some(&last), &[listing("a", 600), listing("b", 700)]), "dearer: no news");
+        assert!(changed(Some(&last), &[listing("a", 499), listing("b", 700)]), "cheaper");
+        assert!(changed(Some(&last), &[listing("a", 500), listing("c", 900)]), "new");
+        assert!(changed(None, &[listing("a", 500)]), "the first email");
+        assert!(!changed(None, &[]));
+    }
+
     #[test]
     fn changes_clear_prices_and_resume_no_earlier_than_now() {
         let now = at("2026-11-24T10:00:00Z");
@@ -231,6 +329,9 @@ mod tests {
         let resumed = AlertChange::from_json(&json!({"status": "active"})).unwrap().apply(&paused, later);
         assert_eq!(resumed.next_run_at, later);
         assert!(AlertChange::from_json(&json!({})).is_err());
+        let changes = AlertChange::from_json(&json!({"notify_on": "changes"})).unwrap().apply(&alert, now);
+        assert_eq!(changes.notify_on, NotifyOn::Changes);
+        assert_eq!(alert.notify_on, NotifyOn::EveryRun, "every run by default");
         assert_eq!(AlertChange::from_json(&json!({"status": "unsubscribed"})).unwrap_err().field, "status");
         assert_eq!(AlertChange::from_json(&json!({"search_phrase": null})).unwrap_err().field, "search_phrase");
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::{
-    history::Day,
+    history::{Day, DayHistory},
     money::{Cents, Currency},
 };
 
@@ -89,18 +89,18 @@ fn median_half_cents(day: &Day) -> i64 {
 type Seen<'a> = (Vec<(NaiveDate, Cents)>, &'a str, &'a str);
 
 /// The insights of `history` (days oldest first; days without listings are left out).
-pub fn compute(search_phrase: &str, currency: &Currency, history: &[(NaiveDate, Day)]) -> Insights {
-    let history: Vec<&(NaiveDate, Day)> = history.iter().filter(|(_, day)| !day.is_empty()).collect();
+pub fn compute(search_phrase: &str, currency: &Currency, history: &[(NaiveDate, DayHistory)]) -> Insights {
+    let history: Vec<&(NaiveDate, DayHistory)> = history.iter().filter(|(_, day)| !day.kept.is_empty()).collect();
     let days: Vec<DaySummary> = history
         .iter()
         .map(|(date, day)| DaySummary {
             date: *date,
-            listings: day.len(),
-            min_price: day.values().map(|p| p.price).min().unwrap_or_default(),
-            median_price: median_half_cents(day) as f64 / 200.0,
+            listings: day.listings(),
+            min_price: day.kept.values().map(|p| p.price).min().unwrap_or_default(),
+            median_price: median_half_cents(&day.kept) as f64 / 200.0,
         })
         .collect();
-    let medians: Vec<i64> = history.iter().map(|(_, day)| median_half_cents(day)).collect();
+    let medians: Vec<i64> = history.iter().map(|(_, day)| median_half_cents(&day.kept)).collect();
     let median_change_pct = match (medians.first(), medians.last()) {
         (Some(first), Some(last)) if medians.len() >= 2 && *first > 0 => Some(pct(*first as f64, *last as f64)),
         _ => None,
@@ -110,7 +110,7 @@ pub fn compute(search_phrase: &str, currency: &Currency, history: &[(NaiveDate, 
     // Each listing's (date, price) by day, oldest first, with its latest title and link.
     let mut listings: BTreeMap<&str, Seen<'_>> = BTreeMap::new();
     for (date, day) in &history {
-        for (id, seen) in day {
+        for (id, seen) in &day.kept {
             let better = match &lowest {
                 None => true,
                 // Days come oldest first: a tie keeps the earlier day (and, on one day, the
@@ -180,13 +180,14 @@ mod tests {
     use super::*;
     use crate::domain::history::DayPrice;
 
-    fn day(prices: &[(&str, i64)]) -> Day {
-        prices
+    fn day(prices: &[(&str, i64)]) -> DayHistory {
+        let kept: Day = prices
             .iter()
             .map(|(id, p)| {
                 ((*id).to_owned(), DayPrice { price: Cents(*p), title: format!("t{id}"), item_url: format!("u{id}") })
             })
-            .collect()
+            .collect();
+        DayHistory { kept, ..Default::default() }
     }
 
     fn date(d: u32) -> NaiveDate {

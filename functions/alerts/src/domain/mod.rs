@@ -2,7 +2,9 @@
 //! may set: the entities and their rules, pure, no I/O.
 
 pub mod alert;
+pub mod budget;
 pub mod history;
+pub mod hosts;
 pub mod insights;
 pub mod money;
 pub mod product;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, de::Error as _};
 use serde_json::Value;
 
 use super::{
-    alert::{AlertChange, FREQUENCY_EXPECTED, Frequency, MAX_PHRASE_CHARS, NewAlert, Status},
+    alert::{AlertChange, FREQUENCY_EXPECTED, Frequency, MAX_PHRASE_CHARS, NewAlert, NotifyOn, Status},
     money::{Cents, Currency, MAX_PRICE},
 };
 
@@ -131,7 +131,20 @@ impl<'de> Deserialize<'de> for Requested {
     }
 }
 
-const CHANGE_FIELDS: &[&str] = &["search_phrase", "frequency_minutes", "max_price", "target_price", "status"];
+const CHANGE_FIELDS: &[&str] =
+    &["search_phrase", "frequency_minutes", "max_price", "target_price", "status", "notify_on"];
+
+/// `notify_on` as a request gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Notify(pub NotifyOn);
+
+const NOTIFY_EXPECTED: &str = "must be \"every_run\" or \"changes\"";
+
+impl<'de> Deserialize<'de> for Notify {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        NotifyOn::deserialize(deserializer).map(Self).map_err(|_| D::Error::custom(NOTIFY_EXPECTED))
+    }
+}
 
 /// `POST /alerts` as sent.
 #[derive(Debug, Deserialize)]
@@ -147,6 +160,9 @@ pub struct NewAlertBody {
     /// USD when absent.
     #[serde(default, deserialize_with = "currency")]
     currency: Option<Currency>,
+    /// `every_run` when absent.
+    #[serde(default, deserialize_with = "nullable")]
+    notify_on: Option<Option<Notify>>,
 }
 
 impl TryFrom<NewAlertBody> for NewAlert {
@@ -169,6 +185,7 @@ impl TryFrom<NewAlertBody> for NewAlert {
             max_price: body.max_price.map(|p| p.0),
             target_price: body.target_price.map(|p| p.0),
             currency: body.currency.unwrap_or_else(Currency::usd),
+            notify_on: not_null("notify_on", body.notify_on)?.map_or(NotifyOn::EveryRun, |n| n.0),
         })
     }
 }
@@ -193,6 +210,8 @@ pub struct AlertChangeBody {
     target_price: Option<Option<Price>>,
     #[serde(default, deserialize_with = "nullable")]
     status: Option<Option<Requested>>,
+    #[serde(default, deserialize_with = "nullable")]
+    notify_on: Option<Option<Notify>>,
 }
 
 /// A field that may be absent but not cleared.
@@ -219,6 +238,7 @@ impl TryFrom<AlertChangeBody> for AlertChange {
             max_price: body.max_price.map(|max| max.map(|p| p.0)),
             target_price: body.target_price.map(|target| target.map(|p| p.0)),
             status,
+            notify_on: not_null("notify_on", body.notify_on)?.map(|n| n.0),
         };
         if change == Self::default() {
             return Err(invalid("body", format!("must change at least one of {}", CHANGE_FIELDS.join(", "))));
@@ -287,6 +307,8 @@ mod tests {
             (json!({"search_phrase": "a", "frequency_minutes": 2, "max_price": "cheap"}), "max_price"),
             (json!({"search_phrase": "a", "frequency_minutes": 2, "target_price": 1.234}), "target_price"),
             (json!({"search_phrase": "a", "frequency_minutes": 2, "currency": "XYZ"}), "currency"),
+            (json!({"search_phrase": "a", "frequency_minutes": 2, "notify_on": "sometimes"}), "notify_on"),
+            (json!({"search_phrase": "a", "frequency_minutes": 2, "notify_on": null}), "notify_on"),
             (json!([1]), "body"),
         ] {
             assert_eq!(NewAlert::from_json(&body).unwrap_err().field, field, "{body}");

@@ -31,8 +31,9 @@ pub async fn worker(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shar
 /// Observations recorded at once (each reads and writes one history day).
 const OBSERVATIONS_IN_FLIGHT: usize = 4;
 
-/// The observation channel's consumer: records each observation into the price history and
-/// sends the target notices it calls for. A message that can never be recorded (not an
+/// The observation channel's consumer: records each observation into the price history and,
+/// for those our worker signed (the `signature` message attribute), sends the target notices it
+/// calls for. A message that can never be recorded (not an
 /// observation, from the future, older than the history kept) goes to the DLQ at once and is
 /// acknowledged, so the rest of its batch goes on; only failures that may pass come back.
 pub async fn recorder(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, shared::lambda::Error> {
@@ -43,21 +44,29 @@ async fn record_one(app: &App, record: SqsMessage) -> Result<(), String> {
     let body = record.body.as_deref().unwrap_or_default();
     let now = shared::time::now();
     let observation = match serde_json::from_str::<Value>(body) {
-        Ok(value) => Observation::from_json(&value, now, app.history_days).map_err(|refused| refused.to_string()),
+        Ok(value) => Observation::from_json(&value, now, app.history_days, &app.marketplace_hosts)
+            .map_err(|refused| refused.to_string()),
         Err(err) => Err(format!("the body is not JSON: {err}")),
     };
-    let observation = match observation {
+    let mut observation = match observation {
         Ok(observation) => observation,
         Err(reason) => {
             let dlq = app.observations_dlq().map_err(|err| format!("{err}; retrying"))?;
             return dlq.dead_letter(body, &reason).await;
         }
     };
+    // Ours only if signed by our worker's key: anything else is history, never a notice.
+    let signature = record.message_attributes.get("signature").and_then(|a| a.string_value.as_deref());
+    observation.signed = match (&app.signer, signature) {
+        (Some(signer), Some(signature)) => signer.verify(body, signature),
+        _ => false,
+    };
     let mail = app.mail().map_err(|err| err.to_string())?;
     let recorded =
         history::record(&app.store, mail, &observation, now, app.history_days).await.map_err(|err| err.to_string())?;
     tracing::info!(
         listings = observation.listings.len(),
+        signed = observation.signed,
         changed = recorded.changed,
         notices = recorded.notices,
         "observation recorded"

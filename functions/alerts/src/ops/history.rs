@@ -53,7 +53,8 @@ pub struct Recorded {
 }
 
 /// Records `observation` into its day (only ever lowering prices: a repeat or an older
-/// observation changes nothing), then, if it is news, mails the target notices it calls for.
+/// observation changes nothing), then, if it is news from our own searches, mails the target
+/// notices it calls for.
 /// `history_days` is how long days are kept; `mail` sends the notices.
 pub async fn record(
     store: &Store,
@@ -79,8 +80,10 @@ pub async fn record(
             Err(_) => return Err(RecordError::Contended),
         }
     };
-    let notices =
-        if observation.observed_at >= now - NEWS_WITHIN { notify_targets(store, mail, observation).await? } else { 0 };
+    // Only our own searches (signed by the worker) are news; anything else in the account may
+    // publish here, and its listings are history, never an email.
+    let news = observation.signed && observation.observed_at >= now - NEWS_WITHIN;
+    let notices = if news { notify_targets(store, mail, observation).await? } else { 0 };
     Ok(Recorded { changed, notices })
 }
 

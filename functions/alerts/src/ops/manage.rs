@@ -2,6 +2,7 @@
 
 use shared::{
     dynamo::{Page, Refusal, StoreError},
+    quota::{Quota, QuotaError},
     retry::Backoff,
     time::{self, Timestamp},
 };
@@ -22,6 +23,9 @@ pub enum AlertError {
     Exists,
     #[error("you have {MAX_ALERTS_PER_USER} alerts, the most allowed; delete one first")]
     TooMany,
+    /// Past the user's quota of alerts created a day.
+    #[error(transparent)]
+    Quota(#[from] QuotaError),
     /// Concurrent changes to the same alert kept winning.
     #[error("the alert was changed at the same moment by another request; try again")]
     Contended,
@@ -36,6 +40,31 @@ pub fn new_alert_id(now: Timestamp) -> String {
     format!("{}-{}", now.format("%Y%m%d%H%M%S%3f"), &random[..12])
 }
 
+/// Creates an alert within the user's daily quota of new alerts (`quota`). The route's own limit
+/// is told first: a user past the quota who also has the most alerts allowed hears
+/// `too_many_alerts` (a read only then). The attempt counts, accepted or not.
+pub async fn create_within_quota(
+    store: &Store,
+    quota: &Quota,
+    owner: &str,
+    email: &str,
+    new: NewAlert,
+    now: Timestamp,
+) -> Result<Alert, AlertError> {
+    match quota.spend(owner, now).await {
+        Err(QuotaError::Exceeded(exceeded)) => {
+            let alerts = store.profile(owner).await?.map_or(0, |p| p.alerts);
+            if alerts >= MAX_ALERTS_PER_USER {
+                return Err(AlertError::TooMany);
+            }
+            return Err(QuotaError::Exceeded(exceeded).into());
+        }
+        other => other?,
+    }
+    create(store, owner, email, new, now).await
+}
+
+/// Creates an alert (no quota: tools and tests; the route goes through [`create_within_quota`]).
 pub async fn create(
     store: &Store,
     owner: &str,
@@ -97,6 +126,12 @@ pub async fn delete(store: &Store, owner: &str, alert_id: &str) -> Result<(), Al
             Err(_) => return Err(AlertError::Contended),
         }
     }
+}
+
+/// Deletes every alert of the user and their preferences (their whole partition); how many
+/// items went. Nothing to delete is no error.
+pub async fn delete_everything(store: &Store, owner: &str) -> Result<usize, AlertError> {
+    Ok(store.delete_user(owner).await?)
 }
 
 /// What the alert's last email carried: `None` before its first email.

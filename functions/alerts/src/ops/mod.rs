@@ -1,10 +1,12 @@
 //! The use cases, each with its own error enum (mapped to HTTP in `entrypoints::http`), each
 //! taking the parts of the app it uses (the store, a queue, [`Mail`]), not the whole app.
 //!
-//! - [`manage`]: create, list, read, change and delete a user's alerts; the last products.
+//! - [`manage`]: create (within the daily quota), list, read, change and delete a user's
+//!   alerts; the last products; deleting everything of a user.
 //! - [`preferences`]: a user's email and whether they get insight emails.
 //! - [`runs`]: the dispatcher (due alerts grouped by search, onto the runs queue) and the worker
-//!   (one search per group, one email per alert and period).
+//!   (one search per group, one email per alert and period); [`search`]: a run's search, the
+//!   cache and the marketplace budget.
 //! - [`digest`]: the insight emails (fan-out per period, one email per user and period).
 //! - [`history`]: the recorder (price history, target notices) and the insights of an alert.
 //! - [`unsubscribe`]: what an email's link does.
@@ -16,6 +18,7 @@ pub mod history;
 pub mod manage;
 pub mod preferences;
 pub mod runs;
+pub mod search;
 pub mod unsubscribe;
 
 /// What every email of alerts needs: who it is from (and where its links point), how its

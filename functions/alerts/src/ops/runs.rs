@@ -2,25 +2,31 @@
 //! groups them by search (normalised phrase, currency, price limit) and puts one message per
 //! group on the runs queue. The worker searches once per group (or reuses a search younger than
 //! `ALERTS_SEARCH_CACHE_SECONDS`), then for each alert claims its period, sends its email and
-//! records what it carried.
+//! records what it carried. A search costs marketplace budget ([`crate::domain::budget`]); the
+//! search itself is [`super::search`].
 //!
 //! `now` comes from the scheduled event's time and travels in the message, so tests (and a
 //! replayed schedule) drive any clock.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::Duration;
 use futures::{StreamExt, TryStreamExt, stream};
 use serde::Serialize;
 use shared::{config::ConfigError, dynamo::StoreError, time::Timestamp};
 
-use super::Mail;
+use super::{Mail, search::Found};
 use crate::{
-    domain::{Alert, Product, Products, alert::next_period, product::cheapest, token::Subject},
+    domain::{
+        Alert, Product,
+        alert::{LastRun, NotifyOn, RunOutcome, changed, next_period},
+        budget::Budget,
+        product::cheapest,
+        token::{ObservationSigner, Subject},
+    },
     email::{self, Wording},
     mailer::MailError,
     marketplace::{Marketplace, MarketplaceError, Search},
-    queue::{Due, ObservationMessage, Queue, QueueError, RunMessage},
+    queue::{Due, Queue, QueueError, RunMessage},
     store::{DUE_SHARDS, DueAlert, Store},
 };
 
@@ -84,12 +90,15 @@ pub async fn dispatch(store: &Store, queue: &Queue, now: Timestamp) -> Result<Di
 }
 
 /// What the worker uses: the store, the marketplace (none: searches only the cache can answer),
-/// how long a search is reused, the observation channel (none: nothing published) and the mail.
+/// how long a search is reused, the marketplace budget, the observation channel (none: nothing
+/// published) and what signs its messages, and the mail.
 pub struct Worker<'a> {
     pub store: &'a Store,
     pub marketplace: Option<&'a Marketplace>,
     pub search_cache: std::time::Duration,
+    pub budget: Budget,
     pub observations: Option<&'a Queue>,
+    pub signer: Option<&'a ObservationSigner>,
     pub mail: Mail<'a>,
 }
 
@@ -114,6 +123,10 @@ pub struct RunReport {
     pub sent: usize,
     /// Claimed, but the search found nothing to send.
     pub empty: usize,
+    /// Claimed, `notify_on: "changes"`, and the listings were the last email's.
+    pub unchanged: usize,
+    /// Claimed and skipped: no marketplace budget left for its search.
+    pub exhausted: usize,
     /// Not due any more (another delivery had it, or its owner paused, changed or deleted it).
     pub skipped: usize,
     /// Refused by the mail service for good: the period is spent, the alert goes on.
@@ -123,56 +136,38 @@ pub struct RunReport {
 enum Outcome {
     Sent,
     Empty,
+    Unchanged,
+    Exhausted,
     Skipped,
     Rejected,
 }
 
-/// The listings of a search at `now`: the cached ones while fresh, else a new search (cached).
+/// The listings of a search at `now`, for tools and tests: as a run finds them, charged to no
+/// owner's share but the stack's (owner `-`).
 pub async fn search(worker: &Worker<'_>, search: &Search, now: Timestamp) -> Result<(Vec<Product>, bool), RunError> {
-    let max_age = Duration::from_std(worker.search_cache).unwrap_or_default();
-    if let Some(cached) = worker.store.cached_search(search).await?
-        && cached.fetched_at <= now
-        && now - cached.fetched_at < max_age
-    {
-        return Ok((cached.products, true));
-    }
-    let marketplace = worker.marketplace.ok_or(ConfigError::missing("EBAY_API_BASE_URL"))?;
-    let products = marketplace.search(search).await?;
-    let result = Products { fetched_at: now, products };
-    if let Err(err) = worker.store.cache_search(search, &result).await {
-        // Only sharing suffers: the next group searches again.
-        tracing::warn!(%err, "could not cache a search result");
-    }
-    publish(worker.observations, search, &result).await;
-    Ok((result.products, false))
-}
-
-/// Publishes a search's listings for the price history. Nothing here waits for insights: a
-/// failure costs one observation and is logged.
-async fn publish(channel: Option<&Queue>, search: &Search, result: &Products) {
-    let Some(channel) = channel else { return };
-    let message = ObservationMessage {
-        search_phrase: &search.phrase,
-        currency: &search.currency,
-        observed_at: result.fetched_at,
-        source: "alerts",
-        products: &result.products,
-    };
-    if let Err(err) = channel.send(&message, 0).await {
-        tracing::warn!(%err, "could not publish a search's observation");
+    match super::search::find(worker, search, &BTreeSet::from(["-"]), now).await? {
+        Found::Listings { result, cached } => Ok((result.products, cached)),
+        Found::BudgetExhausted => Ok((Vec::new(), false)),
     }
 }
 
 /// Runs one message: one search, then each alert's email, at most once per period. A search
 /// that fails fails the message (retried by SQS, nothing claimed); an email that cannot be sent
 /// now releases its alert and fails the message after the others are done, so the redelivery
-/// sends only what is still due.
+/// sends only what is still due. Without budget for the search, each alert's period is claimed
+/// and skipped quietly (`last_run.outcome: "budget_exhausted"`).
 pub async fn run(worker: &Worker<'_>, message: &RunMessage) -> Result<RunReport, RunError> {
-    let (products, cached) = search(worker, &message.search, message.now).await?;
-    let chosen = cheapest(&products, message.search.max_price);
-    let chosen = &chosen;
+    let owners: BTreeSet<&str> = message.alerts.iter().map(|due| due.owner.as_str()).collect();
+    let found = super::search::find(worker, &message.search, &owners, message.now).await?;
+    let (listing, cached) = match &found {
+        Found::Listings { result, cached } => {
+            (Some((cheapest(&result.products, message.search.max_price), result.fetched_at)), *cached)
+        }
+        Found::BudgetExhausted => (None, false),
+    };
+    let listing = listing.as_ref().map(|(chosen, at)| (chosen.as_slice(), *at));
     let outcomes: Vec<Result<Outcome, String>> = stream::iter(message.alerts.clone())
-        .map(|due| run_alert(worker, due, chosen, message.now))
+        .map(|due| run_alert(worker, due, listing, message.now))
         .buffer_unordered(SENDS_IN_FLIGHT)
         .collect()
         .await;
@@ -182,6 +177,8 @@ pub async fn run(worker: &Worker<'_>, message: &RunMessage) -> Result<RunReport,
         match outcome {
             Ok(Outcome::Sent) => report.sent += 1,
             Ok(Outcome::Empty) => report.empty += 1,
+            Ok(Outcome::Unchanged) => report.unchanged += 1,
+            Ok(Outcome::Exhausted) => report.exhausted += 1,
             Ok(Outcome::Skipped) => report.skipped += 1,
             Ok(Outcome::Rejected) => report.rejected += 1,
             Err(err) => failures.push(err),
@@ -195,33 +192,51 @@ pub async fn run(worker: &Worker<'_>, message: &RunMessage) -> Result<RunReport,
     }
 }
 
-async fn run_alert(worker: &Worker<'_>, due: Due, products: &[Product], now: Timestamp) -> Result<Outcome, String> {
+/// One alert's run: `listing` is what its email would carry and when it was fetched (`None`: no
+/// budget for the search).
+async fn run_alert(
+    worker: &Worker<'_>,
+    due: Due,
+    listing: Option<(&[Product], Timestamp)>,
+    now: Timestamp,
+) -> Result<Outcome, String> {
     let next = next_period(due.period, due.frequency_minutes, now);
+    let known = match listing {
+        None => Some(RunOutcome::BudgetExhausted),
+        Some(([], _)) => Some(RunOutcome::NoListings),
+        Some(_) => None,
+    };
+    let run = known.map(|outcome| LastRun { at: now, outcome });
     let Some(alert) = worker
         .store
-        .claim(&due.owner, &due.alert_id, due.period, next, due.frequency_minutes)
+        .claim(&due.owner, &due.alert_id, (due.period, next), due.frequency_minutes, run)
         .await
         .map_err(|err| err.to_string())?
     else {
         return Ok(Outcome::Skipped);
     };
-    if products.is_empty() {
-        return Ok(Outcome::Empty);
+    let Some((products, fetched_at)) = listing.filter(|_| known.is_none()) else {
+        return Ok(if known == Some(RunOutcome::BudgetExhausted) { Outcome::Exhausted } else { Outcome::Empty });
+    };
+    if alert.notify_on == NotifyOn::Changes && !changed(alert.emailed.as_ref(), products) {
+        record(worker, &alert, RunOutcome::Unchanged, now).await;
+        return Ok(Outcome::Unchanged);
     }
-    match send(worker.mail, &alert, products, due.period, now).await {
+    match send(worker.mail, &alert, products, due.period, fetched_at, now).await {
         Ok(()) => {
-            if let Err(err) = worker.store.sent(&alert, now, products).await {
-                // The email went; only `last_sent_at` and the products listing lag.
+            if let Err(err) = worker.store.sent(&alert, now, products, fetched_at).await {
+                // The email went; only `last_sent_at`, `last_run` and the products listing lag.
                 tracing::warn!(alert_id = %alert.alert_id, %err, "email sent but not recorded");
             }
             Ok(Outcome::Sent)
         }
         Err(MailError::Rejected(reason)) => {
             tracing::error!(alert_id = %alert.alert_id, %reason, "the mail service refused the email; this period is skipped");
+            record(worker, &alert, RunOutcome::Failed, now).await;
             Ok(Outcome::Rejected)
         }
         Err(MailError::Unavailable(reason)) => {
-            match worker.store.release(&due.owner, &due.alert_id, due.period, next).await {
+            match worker.store.release(&due.owner, &due.alert_id, (due.period, next), now).await {
                 Ok(true) => {}
                 Ok(false) => tracing::info!(alert_id = %alert.alert_id, "not released: the alert changed meanwhile"),
                 Err(err) => {
@@ -233,18 +248,26 @@ async fn run_alert(worker: &Worker<'_>, due: Due, products: &[Product], now: Tim
     }
 }
 
+/// Records an alert's last run; a failure only leaves `last_run` behind.
+async fn record(worker: &Worker<'_>, alert: &Alert, outcome: RunOutcome, now: Timestamp) {
+    if let Err(err) = worker.store.record_run(alert, LastRun { at: now, outcome }).await {
+        tracing::warn!(alert_id = %alert.alert_id, %err, "the run's outcome could not be recorded");
+    }
+}
+
 async fn send(
     mail: Mail<'_>,
     alert: &Alert,
     products: &[Product],
     period: Timestamp,
+    fetched_at: Timestamp,
     now: Timestamp,
 ) -> Result<(), MailError> {
     let token = mail.tokens.issue(&Subject::Alert { owner: alert.owner.clone(), alert_id: alert.alert_id.clone() });
     let key = format!("alert.{}.{}", alert.alert_id, period.timestamp());
-    let message =
-        email::listing_email(mail.sender, alert, &Wording::alert(alert, products.len()), products, &token, &key, now)
-            .map_err(|err| MailError::Rejected(err.to_string()))?;
+    let wording = Wording::alert(alert, products.len(), fetched_at);
+    let message = email::listing_email(mail.sender, alert, &wording, products, &token, &key, now)
+        .map_err(|err| MailError::Rejected(err.to_string()))?;
     mail.mailer.send(&mail.sender.from, &message).await.map(|_| ())
 }
 

@@ -11,12 +11,18 @@ use shared::{
 };
 
 use super::{Store, TARGETS_INDEX, alerts::AlertItem, history_key, history_pk, notice_key, target_key};
-use crate::domain::{Alert, Currency, history::Day};
+use crate::domain::{
+    Alert, Currency,
+    history::{Day, DayHistory},
+};
 
-/// A history day as stored.
+/// A history day as stored: the kept listings, and the hashes of the others (8 bytes each, one
+/// base64 string: a set of numbers would take twice the room).
 #[derive(Debug, Serialize, Deserialize)]
 struct HistoryItem {
     listings: Day,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    others: String,
     version: u64,
     ttl: i64,
 }
@@ -26,6 +32,20 @@ struct HistoryRow {
     sk: String,
     #[serde(default)]
     listings: Day,
+    #[serde(default)]
+    others: String,
+}
+
+fn encode_others(day: &DayHistory) -> String {
+    use base64::Engine;
+    let bytes: Vec<u8> = day.others.iter().flat_map(|h| h.to_be_bytes()).collect();
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+fn decode_others(text: &str) -> std::collections::BTreeSet<u64> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD.decode(text).unwrap_or_default();
+    bytes.chunks_exact(8).map(|c| u64::from_be_bytes(c.try_into().unwrap_or_default())).collect()
 }
 
 /// A target notice as stored: running until `until`.
@@ -42,8 +62,11 @@ impl Store {
         currency: &Currency,
         phrase: &str,
         date: NaiveDate,
-    ) -> Result<Option<(Day, u64)>, StoreError> {
-        Ok(self.table.get::<HistoryItem>(history_key(currency, phrase, date)).await?.map(|i| (i.listings, i.version)))
+    ) -> Result<Option<(DayHistory, u64)>, StoreError> {
+        Ok(self.table.get::<HistoryItem>(history_key(currency, phrase, date)).await?.map(|i| {
+            let others = decode_others(&i.others);
+            (DayHistory { kept: i.listings, others }, i.version)
+        }))
     }
 
     /// Writes a day back, on condition that it is still at `read` (`None`: that it does not exist).
@@ -52,11 +75,16 @@ impl Store {
         currency: &Currency,
         phrase: &str,
         date: NaiveDate,
-        day: &Day,
+        day: &DayHistory,
         read: Option<u64>,
         ttl: i64,
     ) -> Result<Written, StoreError> {
-        let record = HistoryItem { listings: day.clone(), version: read.map_or(1, |v| v + 1), ttl };
+        let record = HistoryItem {
+            listings: day.kept.clone(),
+            others: encode_others(day),
+            version: read.map_or(1, |v| v + 1),
+            ttl,
+        };
         let key = history_key(currency, phrase, date);
         match read {
             None => self.table.insert(key, &record).await,
@@ -75,7 +103,7 @@ impl Store {
         phrase: &str,
         first: NaiveDate,
         last: NaiveDate,
-    ) -> Result<Vec<(NaiveDate, Day)>, StoreError> {
+    ) -> Result<Vec<(NaiveDate, DayHistory)>, StoreError> {
         let pk = history_pk(currency, phrase);
         let items: Vec<HistoryRow> = self
             .table
@@ -89,7 +117,13 @@ impl Store {
                 None,
             )
             .await?;
-        Ok(items.into_iter().filter_map(|row| row.sk.parse().ok().map(|date| (date, row.listings))).collect())
+        Ok(items
+            .into_iter()
+            .filter_map(|row| {
+                let day = DayHistory { kept: row.listings, others: decode_others(&row.others) };
+                row.sk.parse().ok().map(|date| (date, day))
+            })
+            .collect())
     }
 
     /// The active alerts with a target price for a phrase.

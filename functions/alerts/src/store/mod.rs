@@ -11,9 +11,17 @@
 //! | target notice  | `USER#<sub>`                         | `NOTIFIED#<alert_id>#<item_id>` |
 //! | insight claim  | `USER#<sub>`                         | `INSIGHTS#<period>`     |
 //! | insights run   | `INSIGHTS_RUN`                       | `<period>`              |
+//! | quota counter  | `QUOTA#<name>#<sub or "stack">`      | `<window start>`        |
 //!
-//! **History**: one item per normalised phrase, currency and UTC day holds every listing seen
-//! that day with its lowest total price (`listings`, a map by item id), written back on condition
+//! **Counters** ([`shared::quota`]'s keys, TTL a day after their window): alerts created a day
+//! per user (`QUOTA#alerts#<sub>`), the marketplace's calls of the day for the stack
+//! (`QUOTA#marketplace#stack`) and each user's share of them (`QUOTA#marketplace-share#<sub>`),
+//! each one conditional `UpdateItem` per unit ([`budget`]).
+//!
+//! **History**: one item per normalised phrase, currency and UTC day holds the day's 1,000
+//! cheapest listings with their lowest total price (`listings`, a map by item id) and an 8-byte
+//! hash of every other listing seen (`others`), so it stays far below DynamoDB's 400 KB however
+//! many listings a phrase has (`domain::history`), written back on condition
 //! that its `version` is still the one read; insights read a range of days by key, so their cost
 //! grows with the days asked for, never with the history kept. DynamoDB's TTL removes a day
 //! `ALERTS_HISTORY_DAYS` after it ended.
@@ -44,6 +52,10 @@
 //! alerts of every shard with `due_at <= now`, by key, never by scan; the shards spread the
 //! index's writes (every run moves `due_at`) over four partitions.
 //!
+//! **Last run**: an alert carries `last_run` (`{at, outcome}`), written with its claim when the
+//! outcome is known before (no listings, no budget), else after, and `emailed` (each listing's
+//! total price of its last email), which `notify_on: "changes"` compares the next listings with.
+//!
 //! **Claim**: a run moves an alert from its period to the next with one conditional `UpdateItem`
 //! (`status = active AND next_run_at = <period>`) before it sends: of two deliveries of the same
 //! work, two schedules or two workers, exactly one passes, so an alert mails at most once per
@@ -64,7 +76,9 @@ use shared::{
 
 use crate::{domain::Currency, marketplace::Search};
 
+pub mod account;
 pub mod alerts;
+pub mod budget;
 pub mod history;
 pub mod preferences;
 pub mod runs;

@@ -11,7 +11,7 @@ use shared::{
     time,
 };
 
-use super::views::{AlertView, AlertsView, DeletedView, InsightsView, ProductsView};
+use super::views::{AlertView, AlertsView, DeletedView, EverythingDeletedView, InsightsView, ProductsView};
 use crate::{
     App,
     domain::{
@@ -45,7 +45,8 @@ pub async fn create(app: &App, caller: Caller, req: Request) -> Outcome {
         }
     };
     let new: NewAlert = http::parse_json::<NewAlertBody>(&req)?.try_into()?;
-    let alert = manage::create(&app.store, &caller.sub, &email, new, time::now()).await?;
+    let alert =
+        manage::create_within_quota(&app.store, &app.create_quota, &caller.sub, &email, new, time::now()).await?;
     http::created(&AlertView::from(&alert))
 }
 
@@ -93,6 +94,14 @@ pub async fn delete(app: &App, caller: Caller, req: Request) -> Outcome {
     let id = alert_id(&req)?;
     manage::delete(&app.store, &caller.sub, &id).await?;
     http::ok(&DeletedView::of(&id))
+}
+
+/// DELETE /alerts/v1/me: every alert of the caller and their preferences (`{deleted: true}`,
+/// also when there was nothing to delete).
+pub async fn delete_me(app: &App, caller: Caller, _: Request) -> Outcome {
+    let items = manage::delete_everything(&app.store, &caller.sub).await?;
+    tracing::info!(items, "a user deleted their alerts and preferences");
+    http::ok(&EverythingDeletedView { deleted: true })
 }
 
 /// GET /alerts/v1/alerts/{alert_id}/products: what the last email carried (none yet: an empty

@@ -4,7 +4,8 @@
 //! runs: signed-in routes get a `Caller`, the public unsubscribe link an `Option<Caller>`. Each
 //! op's error enum becomes the contract's status and code here, in one `From` per enum.
 //!
-//! - [`alerts`]: create, list, read, change, delete; the last products; the insights.
+//! - [`alerts`]: create, list, read, change, delete; the last products; the insights; deleting
+//!   everything of the caller.
 //! - [`preferences`]: the caller's email and insight emails.
 //! - [`unsubscribe`]: the link of an email (HTML pages).
 //! - [`views`]: the answers' bodies.
@@ -22,7 +23,7 @@ pub mod preferences;
 pub mod unsubscribe;
 pub mod views;
 
-pub use alerts::{create, delete, get, insights, list, products, update};
+pub use alerts::{create, delete, delete_me, get, insights, list, products, update};
 pub use preferences::{preferences, update_preferences};
 pub use unsubscribe::{unsubscribe, unsubscribe_page};
 
@@ -43,6 +44,7 @@ impl From<AlertError> for ApiError {
             AlertError::Exists => ApiError::conflict("alert_exists", err.to_string()),
             AlertError::TooMany => ApiError::unprocessable("too_many_alerts", err.to_string()),
             AlertError::Contended => ApiError::unavailable(err.to_string()),
+            AlertError::Quota(err) => err.into(),
             AlertError::Store(err) => err.into(),
         }
     }

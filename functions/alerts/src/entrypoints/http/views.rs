@@ -8,6 +8,7 @@ use shared::time::Timestamp;
 use crate::{
     domain::{
         Alert, Cents, Currency, Frequency, Product, Products, Status,
+        alert::{LastRun, NotifyOn},
         insights::{AtLowest, DaySummary, Insights, Lowest, PriceDrop},
     },
     ops::preferences::Preferences,
@@ -31,6 +32,9 @@ pub struct AlertView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     last_sent_at: Option<Timestamp>,
     next_run_at: Timestamp,
+    notify_on: NotifyOn,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_run: Option<LastRun>,
 }
 
 impl<'a> From<&'a Alert> for AlertView<'a> {
@@ -48,6 +52,8 @@ impl<'a> From<&'a Alert> for AlertView<'a> {
             updated_at: alert.updated_at,
             last_sent_at: alert.last_sent_at,
             next_run_at: alert.next_run_at,
+            notify_on: alert.notify_on,
+            last_run: alert.last_run,
         }
     }
 }
@@ -71,6 +77,12 @@ impl<'a> DeletedView<'a> {
     pub fn of(alert_id: &'a str) -> Self {
         Self { alert_id, status: "deleted" }
     }
+}
+
+/// What deleting everything of a user answers.
+#[derive(Debug, Serialize)]
+pub struct EverythingDeletedView {
+    pub deleted: bool,
 }
 
 /// A listing.
