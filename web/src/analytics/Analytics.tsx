@@ -83,9 +83,10 @@ function Dashboard() {
       <OrderValue range={range} />
       <div class="columns">
         <TopCustomers range={range} />
-        <Provinces range={range} />
+        {/* A new range starts closed and at the first page. */}
+        <Provinces key={`${range.start}/${range.end}/${range.currency}`} range={range} />
       </div>
-      <Events range={range} />
+      <Events key={`${range.start}/${range.end}`} range={range} />
     </>
   );
 }

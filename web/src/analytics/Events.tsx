@@ -18,15 +18,9 @@ export function Events({ range }: { range: Range }) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [open, setOpen] = useState<string | undefined>(undefined);
   const page = useLoad(
-    () => ok(api.GET("/analytics/v1/events", { params: { query: { start_date: range.start, end_date: range.end, limit: 25, ...(cursor ? { cursor } : {}) } } })),
+    () => ok(api.GET("/analytics/v1/events", { params: { query: { start_date: range.start, end_date: range.end, limit: 10, ...(cursor ? { cursor } : {}) } } })),
     [range, cursor],
   );
-  // A new range starts at its first page.
-  const [seen, setSeen] = useState(range);
-  if (seen !== range) {
-    setSeen(range);
-    setCursor(undefined);
-  }
   return (
     <section class="panel" aria-labelledby="events-heading">
       <div class="panel-head">

@@ -14,7 +14,6 @@ export function Provinces({ range }: { range: Range }) {
   const [open, setOpen] = useState<string | undefined>(undefined);
   const query = { start_date: range.start, end_date: range.end, currency: range.currency };
   const all = useLoad(async () => {
-    setOpen(undefined);
     const answer = await ok(api.GET("/analytics/v1/sales/province", { params: { query } }));
     return "provinces" in answer ? answer.provinces : [];
   }, [range]);
