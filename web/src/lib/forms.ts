@@ -45,7 +45,6 @@ export function priceError(text: string): string | undefined {
 export function alertErrors(form: AlertForm): Errors<AlertField> {
   const errors: Errors<AlertField> = {};
   const phrase = form.search_phrase.trim();
-  // eslint-disable-next-line no-control-regex
   if (!phrase) errors.search_phrase = "Enter what to search for.";
   else if ([...phrase].length > 100) errors.search_phrase = `Use at most 100 characters (this is ${[...phrase].length}).`;
   // eslint-disable-next-line no-control-regex
