@@ -113,8 +113,13 @@ async fn the_console_works_in_a_browser() {
     let analytics = ingest_order_events(&running, admin.as_ref().unwrap()).await;
     let fixtures = json!({"history_phrase": HISTORY_PHRASE, "history_days": days, "analytics": analytics});
     let base = format!("http://127.0.0.1:{}", running.port);
-    // CONSOLE_SPECS=alerts runs only the spec files whose names hold it.
-    let only: Vec<String> = std::env::var("CONSOLE_SPECS").ok().into_iter().filter(|s| !s.is_empty()).collect();
+    // CONSOLE_SPECS="alerts orders" runs only the spec files whose names hold one of the words.
+    let only: Vec<String> = std::env::var("CONSOLE_SPECS")
+        .unwrap_or_default()
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
     let run = tokio::task::spawn_blocking(move || {
         Command::new(web.join("node_modules/.bin/playwright"))
             .args(["test", "--config", "playwright.config.ts"])

@@ -50,7 +50,7 @@ export function OrderValue({ range }: { range: Range }) {
       {(days.loading || total.loading) && !days.data && <Loading what="order values" />}
       <ErrorNotice error={days.error ?? total.error} />
       {days.data && !any && <Empty>No orders in {range.currency} in this range.</Empty>}
-      {line && any && <Chart title={`Order value by day in ${range.currency}, ${range.start} to ${range.end}`} data={line} lines={LINES} currency={range.currency} />}
+      {line && any && <Chart title={`Order value by day in ${range.currency}, ${range.start} to ${range.end}`} data={line} lines={LINES} currency={range.currency} zero />}
     </section>
   );
 }

@@ -16,12 +16,15 @@ type Props = {
   data: Aligned;
   lines: Line[];
   currency: string;
+  /** Start the amounts at zero (totals, where the height of a day is what it is). */
+  zero?: boolean;
   children?: ComponentChildren;
 };
 
 const DAY_S = 86_400;
+const FONT = '13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
-export function Chart({ title, data, lines, currency }: Props) {
+export function Chart({ title, data, lines, currency, zero = false }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const [lib, setLib] = useState<typeof uPlotType | undefined>(undefined);
   const [failed, setFailed] = useState<string | undefined>(undefined);
@@ -40,19 +43,26 @@ export function Chart({ title, data, lines, currency }: Props) {
       ...size(),
       scales: {
         x: { time: true, range: (_u, min, max) => (min === max ? [min - DAY_S, max + DAY_S] : [min, max]) },
-        y: { range: (_u, min, max) => [Math.max(0, min - (max - min) * 0.1 - (min === max ? 1 : 0)), max + (max - min) * 0.1 + (min === max ? 1 : 0)] },
+        y: {
+          range: (_u, min, max) => {
+            const pad = max === min ? Math.max(1, max * 0.1) : (max - min) * 0.1;
+            return [zero ? 0 : Math.max(0, min - pad), max + pad];
+          },
+        },
       },
       axes: [
         {
           splits: (_u, _i, min, max) => dayTicks(min, max, phone() ? 4 : 8),
           values: (_u, splits) => splits.map((s) => dayLabel(s)),
           stroke: "#1b1f24",
+          font: FONT,
           grid: { stroke: "#eaeef2" },
         },
         {
           values: (_u, splits) => splits.map((v) => moneyTick(v, currency)),
-          size: 72,
+          size: 76,
           stroke: "#1b1f24",
+          font: FONT,
           grid: { stroke: "#eaeef2" },
         },
       ],
@@ -76,7 +86,7 @@ export function Chart({ title, data, lines, currency }: Props) {
       observer.disconnect();
       plot.destroy();
     };
-  }, [lib, data, lines, currency]);
+  }, [lib, data, lines, currency, zero]);
   const [xs, ...ys] = data;
   return (
     <figure class="chart">

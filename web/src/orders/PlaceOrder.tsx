@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type Schemas, api, idempotencyKey, keepsKey, messageOf, ok } from "../api/client";
 import { Field } from "../components/Field";
-import { ErrorNotice, Info } from "../components/Notice";
+import { ErrorNotice } from "../components/Notice";
 import { type Errors, type OrderForm, backoff, hasErrors, orderBody, orderErrors } from "../lib/forms";
 import { money } from "../lib/chart";
 
@@ -88,7 +88,7 @@ export function PlaceOrder({ onChange }: { onChange: () => void }) {
           )}
         </div>
       )}
-      {!order && <Info>Orders are processed within seconds; this page follows yours.</Info>}
+      {!order && <p class="small">Orders are processed within seconds; this page follows yours.</p>}
     </section>
   );
 }
