@@ -46,6 +46,13 @@ test("an analyst is not offered the switch; a non-admin's attempt is refused in 
   const admin = await freshPage(browser);
   await signIn(admin, "admin", "/console/orders");
   const generation = admin.getByRole("region", { name: "Order generation" });
+  // A new stack generates orders: stopped first, so that the admin starts it here.
+  const toggle = generation.getByRole("button", { name: /generating orders/ });
+  await expect(toggle).toBeVisible();
+  if ((await toggle.textContent()) === "Stop generating orders") {
+    await toggle.click();
+    await expect(generation.getByText("Stopped")).toBeVisible();
+  }
   await generation.getByRole("button", { name: "Start generating orders" }).click();
   await expect(generation.getByText("Running")).toBeVisible();
   await shots(admin, "orders-admin");

@@ -27,8 +27,13 @@ export function Preferences() {
             }}
           />
           <label for="insights-switch">Send me insight emails</label>
-          <span class="small">({on ? "on" : "off"}{prefs.data?.email ? `, to ${prefs.data.email}` : ""})</span>
         </div>
+      )}
+      {on !== undefined && (
+        <p class="small">
+          Insight emails are {on ? "on" : "off"}
+          {prefs.data?.email ? ` (to ${prefs.data.email})` : ""}.
+        </p>
       )}
     </section>
   );

@@ -1,5 +1,6 @@
 // What an alert's last email carried: each listing's picture, title (a link to the listing, in a
 // new tab), total price with what shipping adds, condition and seller.
+import { useState } from "preact/hooks";
 import { api, ok } from "../api/client";
 import { ErrorNotice, Empty, Loading } from "../components/Notice";
 import { useLoad } from "../components/useLoad";
@@ -18,7 +19,7 @@ export function Products({ alertId }: { alertId: string }) {
       <ul class="listings">
         {data?.products.map((p) => (
           <li key={p.item_id}>
-            {p.image_url ? <img src={p.image_url} alt="" loading="lazy" width={72} height={72} /> : <span class="no-image" aria-hidden="true" />}
+            <Picture src={p.image_url} />
             <div>
               <a href={p.item_url} target="_blank" rel="noopener noreferrer">
                 {p.title}
@@ -36,4 +37,11 @@ export function Products({ alertId }: { alertId: string }) {
       </ul>
     </section>
   );
+}
+
+/** The listing's picture, or an empty frame when it has none or it does not load. */
+function Picture({ src }: { src: string | undefined }) {
+  const [broken, setBroken] = useState(false);
+  if (!src || broken) return <span class="no-image" aria-hidden="true" />;
+  return <img src={src} alt="" loading="lazy" width={72} height={72} onError={() => setBroken(true)} />;
 }

@@ -52,9 +52,11 @@ export function Events({ range }: { range: Range }) {
           <table>
             <thead>
               <tr>
-                <th scope="col">Happened</th>
+                <th scope="col">Happened (UTC)</th>
                 <th scope="col">Customer</th>
-                <th scope="col">Province</th>
+                <th scope="col" class="wide-only">
+                  Province
+                </th>
                 <th scope="col" class="num">
                   Value
                 </th>
@@ -64,9 +66,9 @@ export function Events({ range }: { range: Range }) {
             <tbody>
               {page.data.events.map((e) => (
                 <tr key={e.event_id}>
-                  <td>{e.occurred_at.replace("T", " ").replace(/(\.\d+)?Z$/, " UTC")}</td>
+                  <td class="nowrap">{e.occurred_at.slice(0, 16).replace("T", " ")}</td>
                   <td>{customer(e)}</td>
-                  <td>{province(e)}</td>
+                  <td class="wide-only">{province(e)}</td>
                   <td class="num">
                     {text(e.order_value)} {text(e.currency)}
                   </td>

@@ -65,7 +65,9 @@ export function TopCustomers({ range }: { range: Range }) {
             <thead>
               <tr>
                 <th scope="col">Customer</th>
-                <th scope="col">Email</th>
+                <th scope="col" class="wide-only">
+                  Email
+                </th>
                 <th scope="col" class="num">
                   Orders
                 </th>
@@ -78,7 +80,7 @@ export function TopCustomers({ range }: { range: Range }) {
               {top.data.customers.map((c) => (
                 <tr key={c.customer_id}>
                   <td>{name(c)}</td>
-                  <td>{c.email ?? "—"}</td>
+                  <td class="wide-only">{c.email ?? "—"}</td>
                   <td class="num">{c.order_count}</td>
                   <td class="num">{money(c.order_value, range.currency)}</td>
                 </tr>
