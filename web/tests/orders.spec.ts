@@ -18,7 +18,7 @@ test("a buyer places an order and sees it processed", async ({ browser }) => {
   await page.getByLabel("Quantity").fill("3");
   await page.getByLabel("Symbol (optional)").fill("abc");
   await page.getByRole("button", { name: "Place order" }).click();
-  await expect(page.getByText(/^Processed: 3 × ABC at \$\d+\.\d\d\.$/)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText(/^Processed: 3 × ABC for \$\d+\.\d\d\.$/)).toBeVisible({ timeout: 60_000 });
   const mine = page.getByRole("region", { name: "My orders" });
   await expect(mine.getByRole("listitem")).toHaveCount(1);
   await expect(mine.getByRole("listitem").first()).toContainText(/3 × ABC.*processed, \$\d+\.\d\d/);

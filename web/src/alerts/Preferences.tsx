@@ -1,4 +1,6 @@
-// The insight-email preference: one switch, saved when flipped, its state read back from the API.
+// The insight-email preference: one switch, saved when flipped; it shows what the API answered
+// (and goes back, with the error, when the change was refused).
+import { useState } from "preact/hooks";
 import { api, ok } from "../api/client";
 import { ErrorNotice, Loading } from "../components/Notice";
 import { useAction, useLoad } from "../components/useLoad";
@@ -6,7 +8,9 @@ import { useAction, useLoad } from "../components/useLoad";
 export function Preferences() {
   const prefs = useLoad(() => ok(api.GET("/alerts/v1/preferences")), []);
   const save = useAction();
-  const on = prefs.data?.insights;
+  const [saved, setSaved] = useState<boolean | undefined>(undefined);
+  const [wanted, setWanted] = useState<boolean | undefined>(undefined);
+  const on = saved ?? prefs.data?.insights;
   return (
     <section class="panel" aria-labelledby="prefs-heading">
       <h2 id="prefs-heading">Insight emails</h2>
@@ -19,11 +23,15 @@ export function Preferences() {
             id="insights-switch"
             type="checkbox"
             role="switch"
-            checked={on}
+            checked={wanted ?? on}
             disabled={save.busy}
             onChange={(e) => {
               const insights = e.currentTarget.checked;
-              void save.run(() => ok(api.PATCH("/alerts/v1/preferences", { body: { insights } }))).then(() => prefs.reload());
+              setWanted(insights);
+              void save.run(() => ok(api.PATCH("/alerts/v1/preferences", { body: { insights } }))).then((answer) => {
+                if (answer) setSaved(answer.insights);
+                setWanted(undefined);
+              });
             }}
           />
           <label for="insights-switch">Send me insight emails</label>

@@ -79,7 +79,7 @@ export function PlaceOrder({ onChange }: { onChange: () => void }) {
         <div class="order-watch" role="status">
           {order.status === "processed" ? (
             <p>
-              <strong>Processed:</strong> {order.quantity} × {order.symbol} at {money(order.execution_price, "USD")}.
+              <strong>Processed:</strong> {order.quantity} × {order.symbol} for {money(order.execution_price, "USD")}.
             </p>
           ) : (
             <p>
