@@ -28,7 +28,7 @@ test("a subscriber creates an alert, sees it listed with its listings, changes, 
   await expect(page.getByText(/Alert for “Lego castle” created/)).toBeVisible();
   const alert = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Lego castle" }) });
   await expect(alert).toContainText("Every 10 minutes · USD · at most $5,000.00 · target $90.50");
-  await expect(alert.getByText("Active")).toBeVisible();
+  await expect(alert.getByText("Active", { exact: true })).toBeVisible();
 
   // The API's refusal (the same phrase again) is shown at the phrase.
   await phrase.fill("  lego   CASTLE ");
@@ -57,9 +57,9 @@ test("a subscriber creates an alert, sees it listed with its listings, changes, 
   await expect(alert).not.toContainText("target");
 
   await alert.getByRole("button", { name: "Pause" }).click();
-  await expect(alert.getByText("Paused")).toBeVisible();
+  await expect(alert.getByText("Paused", { exact: true })).toBeVisible();
   await alert.getByRole("button", { name: "Resume" }).click();
-  await expect(alert.getByText("Active")).toBeVisible();
+  await expect(alert.getByText("Active", { exact: true })).toBeVisible();
 
   await alert.getByRole("button", { name: "Delete" }).click();
   await alert.getByRole("button", { name: "Delete “Lego castle” for good" }).click();

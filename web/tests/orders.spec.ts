@@ -51,21 +51,21 @@ test("an analyst is not offered the switch; a non-admin's attempt is refused in 
   await expect(toggle).toBeVisible();
   if ((await toggle.textContent()) === "Stop generating orders") {
     await toggle.click();
-    await expect(generation.getByText("Stopped")).toBeVisible();
+    await expect(generation.getByText("Stopped", { exact: true })).toBeVisible({ timeout: 45_000 });
   }
   await generation.getByRole("button", { name: "Start generating orders" }).click();
-  await expect(generation.getByText("Running")).toBeVisible();
-  await shots(admin, "orders-admin");
+  await expect(generation.getByText("Running", { exact: true })).toBeVisible({ timeout: 45_000 });
 
   // The same button, the request carrying a staff member's token: the API refuses, in words.
   await admin.route("**/orders/v1/generation/stop", (route) =>
     route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${staffToken}` } }),
   );
   await generation.getByRole("button", { name: "Stop generating orders" }).click();
-  await expect(generation.getByRole("alert")).toHaveText("Error: this route is for `admin` only");
-  await expect(generation.getByText("Running")).toBeVisible();
+  await expect(generation.getByRole("alert")).toHaveText("Error: this route is for `admin` only", { timeout: 45_000 });
+  await expect(generation.getByText("Running", { exact: true })).toBeVisible({ timeout: 45_000 });
+  await shots(admin, "orders-admin");
   await admin.unroute("**/orders/v1/generation/stop");
   await generation.getByRole("button", { name: "Stop generating orders" }).click();
-  await expect(generation.getByText("Stopped")).toBeVisible();
+  await expect(generation.getByText("Stopped", { exact: true })).toBeVisible({ timeout: 45_000 });
   await expect(generation.getByRole("alert")).toHaveCount(0);
 });
