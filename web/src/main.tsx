@@ -12,6 +12,9 @@ const Kiosk = lazy(() => import("./walkin/Kiosk").then((m) => m.Kiosk));
 const Board = lazy(() => import("./walkin/Board").then((m) => m.Board));
 const Desk = lazy(() => import("./walkin/Desk").then((m) => m.Desk));
 const Booking = lazy(() => import("./booking/Booking").then((m) => m.Booking));
+const Alerts = lazy(() => import("./alerts/Alerts").then((m) => m.Alerts));
+const Analytics = lazy(() => import("./analytics/Analytics").then((m) => m.Analytics));
+const Orders = lazy(() => import("./orders/Orders").then((m) => m.Orders));
 const Account = lazy(() => import("./account/Account").then((m) => m.Account));
 
 function NotFound() {
@@ -62,6 +65,9 @@ function Routes() {
       <Route path="/console/walkin/board" component={() => <Layout bare><Board /></Layout>} />
       <Route path="/console/walkin/desk" component={() => <Layout><Desk /></Layout>} />
       <Route path="/console/booking" component={() => <Layout><Booking /></Layout>} />
+      <Route path="/console/alerts" component={() => <Layout><Alerts /></Layout>} />
+      <Route path="/console/analytics" component={() => <Layout><Analytics /></Layout>} />
+      <Route path="/console/orders" component={() => <Layout><Orders /></Layout>} />
       <Route path="/console/account" component={() => <Layout><Account /></Layout>} />
       <Route path="/console/signin" component={() => <Layout><SignIn /></Layout>} />
       <Route path="/console/signup" component={() => <Layout><SignUp /></Layout>} />

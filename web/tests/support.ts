@@ -41,3 +41,19 @@ export async function shots(page: Page, name: string) {
 export function dayFromNow(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
+
+/** What the harness (tests/console.rs) published before the browser started. */
+export const FIXTURES: {
+  history_phrase: string;
+  history_days: number;
+  analytics: { start: string; end: string; count: number; total: string; top: string };
+} = JSON.parse(process.env.CONSOLE_FIXTURES ?? "null") ?? {
+  history_phrase: "console desk lamp",
+  history_days: 10,
+  analytics: { start: "2024-03-01", end: "2024-03-07", count: 0, total: "0.00", top: "" },
+};
+
+/** "$1,234.50" as the console writes dollars. */
+export function dollars(amount: string): string {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(Number(amount));
+}

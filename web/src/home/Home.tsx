@@ -3,7 +3,7 @@
 import { useSession } from "../auth/session";
 import { config } from "../auth/config";
 import { useLoad } from "../components/useLoad";
-import { VIEWS, allowed } from "../views";
+import { VIEWS, allowed, offer } from "../views";
 
 export function Home() {
   const session = useSession();
@@ -21,7 +21,7 @@ export function Home() {
           <li key={view.path}>
             <a href={view.path}>
               <strong>{view.title}</strong>
-              <span>{view.summary}</span>
+              <span>{offer(view, claims)}</span>
             </a>
           </li>
         ))}
