@@ -183,7 +183,7 @@ async fn the_booking_stands_while_the_mail_service_is_down_and_the_emails_follow
     assert_eq!(b.get(&c, &r).await.body["status"], "confirmed", "the booking did not wait for email");
     let messages = drain(&b).await;
     let unreachable = aws_sdk_sesv2::config::Builder::from(&b.sdk).endpoint_url("http://127.0.0.1:9").build();
-    let down = booking::mailer::Mailer::new(aws_sdk_sesv2::Client::from_conf(unreachable));
+    let down = shared::mail::Mailer::new(aws_sdk_sesv2::Client::from_conf(unreachable));
     let queue = b.app.notices().unwrap().queue;
     let confirmed = messages.iter().find(|m| m.event == booking::domain::Notice::Confirmed).unwrap();
     let failed = ops::handle_notice(&b.app.store, queue, &down, FROM, confirmed.clone(), Utc::now()).await;

@@ -1,10 +1,10 @@
 //! The booking emails, as MIME: HTML and plain text from templates (escaped by the engine, never
 //! concatenated), times in the recipient's zone, and the calendar invite attached
-//! (`text/calendar; method=...`). Pure: the caller sends the bytes.
+//! (`text/calendar; method=...`). Pure: the caller sends the bytes through [`shared::mail`].
 
 use askama::Template;
 use mail_builder::{MessageBuilder, headers::content_type::ContentType, mime::MimePart};
-use shared::time::Timestamp;
+use shared::{mail::Email, time::Timestamp};
 
 use crate::domain::{
     CancelledBy, Notice, Parties, Reservation, Side,
@@ -32,14 +32,6 @@ struct Text<'a> {
     with: &'a str,
     reason: Option<&'a str>,
     footer: &'a str,
-}
-
-/// A MIME message, ready for SES raw content.
-#[derive(Debug)]
-pub struct Email {
-    pub subject: String,
-    pub to: String,
-    pub raw: Vec<u8>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,5 +143,5 @@ pub fn notice_email(
         message.body(MimePart::new("multipart/mixed", vec![body, calendar]))
     };
     let raw = message.write_to_vec().map_err(|err| BuildError(err.to_string()))?;
-    Ok(Some(Email { subject, to: to.to_owned(), raw }))
+    Ok(Some(Email { to: to.to_owned(), raw }))
 }

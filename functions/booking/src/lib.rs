@@ -23,7 +23,6 @@
 pub mod domain;
 pub mod email;
 pub mod entrypoints;
-pub mod mailer;
 pub mod ops;
 pub mod queue;
 pub mod routes;
@@ -149,7 +148,7 @@ pub struct App {
     pub notice_queue: Option<Queue>,
     pub reminder: Duration,
     /// Sends the emails (the mailer function).
-    pub mailer: mailer::Mailer,
+    pub mailer: shared::mail::Mailer,
     pub from_email: Option<String>,
 }
 
@@ -169,7 +168,7 @@ impl App {
         Self {
             notice_queue: config.notice_queue_url.as_ref().map(|url| Queue::new(sqs.clone(), url)),
             reminder: config.reminder,
-            mailer: mailer::Mailer::new(aws_sdk_sesv2::Client::new(sdk)),
+            mailer: shared::mail::Mailer::new(aws_sdk_sesv2::Client::new(sdk)),
             from_email: config.from_email.clone(),
             store: Store::new(dynamodb.clone(), &config.table),
             expiry: config.expiry_queue_url.as_ref().map(|url| Queue::new(sqs.clone(), url)),

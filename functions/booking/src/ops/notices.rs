@@ -6,15 +6,19 @@
 //! sent, so no redelivery sends it twice.
 
 use chrono::Duration;
-use shared::{dynamo::StoreError, retry::Backoff, time::Timestamp};
+use shared::{
+    dynamo::StoreError,
+    mail::{Email, MailError, Mailer},
+    retry::Backoff,
+    time::Timestamp,
+};
 
 use crate::{
     Store,
     domain::{
         ExpiryStep, Notice, Parties, Party, Reservation, Side, Status, claim_key, expiry_step, notices_of, reminder_due,
     },
-    email::{self, Email},
-    mailer::{MailError, Mailer},
+    email,
     queue::{NoticeMessage, Queue, QueueError},
 };
 
