@@ -31,7 +31,7 @@ export function TimeZone({ kind }: { kind: "client" | "provider" }) {
           .then((profile) => profile && setSaved(`Emails show times in ${profile.time_zone}.`));
       }}
     >
-      <h3 id={`${id}-heading`}>{kind === "client" ? "Your time zone" : "Your practice's time zone"}</h3>
+      <h3 id={`${id}-heading`}>{kind === "client" ? "Time zone of your emails" : "Time zone of appointment emails"}</h3>
       <Field
         label={kind === "client" ? "Time zone for my emails" : "Time zone for appointment emails"}
         name={id}
