@@ -7,11 +7,10 @@ use std::collections::BTreeMap;
 
 use alerts::{
     domain::{Alert, NewAlert},
-    mailer::Mailer,
     ops::{manage, runs},
 };
 use serde_json::json;
-use shared::time::Timestamp;
+use shared::{mail::Mailer, time::Timestamp};
 
 use crate::helpers::{Alerts, app_of, config, minutes, outbox, searches, unique_email, worker};
 

@@ -93,7 +93,10 @@ async fn signed_in_users_outside_a_routes_groups_are_forbidden_and_admins_are_no
         assert!(![401, 403].contains(&reply.status) && reply.status < 500, "{what} by an admin: {reply:?}");
         checked += 1;
     }
-    assert_eq!(checked, 5, "provider profile, availability, appointments and slots; the sweep");
+    assert_eq!(
+        checked, 7,
+        "provider profile (made, changed, deleted), availability, appointments and slots; the sweep"
+    );
 }
 
 /// An ID token's parts with the payload changed by `edit` (the signature no longer matches).

@@ -35,6 +35,7 @@ pub fn timings(hold_seconds: i64) -> Timings {
         hold: chrono::Duration::seconds(hold_seconds),
         min_lead: chrono::Duration::hours(24),
         default_slot_minutes: SlotMinutes::try_from(15).unwrap(),
+        retention: chrono::Duration::days(730),
     }
 }
 
@@ -68,8 +69,14 @@ pub fn config(stack: &Stack, hold_seconds: i64, max_holds: u32) -> Config {
             window: shared::quota::Window::Hour,
         },
         auth: auth_config(stack),
+        notice_queue_url: Some(stack.queue("BookingNoticeQueue").url.clone()),
+        from_email: Some(FROM.to_owned()),
+        reminder: chrono::Duration::hours(24),
     }
 }
+
+/// The sender of the test stacks' booking emails (the template's default, verified locally).
+pub const FROM: &str = "bookings@example.com";
 
 impl Booking {
     pub async fn new(hold_seconds: i64) -> Self {
@@ -95,7 +102,9 @@ impl Booking {
     /// A new user of the stack's pool in `groups`, signed in.
     pub async fn user(&self, groups: &[&str]) -> User {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let email = format!("user{}@example.com", COUNTER.fetch_add(1, Ordering::Relaxed));
+        // Unique across test processes too: the emulator's outbox is shared.
+        let email =
+            format!("user{}.{}@example.com", COUNTER.fetch_add(1, Ordering::Relaxed), &shared::ids::new_id()[..8]);
         user(&self.stack, &email, groups).await
     }
 
@@ -191,6 +200,13 @@ impl Booking {
             ("POST", "/booking/v1/reservations/{reservation_id}/confirm") => {
                 Box::pin(call(app, http::confirm, req)).await
             }
+            ("POST", "/booking/v1/reservations/{reservation_id}/reschedule") => {
+                Box::pin(call(app, http::reschedule, req)).await
+            }
+            ("PATCH", "/booking/v1/providers/me") => Box::pin(call(app, http::update_provider, req)).await,
+            ("DELETE", "/booking/v1/providers/me") => Box::pin(call(app, http::delete_provider, req)).await,
+            ("PATCH", "/booking/v1/clients/me") => Box::pin(call(app, http::update_client, req)).await,
+            ("DELETE", "/booking/v1/clients/me") => Box::pin(call(app, http::delete_client, req)).await,
             other => panic!("no handler for {other:?}: add it to Booking::route"),
         }
     }
@@ -258,6 +274,20 @@ impl Booking {
 
     pub async fn cancel(&self, client: &User, reservation: &str) -> Reply {
         self.cancel_as(Some(client), reservation, "").await
+    }
+
+    /// `caller` cancels with a body (a provider's reason).
+    pub async fn cancel_with(&self, caller: &User, reservation: &str, body: Value) -> Reply {
+        let params = [("reservation_id", reservation)];
+        self.route("DELETE", "/booking/v1/reservations/{reservation_id}", &params, "", Some(body), Some(caller)).await
+    }
+
+    /// The client moves their reservation to `slot`.
+    pub async fn reschedule(&self, client: &User, reservation: &str, slot: &str) -> Reply {
+        let params = [("reservation_id", reservation)];
+        let body = Some(json!({"slot_id": slot}));
+        self.route("POST", "/booking/v1/reservations/{reservation_id}/reschedule", &params, "", body, Some(client))
+            .await
     }
 
     pub async fn get(&self, caller: &User, reservation: &str) -> Reply {

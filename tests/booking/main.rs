@@ -7,11 +7,13 @@
 mod auth;
 mod availability;
 mod confirm_cancel;
+mod emails;
 mod errors;
 mod expiry;
 mod helpers;
 mod holds;
 mod idempotency;
+mod lifecycle;
 mod listings;
 mod ownership;
 mod pagination;

@@ -44,3 +44,69 @@ test("a provider publishes availability and a client books and confirms a slot",
   await provider.reload();
   await expect(provider.getByText(/Cam Ray · confirmed/)).toBeVisible();
 });
+
+test("a client moves an appointment, the provider cancels it with a reason, and both set a time zone", async ({ browser }) => {
+  const provider = await freshPage(browser);
+  await signIn(provider, "provider", "/console/booking");
+  await provider.getByLabel("Day").fill(dayFromNow(4));
+  await provider.getByLabel("From").fill("14:00");
+  await provider.getByLabel("To").fill("15:00");
+  await provider.getByLabel("Slot length").selectOption("30");
+  await provider.getByRole("button", { name: "Publish" }).click();
+  // The profile may exist from the first test (run in order) or be asked for now.
+  const published = provider.getByText(/new slots published|published already/);
+  const asked = provider.getByText("Publish your name first");
+  await expect(published.or(asked)).toBeVisible();
+  if (await asked.isVisible()) {
+    await provider.getByLabel("Your first name").fill("Pat");
+    await provider.getByLabel("Your last name").fill("Lee");
+    await provider.getByRole("button", { name: "Publish" }).click();
+  }
+  await expect(published).toBeVisible();
+  const practiceZone = provider.getByRole("form", { name: "Time zone of appointment emails" });
+  await practiceZone.getByLabel("Time zone for appointment emails").fill("America/New_York");
+  await practiceZone.getByRole("button", { name: "Save time zone" }).click();
+  await expect(provider.getByText("Emails show times in America/New_York.")).toBeVisible();
+
+  const client = await freshPage(browser);
+  await signIn(client, "client", "/console/booking");
+  const myZone = client.getByRole("form", { name: "Time zone of your emails" });
+  await myZone.getByLabel("Time zone for my emails").fill("Mars/Olympus");
+  await myZone.getByRole("button", { name: "Save time zone" }).click();
+  // A made-up zone is refused with the API's message (or the profile is asked for first).
+  await expect(myZone.getByRole("alert")).toContainText(/time_zone|client profile/);
+  await client.getByRole("button", { name: "Pat Lee" }).click();
+  await client.getByRole("button", { name: /^Book .* at / }).first().click();
+  const name = client.getByRole("form", { name: "Your name, once" });
+  const confirmHeading = client.getByRole("heading", { name: "Confirm your booking" });
+  await expect(name.or(confirmHeading)).toBeVisible();
+  if (await name.isVisible()) {
+    await client.getByLabel("First name").fill("Cam");
+    await client.getByLabel("Last name").fill("Ray");
+    await client.getByRole("button", { name: "Save and continue" }).click();
+  }
+  await client.getByRole("button", { name: "Confirm booking" }).click();
+  await expect(client.getByText(/is confirmed/)).toBeVisible();
+  await myZone.getByLabel("Time zone for my emails").fill("Europe/Paris");
+  await myZone.getByRole("button", { name: "Save time zone" }).click();
+  await expect(client.getByText("Emails show times in Europe/Paris.")).toBeVisible();
+
+  // The client moves it to another free time.
+  const mine = client.getByRole("region", { name: "My reservations" });
+  await mine.getByRole("button", { name: "Move" }).first().click();
+  const move = client.getByRole("form", { name: "Move reservation" });
+  await move.getByLabel("New time").selectOption({ index: 1 });
+  await move.getByRole("button", { name: "Move here" }).click();
+  await expect(move).toBeHidden();
+  await shots(client, "booking-moved");
+
+  // The provider cancels it, with a reason the client reads.
+  await provider.reload();
+  await provider.getByRole("button", { name: "Cancel…" }).first().click();
+  const cancel = provider.getByRole("form", { name: "Cancel appointment" });
+  await cancel.getByLabel("Reason for the client").fill("The clinic is closed for repairs.");
+  await cancel.getByRole("button", { name: "Cancel appointment" }).click();
+  await expect(cancel).toBeHidden();
+  await client.reload();
+  await expect(client.getByText(/cancelled by the provider: The clinic is closed for repairs\./).first()).toBeVisible();
+});

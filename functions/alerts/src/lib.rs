@@ -13,7 +13,7 @@
 //! - [`ops`]: the use cases (manage alerts, dispatch and run them, unsubscribe), each with its
 //!   own error enum.
 //! - [`domain`]: alerts, money, listings, unsubscribe tokens; pure.
-//! - [`email`]: the MIME message (templates, headers); pure. [`mailer`]: SES.
+//! - [`email`]: the MIME message (templates, headers); pure. Sent by `shared::mail` (SES).
 //! - [`marketplace`]: eBay's Browse API. [`store`]: DynamoDB (keys, conditions, mapping).
 //!   [`queue`]: the SQS messages (runs, insight emails, observations).
 //! - [`routes`]: the HTTP routes as the template declares them; `bin/`: one thin main per function,
@@ -24,7 +24,6 @@ pub mod chart;
 pub mod domain;
 pub mod email;
 pub mod entrypoints;
-pub mod mailer;
 pub mod marketplace;
 pub mod metrics;
 pub mod ops;
@@ -40,6 +39,7 @@ use shared::{
     config::{self, ConfigError},
     cursor::Cursors,
     dynamo::Table,
+    mail::Mailer,
     quota::{Limit, Quota, Window},
 };
 
@@ -50,7 +50,6 @@ use crate::{
         token::{ObservationSigner, Tokens},
     },
     email::Sender,
-    mailer::Mailer,
     marketplace::{CredentialSource, Marketplace},
     ops::{Mail, runs::Worker},
     queue::Queue,

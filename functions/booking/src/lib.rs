@@ -21,6 +21,7 @@
 //! most `BOOKING_MAX_HOLDS_PER_CLIENT` unconfirmed reservations at once.
 
 pub mod domain;
+pub mod email;
 pub mod entrypoints;
 pub mod ops;
 pub mod queue;
@@ -61,6 +62,13 @@ pub struct Config {
     pub reserve_quota: Limit,
     /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens the functions accept.
     pub auth: AuthConfig,
+    /// `BOOKING_NOTICE_QUEUE_URL`: only the functions that announce changes (and the mailer) get it.
+    pub notice_queue_url: Option<String>,
+    /// `BOOKING_FROM_EMAIL`: the mailer's sender address.
+    pub from_email: Option<String>,
+    /// `BOOKING_REMINDER_SECONDS` (86400): how long before a confirmed appointment its client is
+    /// reminded.
+    pub reminder: Duration,
 }
 
 impl Config {
@@ -80,11 +88,22 @@ impl Config {
         if !(0..=MAX_LEAD_SECONDS).contains(&lead) {
             return Err(invalid("BOOKING_MIN_LEAD_SECONDS", lead, "must be between 0 and 31536000 (a year)"));
         }
+        let retention_days: i64 = config::or_default("BOOKING_RETENTION_DAYS", 730)?;
+        if !(1..=3650).contains(&retention_days) {
+            return Err(invalid("BOOKING_RETENTION_DAYS", retention_days, "must be between 1 and 3650 (ten years)"));
+        }
         let max_holds: i64 = config::or_default("BOOKING_MAX_HOLDS_PER_CLIENT", 3)?;
         if !(1..=i64::from(MAX_HOLDS_PER_CLIENT)).contains(&max_holds) {
             return Err(invalid("BOOKING_MAX_HOLDS_PER_CLIENT", max_holds, "must be between 1 and 100"));
         }
+        let reminder: i64 = config::or_default("BOOKING_REMINDER_SECONDS", 86_400)?;
+        if !(0..=MAX_LEAD_SECONDS).contains(&reminder) {
+            return Err(invalid("BOOKING_REMINDER_SECONDS", reminder, "must be between 0 and 31536000 (a year)"));
+        }
         Ok(Self {
+            notice_queue_url: config::required("BOOKING_NOTICE_QUEUE_URL").ok(),
+            from_email: config::required("BOOKING_FROM_EMAIL").ok(),
+            reminder: Duration::seconds(reminder),
             table: config::required("BOOKING_TABLE")?,
             expiry_queue_url: config::required("BOOKING_EXPIRY_QUEUE_URL").ok(),
             cursors: Cursors::optional_from_env()?,
@@ -98,6 +117,7 @@ impl Config {
                     "BOOKING_SLOT_MINUTES",
                     "15".parse().expect("15 divides a day"),
                 )?,
+                retention: Duration::days(retention_days),
             },
         })
     }
@@ -124,6 +144,12 @@ pub struct App {
     pub reserve_quota: Quota,
     /// Verifies callers' tokens; every HTTP entry point asks it first.
     pub auth: Verifier,
+    /// The notice queue (emails and reminders), for the functions that announce or mail.
+    pub notice_queue: Option<Queue>,
+    pub reminder: Duration,
+    /// Sends the emails (the mailer function).
+    pub mailer: shared::mail::Mailer,
+    pub from_email: Option<String>,
 }
 
 impl shared::http::Api for App {
@@ -138,9 +164,14 @@ impl shared::http::Api for App {
 impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
         let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
         Self {
+            notice_queue: config.notice_queue_url.as_ref().map(|url| Queue::new(sqs.clone(), url)),
+            reminder: config.reminder,
+            mailer: shared::mail::Mailer::new(aws_sdk_sesv2::Client::new(sdk)),
+            from_email: config.from_email.clone(),
             store: Store::new(dynamodb.clone(), &config.table),
-            expiry: config.expiry_queue_url.as_ref().map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            expiry: config.expiry_queue_url.as_ref().map(|url| Queue::new(sqs.clone(), url)),
             timings: config.timings,
             idempotency: Idempotency::new(Table::new(dynamodb.clone(), &config.table)),
             reserve_quota: Quota {
@@ -159,6 +190,19 @@ impl App {
     pub fn deferred() -> Result<&'static shared::app::Deferred<App>, ConfigError> {
         let config = Config::from_env()?;
         Ok(shared::app::Deferred::new(move |sdk| App::new(sdk, &config)))
+    }
+
+    /// Where this function's changes are announced, which `main` requires of the functions
+    /// that announce.
+    pub fn notices(&self) -> Result<ops::Notices<'_>, ConfigError> {
+        let queue =
+            self.notice_queue.as_ref().ok_or_else(|| ConfigError::Missing("BOOKING_NOTICE_QUEUE_URL".to_owned()))?;
+        Ok(ops::Notices { queue, reminder: self.reminder })
+    }
+
+    /// The mailer's sender address, which `main` requires of the mailer.
+    pub fn from_email(&self) -> Result<&str, ConfigError> {
+        self.from_email.as_deref().ok_or_else(|| ConfigError::Missing("BOOKING_FROM_EMAIL".to_owned()))
     }
 
     /// The expiry queue, which `main` requires of the functions that send to it.

@@ -13,6 +13,11 @@ pub static ROUTES: Routes = Routes::new(&[
     Route::new("GET", "/booking/v1/providers", Who::Public),
     // Any signed-in user may become a client; the other client routes then need the profile.
     Route::new("POST", "/booking/v1/clients", Who::SignedIn),
+    // The caller's own profiles: changed (names, time zone) or deleted with their data.
+    Route::new("PATCH", "/booking/v1/providers/me", Who::Groups(&[PROVIDER])),
+    Route::new("DELETE", "/booking/v1/providers/me", Who::Groups(&[PROVIDER])),
+    Route::new("PATCH", "/booking/v1/clients/me", Who::SignedIn),
+    Route::new("DELETE", "/booking/v1/clients/me", Who::SignedIn),
     // That provider (or an admin): the handler compares the caller with `provider_id`.
     Route::new("POST", "/booking/v1/providers/{provider_id}/availability", Who::Groups(&[PROVIDER])),
     Route::new("GET", "/booking/v1/providers/{provider_id}/availability", Who::Public),
@@ -26,4 +31,5 @@ pub static ROUTES: Routes = Routes::new(&[
     Route::new("GET", "/booking/v1/reservations/{reservation_id}", Who::SignedIn),
     Route::new("DELETE", "/booking/v1/reservations/{reservation_id}", Who::SignedIn),
     Route::new("POST", "/booking/v1/reservations/{reservation_id}/confirm", Who::SignedIn),
+    Route::new("POST", "/booking/v1/reservations/{reservation_id}/reschedule", Who::SignedIn),
 ]);

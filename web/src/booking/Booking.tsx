@@ -10,6 +10,7 @@ import { Directory } from "./Directory";
 import { HoldPanel } from "./HoldPanel";
 import { MyReservations } from "./MyReservations";
 import { ProviderTools } from "./ProviderTools";
+import { TimeZone } from "./TimeZone";
 
 export function Booking() {
   const session = useSession();
@@ -46,6 +47,7 @@ export function Booking() {
         <Directory onHold={(r) => (setHold(r), changed())} onNeedProfile={(retry) => setNeedProfile({ retry })} changes={changes} />
         {session && <MyReservations changes={changes} onChange={changed} />}
       </div>
+      {session && <TimeZone kind="client" />}
       {mayActAs(session?.claims, "provider") && session && <ProviderTools providerId={session.claims.sub} />}
     </>
   );

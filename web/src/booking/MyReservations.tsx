@@ -4,6 +4,7 @@ import { ApiError, api, ok } from "../api/client";
 import { ErrorNotice, Empty, Loading } from "../components/Notice";
 import { Pager } from "../components/Pager";
 import { useAction, useLoad } from "../components/useLoad";
+import { MoveReservation } from "./MoveReservation";
 import { clock, dayLabel, dayOf } from "./time";
 
 type Props = { changes: number; onChange: () => void };
@@ -15,6 +16,7 @@ export function MyReservations({ changes, onChange }: Props) {
     [cursor, changes],
   );
   const cancel = useAction();
+  const [moving, setMoving] = useState<string | undefined>(undefined);
   // Without a client profile there is nothing to list; the name is asked for at the first booking.
   const noProfile = list.failure instanceof ApiError && list.failure.code === "client_profile_required";
   return (
@@ -29,7 +31,13 @@ export function MyReservations({ changes, onChange }: Props) {
           <li key={r.reservation_id}>
             <span>
               {dayLabel(dayOf(r.start_time))} {clock(r.start_time)} · <strong>{r.status}</strong>
+              {r.cancelled_by === "provider" && <> · cancelled by the provider{r.cancel_reason ? `: ${r.cancel_reason}` : ""}</>}
             </span>
+            {(r.status === "held" || r.status === "confirmed") && moving !== r.reservation_id && (
+              <button type="button" class="secondary" onClick={() => setMoving(r.reservation_id)}>
+                Move
+              </button>
+            )}
             {(r.status === "held" || r.status === "confirmed") && (
               <button
                 type="button"
@@ -43,6 +51,16 @@ export function MyReservations({ changes, onChange }: Props) {
               >
                 Cancel
               </button>
+            )}
+            {moving === r.reservation_id && (
+              <MoveReservation
+                reservation={r}
+                onClose={() => setMoving(undefined)}
+                onMoved={() => {
+                  setMoving(undefined);
+                  onChange();
+                }}
+              />
             )}
           </li>
         ))}

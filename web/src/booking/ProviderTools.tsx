@@ -7,6 +7,7 @@ import { ErrorNotice, Empty, Info, Loading } from "../components/Notice";
 import { Pager } from "../components/Pager";
 import { useAction, useLoad } from "../components/useLoad";
 import { byDay, clock, dayLabel, dayOf, localToUtc } from "./time";
+import { TimeZone } from "./TimeZone";
 
 /** Slot lengths to offer: minutes that divide a day, as the API requires. */
 const LENGTHS = [10, 15, 20, 30, 45, 60, 90, 120] as const;
@@ -20,9 +21,10 @@ export function ProviderTools({ providerId }: { providerId: string }) {
       <h2 id="provider-heading">Your practice</h2>
       <div class="columns">
         <Publish providerId={providerId} onPublished={changed} />
-        <Appointments providerId={providerId} changes={changes} />
+        <Appointments providerId={providerId} changes={changes} onChange={changed} />
       </div>
       <FreeSlots providerId={providerId} changes={changes} onChange={changed} />
+      <TimeZone kind="provider" />
     </section>
   );
 }
@@ -103,8 +105,11 @@ function Publish({ providerId, onPublished }: { providerId: string; onPublished:
   );
 }
 
-function Appointments({ providerId, changes }: { providerId: string; changes: number }) {
+function Appointments({ providerId, changes, onChange }: { providerId: string; changes: number; onChange: () => void }) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const [cancelling, setCancelling] = useState<string | undefined>(undefined);
+  const [reason, setReason] = useState("");
+  const cancel = useAction();
   const list = useLoad(
     () =>
       ok(
@@ -120,10 +125,50 @@ function Appointments({ providerId, changes }: { providerId: string; changes: nu
       {list.loading && !list.data && <Loading what="appointments" />}
       <ErrorNotice error={list.error} />
       {list.data && list.data.reservations.length === 0 && <Empty>No appointments coming.</Empty>}
+      <ErrorNotice error={cancel.error} />
       <ul class="rows">
         {list.data?.reservations.map((r) => (
           <li key={r.reservation_id}>
-            {dayLabel(dayOf(r.start_time))} {clock(r.start_time)} · {r.client_first_name} {r.client_last_name} · {r.status}
+            <span>
+              {dayLabel(dayOf(r.start_time))} {clock(r.start_time)} · {r.client_first_name} {r.client_last_name} · {r.status}
+            </span>
+            {cancelling === r.reservation_id ? (
+              <form
+                class="move"
+                aria-label="Cancel appointment"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void cancel
+                    .run(() =>
+                      ok(
+                        api.DELETE("/booking/v1/reservations/{reservation_id}", {
+                          params: { path: { reservation_id: r.reservation_id } },
+                          body: reason.trim() ? { reason: reason.trim() } : {},
+                        }),
+                      ),
+                    )
+                    .then((done) => {
+                      if (done) {
+                        setCancelling(undefined);
+                        setReason("");
+                        onChange();
+                      }
+                    });
+                }}
+              >
+                <Field label="Reason for the client" name={`reason-${r.reservation_id}`} value={reason} onValue={setReason} maxLength={500} />
+                <button type="submit" disabled={cancel.busy}>
+                  Cancel appointment
+                </button>{" "}
+                <button type="button" class="secondary" onClick={() => setCancelling(undefined)}>
+                  Keep it
+                </button>
+              </form>
+            ) : (
+              <button type="button" class="secondary" onClick={() => setCancelling(r.reservation_id)}>
+                Cancel…
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures::{StreamExt, TryStreamExt, stream};
 use serde::Serialize;
-use shared::{config::ConfigError, dynamo::StoreError, time::Timestamp};
+use shared::{config::ConfigError, dynamo::StoreError, mail::MailError, time::Timestamp};
 
 use super::{Mail, search::Found};
 use crate::{
@@ -24,7 +24,6 @@ use crate::{
         token::{ObservationSigner, Subject},
     },
     email::{self, Wording},
-    mailer::MailError,
     marketplace::{Marketplace, MarketplaceError, Search},
     queue::{Due, Queue, QueueError, RunMessage},
     store::{DUE_SHARDS, DueAlert, Store},

@@ -4,9 +4,12 @@
 mod availability;
 mod client;
 mod expiry;
+pub mod invite;
+mod notice;
 mod provider;
 mod reservation;
 mod slot;
+mod time_zone;
 mod timings;
 
 pub use availability::{
@@ -15,10 +18,12 @@ pub use availability::{
 };
 pub use client::Client;
 pub use expiry::{ExpiryStep, expiry_step};
+pub use notice::{Notice, Parties, Party, Side, claim_key, notices_of, reminder_due};
 pub use provider::{DirectoryEntry, Provider};
-pub use reservation::{Appointment, Reservation, Status, hold_is_live};
+pub use reservation::{Appointment, CancelReason, CancelledBy, Reservation, Status, hold_is_live};
 pub use shared::person::PersonName;
 pub use slot::{Slot, SlotId, SlotMinutes};
+pub use time_zone::TimeZone;
 pub use timings::{Timings, within_lead};
 
 /// Shared by the unit tests of every entity.
@@ -41,6 +46,7 @@ mod test_support {
             hold: chrono::Duration::minutes(30),
             min_lead: chrono::Duration::hours(24),
             default_slot_minutes: m(15),
+            retention: chrono::Duration::days(730),
         }
     }
 }

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use shared::time::Timestamp;
 
-use super::PersonName;
+use super::{PersonName, TimeZone};
 
 /// Someone who publishes availability: a signed-in user of the `provider` group, whose
 /// `provider_id` is their `sub`.
@@ -11,6 +11,11 @@ pub struct Provider {
     pub first_name: PersonName,
     pub last_name: PersonName,
     pub created_at: Timestamp,
+    /// The verified email of the token that made or last changed the profile, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub time_zone: TimeZone,
     /// Moved on by every creation of slots (see the store), whose update alone writes it: the
     /// profile's put leaves it out, and no view shows it.
     #[serde(default, skip_serializing)]
@@ -54,6 +59,8 @@ mod tests {
             first_name: PersonName::try_from(" Ada ".to_owned()).unwrap(),
             last_name: PersonName::try_from("Lovelace".to_owned()).unwrap(),
             created_at: ts("2026-11-22T10:00:00Z"),
+            email: None,
+            time_zone: Default::default(),
             availability_version: 7,
         };
         assert_eq!(provider.name(), "Ada Lovelace");

@@ -33,6 +33,43 @@ impl std::str::FromStr for Status {
     }
 }
 
+/// Who cancelled a reservation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CancelledBy {
+    Client,
+    Provider,
+}
+
+/// Why a reservation was cancelled, as its canceller wrote it: trimmed, 1 to 500 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CancelReason(String);
+
+impl TryFrom<String> for CancelReason {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        let trimmed = value.trim();
+        match trimmed.chars().count() {
+            0 => Err("must not be empty (leave it out to give no reason)".into()),
+            1..=500 => Ok(Self(trimmed.to_owned())),
+            n => Err(format!("must be at most 500 characters, got {n}")),
+        }
+    }
+}
+
+impl From<CancelReason> for String {
+    fn from(reason: CancelReason) -> String {
+        reason.0
+    }
+}
+
+impl CancelReason {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A hold is live until its `expires_at`; from that instant it counts as expired everywhere,
 /// whether or not the expiry worker has recorded it yet.
 pub fn hold_is_live(expires_at: Timestamp, now: Timestamp) -> bool {
@@ -56,6 +93,15 @@ pub struct Reservation {
     pub cancelled_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expired_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_by: Option<CancelledBy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<CancelReason>,
+    /// How many times the appointment changed since it was made (moved, cancelled): the
+    /// calendar invite's `SEQUENCE`. Written by the store's updates alone (`ADD sequence`), and
+    /// never shown.
+    #[serde(default, skip_serializing)]
+    pub sequence: u32,
 }
 
 impl Reservation {
@@ -74,6 +120,9 @@ impl Reservation {
             confirmed_at: None,
             cancelled_at: None,
             expired_at: None,
+            cancelled_by: None,
+            cancel_reason: None,
+            sequence: 0,
         }
     }
 
@@ -90,9 +139,32 @@ impl Reservation {
         Self { status: Status::Confirmed, confirmed_at: Some(now), ..self }
     }
 
-    /// The reservation once a cancellation at `now` has committed.
-    pub fn cancelled(self, now: Timestamp) -> Self {
-        Self { status: Status::Cancelled, cancelled_at: Some(now), ..self }
+    /// The reservation once a cancellation at `now` by `by` has committed.
+    pub fn cancelled(self, now: Timestamp, by: CancelledBy, reason: Option<CancelReason>) -> Self {
+        Self {
+            status: Status::Cancelled,
+            cancelled_at: Some(now),
+            cancelled_by: Some(by),
+            cancel_reason: reason,
+            sequence: self.sequence + 1,
+            ..self
+        }
+    }
+
+    /// The reservation once moved to `slot` (status and hold kept).
+    pub fn moved(self, slot: &SlotId) -> Self {
+        Self {
+            slot_id: slot.to_string(),
+            start_time: slot.start,
+            end_time: slot.end(),
+            sequence: self.sequence + 1,
+            ..self
+        }
+    }
+
+    /// Whether it holds its slot as of `now`: confirmed, or held with a live hold.
+    pub fn is_active(&self, now: Timestamp) -> bool {
+        matches!(self.status_at(now), Status::Held | Status::Confirmed)
     }
 
     /// The reservation once its expiry at `now` has been recorded.
@@ -147,6 +219,24 @@ mod tests {
     }
 
     #[test]
+    fn a_move_takes_the_new_slots_times_and_keeps_the_rest() {
+        let now = ts("2026-11-22T10:00:00Z");
+        let r = held(now);
+        let to = SlotId { provider_id: "p".into(), start: ts("2026-11-25T09:00:00Z"), minutes: m(30) };
+        let moved = r.clone().moved(&to);
+        assert_eq!(
+            (moved.slot_id.as_str(), moved.start_time, moved.end_time),
+            ("p.20261125T0900Z.30", to.start, ts("2026-11-25T09:30:00Z"))
+        );
+        assert_eq!((moved.status, moved.expires_at, moved.sequence), (r.status, r.expires_at, r.sequence + 1));
+        assert!(moved.is_active(now) && !moved.is_active(r.expires_at));
+        let reason = CancelReason::try_from("  ill  ".to_owned()).unwrap();
+        assert_eq!(reason.as_str(), "ill");
+        assert!(CancelReason::try_from(" ".to_owned()).is_err());
+        assert!(CancelReason::try_from("x".repeat(501)).is_err());
+    }
+
+    #[test]
     fn statuses_read_as_they_are_written() {
         for status in [Status::Held, Status::Confirmed, Status::Expired, Status::Cancelled] {
             let text = serde_json::to_value(status).unwrap();
@@ -178,8 +268,9 @@ mod tests {
         let later = ts("2026-11-22T10:05:00Z");
         let confirmed = held(now).confirmed(later);
         assert_eq!((confirmed.status, confirmed.confirmed_at), (Status::Confirmed, Some(later)));
-        let cancelled = confirmed.cancelled(later);
+        let cancelled = confirmed.clone().cancelled(later, CancelledBy::Provider, None);
         assert_eq!((cancelled.status, cancelled.cancelled_at), (Status::Cancelled, Some(later)));
+        assert_eq!((cancelled.cancelled_by, cancelled.sequence), (Some(CancelledBy::Provider), confirmed.sequence + 1));
         let expired = held(now).expired(later);
         assert_eq!((expired.status, expired.expired_at, expired.confirmed_at), (Status::Expired, Some(later), None));
     }

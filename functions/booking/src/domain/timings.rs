@@ -14,6 +14,8 @@ pub struct Timings {
     pub min_lead: Duration,
     /// Slot length when a request does not say (`BOOKING_SLOT_MINUTES`, 15).
     pub default_slot_minutes: SlotMinutes,
+    /// How long a reservation is kept after it was stored (`BOOKING_RETENTION_DAYS`, 730).
+    pub retention: Duration,
 }
 
 /// Whether a slot starting at `start` may still be reserved.

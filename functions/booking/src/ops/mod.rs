@@ -8,19 +8,28 @@
 //! in the store return [`shared::dynamo::StoreError`] itself.
 
 pub mod availability;
+pub mod erase;
 pub mod expiry;
 pub mod listings;
+pub mod notices;
 pub mod profiles;
+pub mod reschedule;
 pub mod reservations;
 
 pub use availability::{
     AddAvailabilityError, DeleteSlotError, ListAvailabilityError, add_availability, delete_slot, list_availability,
 };
+pub use erase::{EraseError, erase_client, erase_provider};
 pub use expiry::{ExpireError, ExpiryMessageError, SWEEP_BUDGET, Sweep, expire_one, handle_expiry_message, sweep};
 pub use listings::{
     ClientReservationsError, ProviderReservationsError, client_reservations, provider_reservations, providers,
 };
-pub use profiles::{SignUp, SignUpError, create_client, create_provider};
+pub use notices::{Handled, NoticeError, Notices, handle_notice};
+pub use profiles::{
+    ProfileChange, SignUp, SignUpError, UpdateProfileError, create_client, create_provider, update_client,
+    update_provider,
+};
+pub use reschedule::{RescheduleError, reschedule};
 pub use reservations::{CancelError, ConfirmError, GetError, HoldRules, ReserveError, cancel, confirm, get, reserve};
 
 const MAX_ATTEMPTS: u32 = 6;

@@ -11,7 +11,7 @@ use shared::{
 use super::{BUSY, MAX_ATTEMPTS, availability::slot_id, expiry::expire_one, plausible};
 use crate::{
     Store,
-    domain::{ExpiryStep, Reservation, Status, Timings, expiry_step, within_lead},
+    domain::{CancelReason, CancelledBy, ExpiryStep, Reservation, Status, Timings, expiry_step, within_lead},
     queue::{ExpiryMessage, Queue},
     store::Part,
 };
@@ -78,7 +78,7 @@ pub async fn reserve(
     let mut released_overdue = false;
     loop {
         let reservation = Reservation::hold(ids::new_id(), &slot, client_id, now, timings.hold);
-        match store.reserve(&reservation, &slot, &client, max_holds, now).await? {
+        match store.reserve(&reservation, &slot, &client, max_holds, now, timings.retention).await? {
             Ok(()) => {
                 schedule_expiry(expiry, &reservation, now).await;
                 return Ok(reservation);
@@ -182,7 +182,12 @@ pub async fn get(store: &Store, reservation_id: &str, caller: &str, now: Timesta
 }
 
 /// The reservation as [`read`] reads it, if it is `client_id`'s; not found if it is another's.
-async fn owned(store: &Store, reservation_id: &str, client_id: &str, now: Timestamp) -> Result<Reservation, GetError> {
+pub(super) async fn owned(
+    store: &Store,
+    reservation_id: &str,
+    client_id: &str,
+    now: Timestamp,
+) -> Result<Reservation, GetError> {
     let reservation = read(store, reservation_id, now).await?;
     if reservation.client_id != client_id {
         return Err(GetError::NotFound(reservation_id.to_owned()));
@@ -202,19 +207,19 @@ const MAX_REREADS: u32 = 3;
 /// slot's failing means the slot is no longer held by this reservation although the reservation
 /// still reads as held: another request, deciding by its own clock that the hold had run out,
 /// took or removed the slot, so the hold is over (expired).
-struct Refusals {
+pub(super) struct Refusals {
     backoff: Backoff,
     rereads: u32,
-    slot_lost: bool,
+    pub(super) slot_lost: bool,
 }
 
 impl Refusals {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self { backoff: Backoff::new(MAX_ATTEMPTS), rereads: 0, slot_lost: false }
     }
 
     /// True to go round again (read, decide, commit), false to give up (busy).
-    async fn next(&mut self, refusal: Refusal<Part>) -> bool {
+    pub(super) async fn next(&mut self, refusal: Refusal<Part>) -> bool {
         match refusal {
             Refusal::Conflict => self.backoff.wait().await,
             Refusal::Condition(_) if self.rereads < MAX_REREADS => {
@@ -294,12 +299,25 @@ impl From<GetError> for CancelError {
     }
 }
 
-/// Cancels `client_id`'s reservation; another client's is not found.
-pub async fn cancel(store: &Store, reservation_id: &str, client_id: &str) -> Result<Reservation, CancelError> {
+/// Cancels a reservation at the request of `caller` (a `sub`): its client, or its provider (the
+/// one who is both cancels as the client); anyone else is told it does not exist.
+pub async fn cancel(
+    store: &Store,
+    reservation_id: &str,
+    caller: &str,
+    reason: Option<CancelReason>,
+) -> Result<Reservation, CancelError> {
     let mut refusals = Refusals::new();
     loop {
         let now = time::now();
-        let reservation = owned(store, reservation_id, client_id, now).await?;
+        let reservation = read(store, reservation_id, now).await?;
+        let by = if reservation.client_id == caller {
+            CancelledBy::Client
+        } else if reservation.provider_id == caller {
+            CancelledBy::Provider
+        } else {
+            return Err(CancelError::NotFound(reservation_id.to_owned()));
+        };
         match reservation.status {
             // Cancelling twice is not an error: it is cancelled, as asked.
             Status::Cancelled => return Ok(reservation),
@@ -312,12 +330,12 @@ pub async fn cancel(store: &Store, reservation_id: &str, client_id: &str) -> Res
             // can be neither reserved nor removed, so only a change outside the service gets
             // here); cancel the reservation alone rather than refuse the client.
             tracing::warn!(reservation_id, slot_id = %reservation.slot_id, "confirmed reservation without its slot");
-            store.cancel_reservation_only(&reservation, now).await?
+            store.cancel_reservation_only(&reservation, now, by, reason.as_ref()).await?
         } else {
-            store.cancel(&reservation, now).await?
+            store.cancel(&reservation, now, by, reason.as_ref()).await?
         };
         match written {
-            Ok(()) => return Ok(reservation.cancelled(now)),
+            Ok(()) => return Ok(reservation.cancelled(now, by, reason)),
             Err(refusal) if refusals.next(refusal).await => {}
             Err(_) => return Err(CancelError::Busy),
         }

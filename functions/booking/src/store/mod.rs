@@ -7,6 +7,7 @@
 //! | client          | `CLIENT#<sub>`        | `PROFILE`                   |
 //! | slot            | `PROVIDER#<sub>`      | `SLOT#<start, RFC 3339>`    |
 //! | reservation     | `RESERVATION#<id>`    | `RESERVATION`               |
+//! | email claim     | `NOTICE#<id>#<event>#<sequence>#<side>` | `NOTICE`  |
 //!
 //! Profiles are keyed by the owner's Cognito `sub`, so a user has at most one of each; the
 //! conditional put that creates one never overwrites it. A provider profile and its directory
@@ -43,10 +44,16 @@
 
 //! Every key and sort key is built here; one file per aggregate holds its reads and writes:
 //! [`profiles`] (providers, clients, the directory), [`slots`], [`reservations`] (holds and how
-//! they end) and [`listings`] (the index reads behind the listings).
+//! they end), [`reschedule`] (a move to another slot) and [`listings`] (the index reads behind
+//! the listings).
+//!
+//! Reservation items carry `ttl` (epoch seconds), the retention period after they were stored
+//! (`BOOKING_RETENTION_DAYS`, 730): the table's TTL removes them then.
 
 mod listings;
+mod notices;
 mod profiles;
+mod reschedule;
 mod reservations;
 mod slots;
 
@@ -59,6 +66,7 @@ use shared::{
 
 use crate::domain::{Reservation, SlotId};
 
+pub use reservations::Closing;
 pub use slots::Creation;
 
 pub const HELD_INDEX: &str = "HeldByExpiry";
@@ -80,6 +88,8 @@ pub enum Part {
     Client,
     /// The reservation: its status or hold changed.
     Reservation,
+    /// The slot a reschedule moves to: missing or taken.
+    Target,
 }
 
 #[derive(Clone)]

@@ -1,11 +1,12 @@
 //! Providers' and clients' profiles (a provider's with its directory entry).
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update, WriteRequest};
+use futures::TryStreamExt;
 use serde::{Deserialize, de::IgnoredAny};
-use shared::dynamo::{StoreError, Written, item_at};
+use shared::dynamo::{Item, StoreError, Written, attr, item_at, s, store_err};
 
-use super::{Part, Store, client_key, directory_key, provider_key};
-use crate::domain::{Client as ClientProfile, DirectoryEntry, Provider};
+use super::{Part, Store, client_key, directory_key, provider_key, provider_pk};
+use crate::domain::{Client as ClientProfile, DirectoryEntry, PersonName, Provider, TimeZone};
 
 impl Store {
     /// Creates a provider's profile and directory entry in one transaction, unless the profile
@@ -51,6 +52,124 @@ impl Store {
             held: Vec<String>,
         }
         Ok(self.table.get::<Held>(client_key(client_id)).await?.map(|h| h.held))
+    }
+
+    /// Writes a provider's names, zone and email (as `provider` has them) onto their profile and
+    /// their names onto the directory entry, in one transaction, on condition that the profile
+    /// exists.
+    pub async fn update_provider(&self, provider: &Provider) -> Result<Written<Part>, StoreError> {
+        let p = provider;
+        let profile = self.profile_update(
+            provider_key(&p.provider_id),
+            &p.first_name,
+            &p.last_name,
+            Some((&p.time_zone, p.email.as_deref())),
+        )?;
+        let entry = self.profile_update(directory_key(&p.provider_id), &p.first_name, &p.last_name, None)?;
+        self.table
+            .commit(vec![
+                (Part::Provider, TransactWriteItem::builder().update(profile).build()),
+                (Part::Provider, TransactWriteItem::builder().update(entry).build()),
+            ])
+            .await
+    }
+
+    /// Writes a client's names, zone and email onto their profile, if it exists.
+    pub async fn update_client(&self, c: &ClientProfile) -> Result<Written<Part>, StoreError> {
+        let update = self.profile_update(
+            client_key(&c.client_id),
+            &c.first_name,
+            &c.last_name,
+            Some((&c.time_zone, c.email.as_deref())),
+        )?;
+        self.table.commit(vec![(Part::Client, TransactWriteItem::builder().update(update).build())]).await
+    }
+
+    /// Sets the names of the item at `key` (and the zone and the email, or removes the email),
+    /// on condition that it exists.
+    fn profile_update(
+        &self,
+        key: Item,
+        first: &PersonName,
+        last: &PersonName,
+        zone_and_email: Option<(&TimeZone, Option<&str>)>,
+    ) -> Result<Update, StoreError> {
+        let update = self
+            .table
+            .tx_update()
+            .set_key(Some(key))
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":first", attr(first)?)
+            .expression_attribute_values(":last", attr(last)?);
+        let update = match zone_and_email {
+            None => update.update_expression("SET first_name = :first, last_name = :last"),
+            Some((zone, None)) => update
+                .update_expression("SET first_name = :first, last_name = :last, time_zone = :zone REMOVE email")
+                .expression_attribute_values(":zone", attr(zone)?),
+            Some((zone, Some(email))) => update
+                .update_expression("SET first_name = :first, last_name = :last, time_zone = :zone, email = :email")
+                .expression_attribute_values(":zone", attr(zone)?)
+                .expression_attribute_values(":email", s(email)),
+        };
+        Ok(update.build()?)
+    }
+
+    /// Deletes a client's profile (their counters of holds with it).
+    pub async fn delete_client(&self, client_id: &str) -> Result<(), StoreError> {
+        self.table.delete_item().set_key(Some(client_key(client_id))).send().await.map_err(store_err)?;
+        Ok(())
+    }
+
+    /// Deletes a provider's directory entry, then every item of their partition (their slots,
+    /// then their profile), 25 to a batch. A failure part-way leaves the profile, so that a
+    /// retry finds the provider and goes on.
+    pub async fn delete_provider(&self, provider_id: &str) -> Result<(), StoreError> {
+        self.table.delete_item().set_key(Some(directory_key(provider_id))).send().await.map_err(store_err)?;
+        #[derive(Deserialize)]
+        struct Key {
+            pk: String,
+            sk: String,
+        }
+        let query = self
+            .table
+            .query_items()
+            .key_condition_expression("pk = :pk AND begins_with(sk, :slot)")
+            .expression_attribute_values(":pk", s(provider_pk(provider_id)))
+            .expression_attribute_values(":slot", s("SLOT#"))
+            .projection_expression("pk, sk");
+        let keys: Vec<Key> = shared::dynamo::Table::stream(query).try_collect().await?;
+        for chunk in keys.chunks(25) {
+            self.delete_batch(chunk.iter().map(|k| shared::dynamo::key(k.pk.clone(), k.sk.clone())).collect()).await?;
+        }
+        self.table.delete_item().set_key(Some(provider_key(provider_id))).send().await.map_err(store_err)?;
+        Ok(())
+    }
+
+    /// Deletes up to 25 items by key, retrying what DynamoDB leaves unprocessed.
+    pub(super) async fn delete_batch(&self, keys: Vec<Item>) -> Result<(), StoreError> {
+        let mut requests: Vec<WriteRequest> = keys
+            .into_iter()
+            .map(|key| {
+                let delete = aws_sdk_dynamodb::types::DeleteRequest::builder().set_key(Some(key)).build()?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let mut backoff = shared::retry::Backoff::new(8);
+        while !requests.is_empty() {
+            let out = self
+                .table
+                .client
+                .batch_write_item()
+                .request_items(&self.table.name, requests)
+                .send()
+                .await
+                .map_err(store_err)?;
+            requests = out.unprocessed_items.and_then(|mut m| m.remove(&self.table.name)).unwrap_or_default();
+            if !requests.is_empty() && !backoff.wait().await {
+                return Err(StoreError::Unavailable("deletes left unprocessed".into()));
+            }
+        }
+        Ok(())
     }
 
     /// Whether `provider_id` has a profile, without mapping it.

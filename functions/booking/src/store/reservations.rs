@@ -11,7 +11,7 @@ use shared::{
 };
 
 use super::{HELD, HELD_INDEX, IndexKeys, Part, Store, client_key, index_keys, reservation_key, set_of, slot_key};
-use crate::domain::{Client as ClientProfile, Reservation, SlotId, Status};
+use crate::domain::{CancelReason, CancelledBy, Client as ClientProfile, Reservation, SlotId, Status};
 
 /// A new reservation's item: the record, the keys of the indexes it joins, and the client's name
 /// (copied from their profile) for the provider's listing.
@@ -23,6 +23,15 @@ struct ReservationItem<'a> {
     keys: IndexKeys<'a>,
     client_first_name: &'a str,
     client_last_name: &'a str,
+    /// When the table's TTL removes it (epoch seconds): the retention period after it was stored.
+    ttl: i64,
+}
+
+/// Who ends a reservation, and why, as a close records it.
+#[derive(Clone, Copy)]
+pub enum Closing<'a> {
+    Expiry,
+    Cancellation(CancelledBy, Option<&'a CancelReason>),
 }
 
 impl Store {
@@ -44,6 +53,7 @@ impl Store {
         client: &ClientProfile,
         max_holds: u32,
         now: Timestamp,
+        retention: chrono::Duration,
     ) -> Result<Written<Part>, StoreError> {
         let expires_ms = reservation.expires_at.timestamp_millis();
         let take_slot = self
@@ -75,6 +85,7 @@ impl Store {
             keys: index_keys(reservation),
             client_first_name: client.first_name.as_str(),
             client_last_name: client.last_name.as_str(),
+            ttl: (now + retention).timestamp(),
         };
         let create = self
             .table
@@ -131,7 +142,7 @@ impl Store {
     /// being cancelled, or one made before holds were counted). No condition: the profile exists
     /// as long as its reservations do (profiles are never deleted), and the write is part of a
     /// transaction whose other conditions decide.
-    fn uncount_hold(&self, reservation: &Reservation) -> Result<Update, StoreError> {
+    pub(super) fn uncount_hold(&self, reservation: &Reservation) -> Result<Update, StoreError> {
         Ok(self
             .table
             .tx_update()
@@ -144,15 +155,21 @@ impl Store {
     /// Cancels in one transaction: the reservation moves from held (with a live hold) or
     /// confirmed to cancelled and leaves the provider's listing; the slot it holds is released;
     /// the hold leaves the client's `held`.
-    pub async fn cancel(&self, reservation: &Reservation, now: Timestamp) -> Result<Written<Part>, StoreError> {
-        self.close(reservation, Status::Cancelled, "cancelled_at", now).await
+    pub async fn cancel(
+        &self,
+        reservation: &Reservation,
+        now: Timestamp,
+        by: CancelledBy,
+        reason: Option<&CancelReason>,
+    ) -> Result<Written<Part>, StoreError> {
+        self.close(reservation, Closing::Cancellation(by, reason), now).await
     }
 
     /// Expires a held reservation whose hold has run out, releases its slot and takes the hold
     /// off the client's `held`, in one transaction. The condition (`held`, hold over) makes a second delivery, a confirmation
     /// that won the race, or a cancellation turn this into a refusal that changes nothing.
     pub async fn expire(&self, reservation: &Reservation, now: Timestamp) -> Result<Written<Part>, StoreError> {
-        self.close(reservation, Status::Expired, "expired_at", now).await
+        self.close(reservation, Closing::Expiry, now).await
     }
 
     /// Expires the reservation (and takes it off the client's `held`) without its slot: for a
@@ -163,7 +180,7 @@ impl Store {
         reservation: &Reservation,
         now: Timestamp,
     ) -> Result<Written<Part>, StoreError> {
-        self.close_reservation_only(reservation, Status::Expired, "expired_at", now).await
+        self.close_reservation_only(reservation, Closing::Expiry, now).await
     }
 
     /// Cancels the reservation (and takes it off the client's `held`) without its slot, under
@@ -173,29 +190,30 @@ impl Store {
         &self,
         reservation: &Reservation,
         now: Timestamp,
+        by: CancelledBy,
+        reason: Option<&CancelReason>,
     ) -> Result<Written<Part>, StoreError> {
-        self.close_reservation_only(reservation, Status::Cancelled, "cancelled_at", now).await
+        self.close_reservation_only(reservation, Closing::Cancellation(by, reason), now).await
     }
 
     async fn close_reservation_only(
         &self,
         reservation: &Reservation,
-        to: Status,
-        at_field: &str,
+        closing: Closing<'_>,
         now: Timestamp,
     ) -> Result<Written<Part>, StoreError> {
         self.table
             .commit(vec![
                 (
                     Part::Reservation,
-                    TransactWriteItem::builder().update(self.close_update(reservation, to, at_field, now)?).build(),
+                    TransactWriteItem::builder().update(self.close_update(reservation, closing, now)?).build(),
                 ),
                 (Part::Client, TransactWriteItem::builder().update(self.uncount_hold(reservation)?).build()),
             ])
             .await
     }
 
-    fn slot_key_of(&self, reservation: &Reservation) -> Result<Item, StoreError> {
+    pub(super) fn slot_key_of(&self, reservation: &Reservation) -> Result<Item, StoreError> {
         let id: SlotId = reservation
             .slot_id
             .parse()
@@ -208,39 +226,53 @@ impl Store {
     fn close_update(
         &self,
         reservation: &Reservation,
-        to: Status,
-        at_field: &str,
+        closing: Closing<'_>,
         now: Timestamp,
     ) -> Result<Update, StoreError> {
-        let condition = match to {
-            // Expire: still held and the hold is over.
-            Status::Expired => "#status = :held AND hold_expires_ms <= :now",
-            // Cancel: confirmed, or held with a live hold.
-            _ => "#status = :confirmed OR (#status = :held AND hold_expires_ms > :now)",
-        };
-        let mut update = self
+        let update = self
             .table
             .tx_update()
             .set_key(Some(reservation_key(&reservation.reservation_id)))
-            .update_expression("SET #status = :to, #at = :now_text REMOVE hold_pk, provider_pk, provider_sk")
-            .condition_expression(condition)
             .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#at", at_field)
-            .expression_attribute_values(":to", attr(&to)?)
             .expression_attribute_values(":held", attr(&Status::Held)?)
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .expression_attribute_values(":now_text", s(time::format(now)));
-        if to != Status::Expired {
-            update = update.expression_attribute_values(":confirmed", attr(&Status::Confirmed)?);
-        }
+        let update = match closing {
+            // Expire: still held and the hold is over.
+            Closing::Expiry => update
+                .update_expression("SET #status = :to, expired_at = :now_text REMOVE hold_pk, provider_pk, provider_sk")
+                .condition_expression("#status = :held AND hold_expires_ms <= :now")
+                .expression_attribute_values(":to", attr(&Status::Expired)?),
+            // Cancel: confirmed, or held with a live hold; the invite's sequence moves on.
+            Closing::Cancellation(by, reason) => {
+                let update = update
+                    .condition_expression("#status = :confirmed OR (#status = :held AND hold_expires_ms > :now)")
+                    .expression_attribute_values(":to", attr(&Status::Cancelled)?)
+                    .expression_attribute_values(":confirmed", attr(&Status::Confirmed)?)
+                    .expression_attribute_values(":by", attr(&by)?)
+                    .expression_attribute_values(":one", n(1));
+                match reason {
+                    Some(reason) => update
+                        .update_expression(
+                            "SET #status = :to, cancelled_at = :now_text, cancelled_by = :by, cancel_reason = :reason \
+                             REMOVE hold_pk, provider_pk, provider_sk ADD #sequence :one",
+                        )
+                        .expression_attribute_values(":reason", s(reason.as_str())),
+                    None => update.update_expression(
+                        "SET #status = :to, cancelled_at = :now_text, cancelled_by = :by \
+                         REMOVE hold_pk, provider_pk, provider_sk ADD #sequence :one",
+                    ),
+                }
+                .expression_attribute_names("#sequence", "sequence")
+            }
+        };
         Ok(update.build()?)
     }
 
     async fn close(
         &self,
         reservation: &Reservation,
-        to: Status,
-        at_field: &str,
+        closing: Closing<'_>,
         now: Timestamp,
     ) -> Result<Written<Part>, StoreError> {
         let release = self
@@ -255,12 +287,20 @@ impl Store {
             .commit(vec![
                 (
                     Part::Reservation,
-                    TransactWriteItem::builder().update(self.close_update(reservation, to, at_field, now)?).build(),
+                    TransactWriteItem::builder().update(self.close_update(reservation, closing, now)?).build(),
                 ),
                 (Part::Slot, TransactWriteItem::builder().update(release).build()),
                 (Part::Client, TransactWriteItem::builder().update(self.uncount_hold(reservation)?).build()),
             ])
             .await
+    }
+
+    /// Deletes reservations by id (a user deleting their data), 25 to a batch.
+    pub async fn delete_reservations(&self, ids: &[String]) -> Result<(), StoreError> {
+        for chunk in ids.chunks(25) {
+            self.delete_batch(chunk.iter().map(|id| reservation_key(id)).collect()).await?;
+        }
+        Ok(())
     }
 
     /// The ids of held reservations whose hold ended at or before `now`, oldest first, from the

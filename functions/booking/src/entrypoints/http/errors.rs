@@ -7,8 +7,9 @@ use shared::http::ApiError;
 use crate::{
     domain::RangeProblem,
     ops::{
-        AddAvailabilityError, CancelError, ClientReservationsError, ConfirmError, DeleteSlotError, ExpireError,
-        GetError, ListAvailabilityError, ProviderReservationsError, ReserveError, SignUpError,
+        AddAvailabilityError, CancelError, ClientReservationsError, ConfirmError, DeleteSlotError, EraseError,
+        ExpireError, GetError, ListAvailabilityError, ProviderReservationsError, RescheduleError, ReserveError,
+        SignUpError, UpdateProfileError,
     },
 };
 
@@ -146,6 +147,40 @@ impl From<CancelError> for ApiError {
     }
 }
 
+impl From<UpdateProfileError> for ApiError {
+    fn from(err: UpdateProfileError) -> Self {
+        match err {
+            UpdateProfileError::ProviderNotFound => not_found("provider_not_found", err),
+            UpdateProfileError::ClientProfileRequired => client_profile_required(err),
+            UpdateProfileError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<RescheduleError> for ApiError {
+    fn from(err: RescheduleError) -> Self {
+        match err {
+            RescheduleError::NotFound(_) => not_found("reservation_not_found", err),
+            RescheduleError::SlotNotFound(_) => not_found("slot_not_found", err),
+            RescheduleError::OtherProvider => ApiError::invalid_field("slot_id", err),
+            RescheduleError::NotActive(_) => ApiError::conflict("reservation_not_active", err.to_string()),
+            RescheduleError::TooLate { .. } => ApiError::unprocessable("too_late", err.to_string()),
+            RescheduleError::SlotTaken => ApiError::conflict("slot_unavailable", err.to_string()),
+            RescheduleError::Busy => busy(err),
+            RescheduleError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<EraseError> for ApiError {
+    fn from(err: EraseError) -> Self {
+        match err {
+            EraseError::Cancel(err) => err.into(),
+            EraseError::Store(err) => err.into(),
+        }
+    }
+}
+
 impl From<ExpireError> for ApiError {
     fn from(err: ExpireError) -> Self {
         match err {
@@ -258,6 +293,25 @@ mod tests {
         expect(CancelError::Expired, 410, "reservation_expired", gone);
         expect(CancelError::Busy, 503, "service_unavailable", busy);
         expect(ExpireError::Busy, 503, "service_unavailable", busy);
+        expect(
+            RescheduleError::NotActive(crate::domain::Status::Expired),
+            409,
+            "reservation_not_active",
+            "only a held or confirmed reservation can be moved; this one is expired",
+        );
+        expect(RescheduleError::SlotTaken, 409, "slot_unavailable", "the slot is already held or confirmed");
+        expect(
+            RescheduleError::OtherProvider,
+            400,
+            "invalid_field",
+            "`slot_id` must be a slot of the reservation's own provider",
+        );
+        expect(
+            UpdateProfileError::ClientProfileRequired,
+            403,
+            "client_profile_required",
+            "make your client profile first: POST /booking/v1/clients",
+        );
     }
 
     #[test]

@@ -29,8 +29,8 @@ use shared::{
 
 pub use availability::{add_availability, delete_slot, list_availability};
 pub use listings::{list_my_reservations, list_provider_reservations, list_providers};
-pub use profiles::{create_client, create_provider};
-pub use reservations::{cancel, confirm, expire_now, get_reservation, reserve};
+pub use profiles::{create_client, create_provider, delete_client, delete_provider, update_client, update_provider};
+pub use reservations::{cancel, confirm, expire_now, get_reservation, reschedule, reserve};
 
 use crate::{App, routes};
 

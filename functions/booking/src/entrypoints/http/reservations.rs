@@ -9,7 +9,11 @@ use shared::{
 };
 
 use super::{same_client, views::ReservationView};
-use crate::{App, ops};
+use crate::{
+    App,
+    domain::{CancelReason, Notice, Status},
+    ops,
+};
 
 #[derive(Deserialize)]
 struct ReserveBody {
@@ -52,24 +56,61 @@ struct ClientParam {
 /// empty; a `client_id` in it must be the caller.
 pub async fn confirm(app: &App, caller: Caller, req: Request) -> Outcome {
     let reservation_id = http::path_param(&req, "reservation_id")?;
-    let body: ClientParam = if req.body().as_ref().iter().all(u8::is_ascii_whitespace) {
-        ClientParam::default()
-    } else {
-        http::parse_json(&req)?
-    };
+    let body: ClientParam = if bodiless(&req) { ClientParam::default() } else { http::parse_json(&req)? };
     same_client(&caller, body.client_id.as_deref())?;
+    let notices = app.notices()?;
     let reservation = ops::confirm(&app.store, &reservation_id, &caller.sub).await?;
+    notices.announce(&app.store, Notice::Confirmed, Status::Held, &reservation, time::now()).await;
     http::ok(&ReservationView::from(&reservation))
 }
 
+/// An optional body: `{"reason"}` of a cancellation.
+#[derive(Default, Deserialize)]
+struct CancelBody {
+    #[serde(default)]
+    reason: Option<CancelReason>,
+}
+
+/// Whether a request has no body to read (none, or only whitespace).
+fn bodiless(req: &Request) -> bool {
+    req.body().as_ref().iter().all(u8::is_ascii_whitespace)
+}
+
 /// DELETE /booking/v1/reservations/{reservation_id}: by its client (`?client_id=`, which older
-/// clients send, must be the caller).
+/// clients send, must be the caller) or its provider, with an optional body `{"reason"}`.
 pub async fn cancel(app: &App, caller: Caller, req: Request) -> Outcome {
     let reservation_id = http::path_param(&req, "reservation_id")?;
     let query: ClientParam = http::parse_query(&req)?;
     same_client(&caller, query.client_id.as_deref())?;
-    let reservation = ops::cancel(&app.store, &reservation_id, &caller.sub).await?;
+    let body: CancelBody = if bodiless(&req) { CancelBody::default() } else { http::parse_json(&req)? };
+    let notices = app.notices()?;
+    let reservation = ops::cancel(&app.store, &reservation_id, &caller.sub, body.reason).await?;
+    let before = ops::erase::before(&reservation);
+    notices.announce(&app.store, Notice::Cancelled, before, &reservation, time::now()).await;
     http::ok(&ReservationView::from(&reservation))
+}
+
+#[derive(Deserialize)]
+struct RescheduleBody {
+    slot_id: String,
+}
+
+/// POST /booking/v1/reservations/{reservation_id}/reschedule: by its client; *idempotent*.
+pub async fn reschedule(app: &App, caller: Caller, req: Request) -> Outcome {
+    let reservation_id = http::path_param(&req, "reservation_id")?;
+    let scope = format!("booking.reschedule.{}.{reservation_id}", caller.sub);
+    app.idempotency
+        .run(&scope, req, time::now(), |req| async move {
+            let body: RescheduleBody = http::parse_json(&req)?;
+            let notices = app.notices()?;
+            let (reservation, moved) =
+                ops::reschedule(&app.store, &app.timings, &reservation_id, &caller.sub, &body.slot_id).await?;
+            if moved {
+                notices.announce(&app.store, Notice::Rescheduled, reservation.status, &reservation, time::now()).await;
+            }
+            http::ok(&ReservationView::from(&reservation))
+        })
+        .await
 }
 
 /// GET /booking/v1/reservations/{reservation_id}: by its client or its provider.

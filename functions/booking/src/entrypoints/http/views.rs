@@ -5,7 +5,7 @@
 use serde::Serialize;
 use shared::time::Timestamp;
 
-use crate::domain::{Appointment, Client, DirectoryEntry, Provider, Reservation, Slot, Status};
+use crate::domain::{Appointment, CancelledBy, Client, DirectoryEntry, Provider, Reservation, Slot, Status};
 
 /// A provider's profile, as its owner sees it.
 #[derive(Serialize)]
@@ -14,6 +14,9 @@ pub(super) struct ProviderView<'a> {
     first_name: &'a str,
     last_name: &'a str,
     created_at: Timestamp,
+    /// The verified email notices go to (none: no notices).
+    email: Option<&'a str>,
+    time_zone: &'static str,
 }
 
 impl<'a> From<&'a Provider> for ProviderView<'a> {
@@ -23,6 +26,8 @@ impl<'a> From<&'a Provider> for ProviderView<'a> {
             first_name: p.first_name.as_str(),
             last_name: p.last_name.as_str(),
             created_at: p.created_at,
+            email: p.email.as_deref(),
+            time_zone: p.time_zone.name(),
         }
     }
 }
@@ -34,6 +39,9 @@ pub(super) struct ClientView<'a> {
     first_name: &'a str,
     last_name: &'a str,
     created_at: Timestamp,
+    /// The verified email notices go to (none: no notices).
+    email: Option<&'a str>,
+    time_zone: &'static str,
 }
 
 impl<'a> From<&'a Client> for ClientView<'a> {
@@ -43,6 +51,8 @@ impl<'a> From<&'a Client> for ClientView<'a> {
             first_name: c.first_name.as_str(),
             last_name: c.last_name.as_str(),
             created_at: c.created_at,
+            email: c.email.as_deref(),
+            time_zone: c.time_zone.name(),
         }
     }
 }
@@ -101,6 +111,10 @@ pub(super) struct ReservationView<'a> {
     cancelled_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expired_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cancelled_by: Option<CancelledBy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cancel_reason: Option<&'a str>,
 }
 
 impl<'a> From<&'a Reservation> for ReservationView<'a> {
@@ -118,6 +132,8 @@ impl<'a> From<&'a Reservation> for ReservationView<'a> {
             confirmed_at: r.confirmed_at,
             cancelled_at: r.cancelled_at,
             expired_at: r.expired_at,
+            cancelled_by: r.cancelled_by,
+            cancel_reason: r.cancel_reason.as_ref().map(|reason| reason.as_str()),
         }
     }
 }
@@ -164,11 +180,14 @@ mod tests {
             first_name: name("Ada"),
             last_name: name("Lovelace"),
             created_at: at("2026-11-22T10:00:00Z"),
+            email: None,
+            time_zone: Default::default(),
             availability_version: 7,
         };
         assert_eq!(
             serde_json::to_value(ProviderView::from(&provider)).unwrap(),
-            json!({"provider_id": "p", "first_name": "Ada", "last_name": "Lovelace", "created_at": "2026-11-22T10:00:00Z"})
+            json!({"provider_id": "p", "first_name": "Ada", "last_name": "Lovelace", "created_at": "2026-11-22T10:00:00Z",
+                   "email": null, "time_zone": "UTC"})
         );
         let id = SlotId { provider_id: "p".into(), start: at("2026-11-24T10:15:00Z"), minutes: 15.try_into().unwrap() };
         let mut slot = Slot::named(&id, "Ada Lovelace");
