@@ -16,6 +16,7 @@
 //! - [`quota`]: per-caller quotas, one conditional counter write each (429 `quota_exceeded`).
 //! - [`retry`]: bounded, jittered retries for lost optimistic races.
 //! - [`idempotency`]: `Idempotency-Key` (the first answer again, the work done once).
+//! - [`mail`]: sending a composed MIME email through SES (errors free of addresses).
 //! - [`lambda`]: the entry point of functions triggered by SQS or a schedule.
 //! - [`money`]: exact amounts (micros, cents) read from decimals and answered as exact numbers.
 //! - [`person`], [`time`] and [`ids`]: small types every service uses.
@@ -32,6 +33,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod lambda;
 pub mod logging;
+pub mod mail;
 pub mod money;
 pub mod person;
 pub mod queue;

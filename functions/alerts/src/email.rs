@@ -131,12 +131,8 @@ impl Wording {
     }
 }
 
-/// A MIME message, ready for SES raw content.
-pub struct Email {
-    pub subject: String,
-    pub to: String,
-    pub raw: Vec<u8>,
-}
+/// A MIME message, ready for SES raw content (sent by [`shared::mail::Mailer`]).
+pub use shared::mail::Email;
 
 #[derive(Debug, thiserror::Error)]
 #[error("the email could not be built: {0}")]
@@ -193,7 +189,7 @@ pub fn listing_email(
         .html_body(html)
         .write_to_vec()
         .map_err(|err| BuildError(err.to_string()))?;
-    Ok(Email { subject: wording.subject.clone(), to: alert.email.clone(), raw })
+    Ok(Email { to: alert.email.clone(), raw })
 }
 
 /// One alert's part of an insight email: what happened, in words, and its chart.
@@ -303,7 +299,7 @@ pub fn insights_email(
         }
     }
     let raw = builder.write_to_vec().map_err(|err| BuildError(err.to_string()))?;
-    Ok(Email { subject, to: to.to_owned(), raw })
+    Ok(Email { to: to.to_owned(), raw })
 }
 
 #[derive(Template)]

@@ -10,7 +10,7 @@
 //! - [`ops`]: the use cases (manage alerts, dispatch and run them, unsubscribe), each with its
 //!   own error enum.
 //! - [`domain`]: alerts, money, listings, unsubscribe tokens; pure.
-//! - [`email`]: the MIME message (templates, headers); pure. [`mailer`]: SES.
+//! - [`email`]: the MIME message (templates, headers); pure. Sent by `shared::mail` (SES).
 //! - [`marketplace`]: eBay's Browse API. [`store`]: DynamoDB (keys, conditions, mapping).
 //!   [`queue`]: the SQS messages (runs, insight emails, observations).
 //! - [`routes`]: the HTTP routes as the template declares them; `bin/`: one thin main per function,
@@ -21,7 +21,6 @@ pub mod chart;
 pub mod domain;
 pub mod email;
 pub mod entrypoints;
-pub mod mailer;
 pub mod marketplace;
 pub mod ops;
 pub mod queue;
@@ -35,12 +34,12 @@ use shared::{
     auth::{AuthConfig, Verifier},
     config::{self, ConfigError},
     cursor::Cursors,
+    mail::Mailer,
 };
 
 use crate::{
     domain::token::Tokens,
     email::Sender,
-    mailer::Mailer,
     marketplace::{CredentialSource, Marketplace},
     ops::{Mail, runs::Worker},
     queue::Queue,

@@ -8,6 +8,7 @@ use chrono::Duration;
 use serde::Serialize;
 use shared::{
     dynamo::{Refusal, StoreError},
+    mail::MailError,
     time::Timestamp,
 };
 
@@ -16,7 +17,6 @@ use crate::{
     chart,
     domain::{Alert, Cents, Status, insights::Insights, token::Subject},
     email::{self, Section},
-    mailer::MailError,
     ops::history::{self, InsightsError},
     queue::{DigestMessage, Queue, QueueError},
     store::Store,

@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDate};
 use futures::{StreamExt, stream};
 use shared::{
     dynamo::{Refusal, StoreError},
+    mail::MailError,
     retry::Backoff,
     time::Timestamp,
 };
@@ -19,7 +20,6 @@ use crate::{
         token::Subject,
     },
     email::{self, Wording},
-    mailer::MailError,
     ops::manage::{self, AlertError},
     store::Store,
 };

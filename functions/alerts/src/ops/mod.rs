@@ -9,7 +9,9 @@
 //! - [`history`]: the recorder (price history, target notices) and the insights of an alert.
 //! - [`unsubscribe`]: what an email's link does.
 
-use crate::{domain::token::Tokens, email::Sender, mailer::Mailer};
+use shared::mail::Mailer;
+
+use crate::{domain::token::Tokens, email::Sender};
 
 pub mod digest;
 pub mod history;

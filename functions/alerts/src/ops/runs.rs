@@ -12,13 +12,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Duration;
 use futures::{StreamExt, TryStreamExt, stream};
 use serde::Serialize;
-use shared::{config::ConfigError, dynamo::StoreError, time::Timestamp};
+use shared::{config::ConfigError, dynamo::StoreError, mail::MailError, time::Timestamp};
 
 use super::Mail;
 use crate::{
     domain::{Alert, Product, Products, alert::next_period, product::cheapest, token::Subject},
     email::{self, Wording},
-    mailer::MailError,
     marketplace::{Marketplace, MarketplaceError, Search},
     queue::{Due, ObservationMessage, Queue, QueueError, RunMessage},
     store::{DUE_SHARDS, DueAlert, Store},

@@ -1,5 +1,6 @@
-//! Sending through SES v2, as raw MIME content: simple content would let SES build the message,
+//! Email through SES v2, as raw MIME content: simple content would let SES build the message,
 //! and the local endpoint drops the headers of simple content (`List-Unsubscribe` among them).
+//! Each service composes its own messages; this module only sends them.
 
 use aws_sdk_sesv2::{
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
@@ -7,7 +8,13 @@ use aws_sdk_sesv2::{
     types::{Destination, EmailContent, RawMessage},
 };
 
-use crate::email::Email;
+/// A MIME message ready for SES raw content, and its recipient.
+pub struct Email {
+    /// The one recipient (`To`, and the SES destination).
+    pub to: String,
+    /// The whole message: headers and body, as `mail-builder` or any MIME writer produces it.
+    pub raw: Vec<u8>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
