@@ -1,5 +1,7 @@
-//! Walk-in service queue: customers check in at a service centre and staff call the next one.
-//! VIPs and regulars are served two to one, first come first served within each tier.
+//! Walk-in service queue: customers check in at a service centre and staff call the next one to
+//! a desk, then mark them served or no-show. VIPs and regulars are served two to one, first come
+//! first served within each tier. Waits are estimated from the recent calls, and customers are
+//! told by SMS (Amazon SNS) or email (SES) when their turn nears and when they are called.
 //!
 //! Layers, each calling only the ones after it:
 //! - [`entrypoints`]: events in, responses out ([`entrypoints::http`] for API Gateway); maps each
@@ -7,7 +9,8 @@
 //! - [`ops`]: the use cases (read, decide with the domain, commit through the store, retry), each
 //!   with its own error enum and no knowledge of HTTP;
 //! - [`domain`]: the entities and their rules, pure (`now` is a parameter);
-//! - [`store`]: DynamoDB (keys, conditions, transactions), nothing else.
+//! - [`store`]: DynamoDB (keys, conditions, transactions), nothing else; [`queue`]: the notices
+//!   queue (SQS); [`sms`]: Amazon SNS. Email goes through `shared::mail`.
 //!
 //! [`routes`] lists the HTTP routes as the template declares them; `src/bin/` has one thin main
 //! per function.
@@ -15,7 +18,9 @@
 pub mod domain;
 pub mod entrypoints;
 pub mod ops;
+pub mod queue;
 pub mod routes;
+pub mod sms;
 pub mod store;
 
 use aws_config::SdkConfig;
@@ -25,9 +30,12 @@ use shared::{
     cursor::Cursors,
     dynamo::Table,
     idempotency::Idempotency,
+    mail::Mailer,
 };
 
 pub use store::Store;
+
+use crate::{ops::notify::Notifier, queue::Notices, sms::Sms};
 
 pub struct Config {
     /// `WALKIN_TABLE`: the walk-in DynamoDB table.
@@ -37,6 +45,16 @@ pub struct Config {
     pub cursors: Option<Cursors>,
     /// `COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`: whose tokens callers sign in with.
     pub auth: AuthConfig,
+    /// `WALKIN_NOTICES_QUEUE_URL`: where calls, check-ins and cancels queue notices (the
+    /// functions that do require it in their `main`).
+    pub notices_queue_url: Option<String>,
+    /// `WALKIN_FROM_EMAIL`: the sender of email notices (the notifier's).
+    pub from_email: Option<String>,
+    /// `WALKIN_SMS_DEFAULT_COUNTRY_CODE` (default `1`): the country code of phone numbers
+    /// registered without one.
+    pub sms_country_code: String,
+    /// `WALKIN_SMS_MAX_PRICE_USD`: the most one SMS may cost.
+    pub sms_max_price: Option<String>,
 }
 
 impl Config {
@@ -45,8 +63,37 @@ impl Config {
             table: config::required("WALKIN_TABLE")?,
             cursors: Cursors::optional_from_env()?,
             auth: AuthConfig::from_env()?,
+            notices_queue_url: config::optional("WALKIN_NOTICES_QUEUE_URL"),
+            from_email: config::optional("WALKIN_FROM_EMAIL"),
+            sms_country_code: country_code(config::optional("WALKIN_SMS_DEFAULT_COUNTRY_CODE"))?,
+            sms_max_price: config::optional("WALKIN_SMS_MAX_PRICE_USD"),
         })
     }
+
+    /// The configuration with everything optional left out (tests add what they use).
+    pub fn new(table: impl Into<String>, auth: AuthConfig) -> Self {
+        Self {
+            table: table.into(),
+            cursors: None,
+            auth,
+            notices_queue_url: None,
+            from_email: None,
+            sms_country_code: DEFAULT_COUNTRY_CODE.to_owned(),
+            sms_max_price: None,
+        }
+    }
+}
+
+/// The country code of numbers registered without one, unless configured.
+pub const DEFAULT_COUNTRY_CODE: &str = "1";
+
+fn country_code(value: Option<String>) -> Result<String, ConfigError> {
+    let raw = value.unwrap_or_else(|| DEFAULT_COUNTRY_CODE.to_owned());
+    domain::parse_country_code(&raw).map_err(|reason| ConfigError::Invalid {
+        name: "WALKIN_SMS_DEFAULT_COUNTRY_CODE".to_owned(),
+        value: raw,
+        reason,
+    })
 }
 
 /// What every walk-in function holds between invocations.
@@ -58,6 +105,12 @@ pub struct App {
     /// Who is calling: the serve wrapper asks it before every handler, with [`routes::ROUTES`].
     /// The pool's keys are fetched on the first request that carries a token, then kept.
     pub auth: Verifier,
+    /// Where notices are queued (nowhere in the functions that send none).
+    pub notices: Notices,
+    pub sms: Sms,
+    pub mailer: Mailer,
+    pub from_email: Option<String>,
+    pub sms_country_code: String,
 }
 
 impl shared::http::Api for App {
@@ -77,6 +130,27 @@ impl App {
             idempotency: Idempotency::new(Table::new(client, &config.table)),
             cursors: config.cursors.clone(),
             auth: Verifier::new(config.auth.clone()),
+            notices: Notices::new(
+                config
+                    .notices_queue_url
+                    .as_ref()
+                    .map(|url| shared::queue::Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            ),
+            sms: Sms::new(aws_sdk_sns::Client::new(sdk), config.sms_max_price.clone()),
+            mailer: Mailer::new(aws_sdk_sesv2::Client::new(sdk)),
+            from_email: config.from_email.clone(),
+            sms_country_code: config.sms_country_code.clone(),
+        }
+    }
+
+    /// What the notifier sends with.
+    pub fn notifier(&self) -> Notifier<'_> {
+        Notifier {
+            store: &self.store,
+            sms: &self.sms,
+            mailer: &self.mailer,
+            from: self.from_email.as_deref(),
+            country_code: &self.sms_country_code,
         }
     }
 

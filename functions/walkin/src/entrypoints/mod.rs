@@ -1,4 +1,5 @@
-//! Where events come in, grouped by trigger: [`http`] for API Gateway. The walk-in service has no
-//! queue or schedule, so no `sqs` or `schedule` module.
+//! Where events come in, grouped by trigger: [`http`] for API Gateway, [`sqs`] for the notices
+//! queue. The walk-in service has no schedule.
 
 pub mod http;
+pub mod sqs;

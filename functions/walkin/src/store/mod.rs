@@ -2,11 +2,17 @@
 //!
 //! | item                 | pk                  | sk                     | written by                  |
 //! |----------------------|---------------------|------------------------|-----------------------------|
-//! | customer             | `CUSTOMER#<phone>`  | `CUSTOMER`             | register; check-in, next, cancel set/clear `waiting_service_id` |
+//! | customer             | `CUSTOMER#<phone>`  | `CUSTOMER`             | register; check-in and the call set/clear `waiting_service_id` |
 //! | ticket counter       | `QUEUE`             | `COUNTER`              | check-in                    |
-//! | serving ratio        | `QUEUE`             | `RATIO`                | next                        |
-//! | ticket               | `TICKET#<id>`       | `TICKET`               | check-in, next, cancel      |
-//! | waiting entry        | `WAITING#<tier>`    | `<id, 20 digits>`      | check-in; next/cancel delete it |
+//! | queue state          | `QUEUE`             | `RATIO`                | calls (`next`)              |
+//! | ticket               | `TICKET#<id>`       | `TICKET`               | check-in, calls, served/no-show/recall, cancel; notice claims |
+//! | waiting entry        | `WAITING#<tier>`    | `<id, 20 digits>`      | check-in; the call/cancel delete it |
+//! | called entry         | `CALLED`            | `<id, 20 digits>`      | the call; recall rewrites it; served/no-show/cancel/the desk's next call delete it |
+//!
+//! The queue state is one small item: the serving ratio, its `version` (bumped by every call,
+//! which serialises them), each desk's last called ticket (`desks`) and the times of the last
+//! calls (`recent_calls`, for the estimated wait). A call reads it anyway, so the desk's previous
+//! ticket and the estimate cost no extra request.
 //!
 //! A ticket (and its waiting entry, a copy) carries `cancel_token_hash`, the SHA-256 digest of
 //! the cancel token handed out at check-in, never the token; it is written once, by the check-in
@@ -14,23 +20,35 @@
 //! condition on it. Tickets written before cancel tokens existed lack the attribute.
 //!
 //! A tier's waiting entries sort by ticket number, which is check-in order, so the head of a tier
-//! is a `Query` with `Limit 1` and the queue view is two queries: no scans. Every state change is
-//! one `TransactWriteItems` whose conditions make it safe under concurrency (see each method).
+//! is a `Query` with `Limit 1` and the queue view is two queries: no scans. The called entries
+//! are a handful (one per desk at most, a ticket leaving `called` takes its entry with it): the
+//! board reads them with one query. Every state change is one `TransactWriteItems` whose
+//! conditions make it safe under concurrency (see each method).
+
+mod calls;
+mod notices;
+mod tickets;
+
+use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::{Client, types::TransactWriteItem};
 use serde::{Deserialize, Serialize};
 use shared::{
-    dynamo::{Item, StoreError, Table, Written, attr, item_at, key, n, s},
+    dynamo::{Item, StoreError, Table, Written, attr, key, n, s},
     time::Timestamp,
 };
 
-use crate::domain::{Customer, PhoneNumber, Ratio, Ticket, TicketStatus, Tier};
+use crate::domain::{Customer, Desk, PhoneNumber, Ratio, RecentCalls, Ticket, TicketStatus, Tier};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct RatioItem {
+struct QueueItem {
     vips_since_regular: u32,
-    /// Bumped by every `next`; the condition on it serialises concurrent callers.
+    /// Bumped by every call; the condition on it serialises concurrent callers.
     version: u64,
+    #[serde(default)]
+    recent_calls: RecentCalls,
+    #[serde(default)]
+    desks: BTreeMap<Desk, u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,11 +56,15 @@ struct CounterItem {
     last_service_id: u64,
 }
 
-/// The ratio together with the version it was read at.
-#[derive(Debug, Clone, Copy)]
-pub struct VersionedRatio {
+/// The queue state together with the version it was read at.
+#[derive(Debug, Clone, Default)]
+pub struct QueueState {
     pub ratio: Ratio,
     pub version: u64,
+    /// The last calls' times: the estimated wait.
+    pub recent: RecentCalls,
+    /// Each desk's last called ticket (which may have been served or cancelled since).
+    pub desks: BTreeMap<Desk, u64>,
 }
 
 /// The items of the walk-in transactions, named so that a refusal says whose condition failed
@@ -51,14 +73,18 @@ pub struct VersionedRatio {
 pub enum Part {
     /// The ticket counter (check-in): another check-in took the number.
     Counter,
-    /// The serving ratio (next): another `next` moved it since it was read.
+    /// The queue state (calls): another call moved it since it was read.
     Ratio,
-    /// The ticket: it exists already (check-in) or is no longer waiting (next, cancel).
+    /// The ticket: it exists already (check-in), or is not in the state the write expected.
     Ticket,
-    /// The ticket's waiting entry: already gone (next).
+    /// The ticket's waiting entry: already gone (the call).
     Waiting,
+    /// The ticket's called entry (never refused).
+    Called,
     /// The customer: unknown or already waiting (check-in).
     Customer,
+    /// The desk's previous ticket, served by the desk's call: no longer called.
+    Previous,
 }
 
 #[derive(Clone)]
@@ -68,6 +94,7 @@ pub struct Store {
 
 const CUSTOMER_SK: &str = "CUSTOMER";
 const TICKET_SK: &str = "TICKET";
+const CALLED_PK: &str = "CALLED";
 
 fn customer_key(phone: &PhoneNumber) -> Item {
     key(format!("CUSTOMER#{phone}"), CUSTOMER_SK)
@@ -83,6 +110,14 @@ fn waiting_pk(tier: Tier) -> String {
 
 fn waiting_key(tier: Tier, service_id: u64) -> Item {
     key(waiting_pk(tier), format!("{service_id:020}"))
+}
+
+fn called_key(service_id: u64) -> Item {
+    key(CALLED_PK, format!("{service_id:020}"))
+}
+
+fn queue_key() -> Item {
+    key("QUEUE", "RATIO")
 }
 
 impl Store {
@@ -109,11 +144,14 @@ impl Store {
         Ok(counter.map_or(0, |c| c.last_service_id))
     }
 
-    pub async fn ratio(&self) -> Result<VersionedRatio, StoreError> {
-        let item: Option<RatioItem> = self.table.get(key("QUEUE", "RATIO")).await?;
-        Ok(item.map_or(VersionedRatio { ratio: Ratio::default(), version: 0 }, |item| VersionedRatio {
+    /// The queue state (the ratio, the desks' last calls, the recent call times).
+    pub async fn queue_state(&self) -> Result<QueueState, StoreError> {
+        let item: Option<QueueItem> = self.table.get(queue_key()).await?;
+        Ok(item.map_or_else(QueueState::default, |item| QueueState {
             ratio: Ratio { vips_since_regular: item.vips_since_regular },
             version: item.version,
+            recent: item.recent_calls,
+            desks: item.desks,
         }))
     }
 
@@ -138,6 +176,13 @@ impl Store {
             .await
     }
 
+    /// The tickets called and not yet served, no-show or cancelled (one per desk at most).
+    pub async fn called(&self) -> Result<Vec<Ticket>, StoreError> {
+        self.table
+            .query(|q| q.key_condition_expression("pk = :pk").expression_attribute_values(":pk", s(CALLED_PK)), None)
+            .await
+    }
+
     /// How many tickets of `tier` wait, all or (with `up_to`) those numbered up to `up_to`.
     /// A count-only query: nothing but the number comes back.
     pub async fn count_waiting(&self, tier: Tier, up_to: Option<u64>) -> Result<usize, StoreError> {
@@ -155,96 +200,22 @@ impl Store {
             .await
     }
 
-    /// Creates ticket `ticket.service_id`, which must be `last + 1`, in one transaction:
-    /// - the customer is marked waiting, refused ([`Part::Customer`]) if they already are;
-    /// - the counter moves from `last` to the new number, refused ([`Part::Counter`]) if another
-    ///   check-in took it: no repeats, no gaps, because the number is only consumed when
-    ///   everything commits;
-    /// - the ticket, refused if it exists (which the counter already rules out), and its waiting
-    ///   entry.
-    ///
-    /// The customer comes first because a refusal names the first failing item: when a duplicate
-    /// check-in both marked the customer and moved the counter, "already waiting" is the answer.
-    pub async fn check_in(&self, ticket: &Ticket, last: u64) -> Result<Written<Part>, StoreError> {
-        let id = ticket.service_id;
-        let customer = self
-            .table
-            .tx_update()
-            .set_key(Some(customer_key(&ticket.phone_number)))
-            .update_expression("SET waiting_service_id = :id")
-            .condition_expression("attribute_exists(pk) AND attribute_not_exists(waiting_service_id)")
-            .expression_attribute_values(":id", n(id))
-            .build()?;
-        let counter = self
-            .table
-            .tx_update()
-            .set_key(Some(key("QUEUE", "COUNTER")))
-            .update_expression("SET last_service_id = :next")
-            .condition_expression("attribute_not_exists(pk) OR last_service_id = :last")
-            .expression_attribute_values(":next", n(id))
-            .expression_attribute_values(":last", n(last))
-            .build()?;
-        let ticket_put = self
+    /// The queue state as `next` leaves it, written if the state is still at `read.version`.
+    fn put_queue_state(&self, read: &QueueState, next: &QueueState) -> Result<TransactWriteItem, StoreError> {
+        let item = QueueItem {
+            vips_since_regular: next.ratio.vips_since_regular,
+            version: read.version + 1,
+            recent_calls: next.recent.clone(),
+            desks: next.desks.clone(),
+        };
+        let put = self
             .table
             .tx_put()
-            .set_item(Some(item_at(ticket_key(id), ticket)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()?;
-        let waiting_put = self.table.tx_put().set_item(Some(item_at(waiting_key(ticket.tier, id), ticket)?)).build()?;
-        self.table
-            .commit(vec![
-                (Part::Customer, TransactWriteItem::builder().update(customer).build()),
-                (Part::Counter, TransactWriteItem::builder().update(counter).build()),
-                (Part::Ticket, TransactWriteItem::builder().put(ticket_put).build()),
-                (Part::Waiting, TransactWriteItem::builder().put(waiting_put).build()),
-            ])
-            .await
-    }
-
-    /// Serves `ticket` (the head of its tier) in one transaction:
-    /// - the ratio moves to `next_ratio`, refused unless it is still at the version we read, so
-    ///   concurrent callers are serialised and the ratio never skips a step;
-    /// - the waiting entry is deleted and the ticket marked served, both refused if a cancel got
-    ///   there first;
-    /// - the customer may check in again.
-    pub async fn serve(
-        &self,
-        ticket: &Ticket,
-        read: VersionedRatio,
-        next_ratio: Ratio,
-        now: Timestamp,
-    ) -> Result<Written<Part>, StoreError> {
-        let ratio = self
-            .table
-            .tx_put()
-            .set_item(Some(item_at(
-                key("QUEUE", "RATIO"),
-                &RatioItem { vips_since_regular: next_ratio.vips_since_regular, version: read.version + 1 },
-            )?))
+            .set_item(Some(shared::dynamo::item_at(queue_key(), &item)?))
             .condition_expression("attribute_not_exists(pk) OR version = :read")
             .expression_attribute_values(":read", n(read.version))
             .build()?;
-        self.table
-            .commit(vec![
-                (Part::Ratio, TransactWriteItem::builder().put(ratio).build()),
-                (Part::Waiting, self.delete_waiting(ticket)?),
-                (Part::Ticket, self.close_ticket(ticket.service_id, TicketStatus::Served, "served_at", now)?),
-                (Part::Customer, self.clear_customer(ticket)?),
-            ])
-            .await
-    }
-
-    /// Cancels a waiting ticket in one transaction: the ticket moves from waiting to cancelled
-    /// (refused, [`Part::Ticket`], if it was served or cancelled meanwhile), its waiting entry
-    /// goes, and the customer may check in again.
-    pub async fn cancel(&self, ticket: &Ticket, now: Timestamp) -> Result<Written<Part>, StoreError> {
-        self.table
-            .commit(vec![
-                (Part::Ticket, self.close_ticket(ticket.service_id, TicketStatus::Cancelled, "cancelled_at", now)?),
-                (Part::Waiting, self.delete_waiting(ticket)?),
-                (Part::Customer, self.clear_customer(ticket)?),
-            ])
-            .await
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     fn delete_waiting(&self, ticket: &Ticket) -> Result<TransactWriteItem, StoreError> {
@@ -257,10 +228,26 @@ impl Store {
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
-    fn close_ticket(
+    /// The board's copy of a called ticket, as it stands after the call.
+    fn put_called(&self, ticket: &Ticket) -> Result<TransactWriteItem, StoreError> {
+        let put = self.table.tx_put().set_item(Some(shared::dynamo::item_at(called_key(ticket.service_id), ticket)?));
+        Ok(TransactWriteItem::builder().put(put.build()?).build())
+    }
+
+    /// Unconditional: the ticket's own condition, in the same transaction, says whether it
+    /// was called.
+    fn delete_called(&self, service_id: u64) -> Result<TransactWriteItem, StoreError> {
+        let delete = self.table.tx_delete().set_key(Some(called_key(service_id))).build()?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// Moves ticket `service_id` from `from` to `to`, recording when in `at_field`; refused
+    /// ([`Part::Ticket`]) unless it is still `from`.
+    fn move_ticket(
         &self,
         service_id: u64,
-        status: TicketStatus,
+        from: TicketStatus,
+        to: TicketStatus,
         at_field: &str,
         now: Timestamp,
     ) -> Result<TransactWriteItem, StoreError> {
@@ -268,19 +255,19 @@ impl Store {
             .table
             .tx_update()
             .set_key(Some(ticket_key(service_id)))
-            .update_expression("SET #status = :status, #at = :now")
-            .condition_expression("#status = :waiting")
+            .update_expression("SET #status = :to, #at = :now")
+            .condition_expression("#status = :from")
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#at", at_field)
-            .expression_attribute_values(":status", attr(&status)?)
-            .expression_attribute_values(":waiting", attr(&TicketStatus::Waiting)?)
+            .expression_attribute_values(":to", attr(&to)?)
+            .expression_attribute_values(":from", attr(&from)?)
             .expression_attribute_values(":now", s(shared::time::format(now)))
             .build()?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// Unconditional: a customer waits on at most one ticket, and the ticket's own condition
-    /// already proves this one was open.
+    /// already proves this one was waiting.
     fn clear_customer(&self, ticket: &Ticket) -> Result<TransactWriteItem, StoreError> {
         let update = self
             .table
