@@ -35,12 +35,29 @@ fn is_staff(caller: Option<&Caller>) -> bool {
     caller.is_some_and(|caller| caller.may_act_as(STAFF))
 }
 
-/// Where a route's `Idempotency-Key`s live: per caller (their `sub`), and one shared space for
-/// anonymous callers (the kiosks), so that one user's key never replays another's answer.
-fn idempotency_scope(route: &str, caller: Option<&Caller>) -> String {
-    match caller {
-        Some(caller) => format!("walkin.{route}.{}", caller.sub),
-        None => format!("walkin.{route}.public"),
+/// The header a kiosk names itself with (a random id it keeps).
+pub const DEVICE_ID_HEADER: &str = "x-device-id";
+
+/// The caller's `X-Device-Id`, if sent: 1 to 64 characters of `A-Z a-z 0-9 - _`.
+fn device_id(req: &Request) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(DEVICE_ID_HEADER) else { return Ok(None) };
+    let value = value.to_str().unwrap_or_default();
+    let valid =
+        (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid {
+        return Err(ApiError::invalid_field("X-Device-Id", "must be 1 to 64 characters of A-Z a-z 0-9 - _"));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// Where a route's `Idempotency-Key`s live: per caller (their `sub`), and for anonymous callers
+/// (the kiosks) per `X-Device-Id` (one space for those without), so that one user's or one
+/// kiosk's key never replays another's answer.
+fn idempotency_scope(route: &str, caller: Option<&Caller>, device: Option<&str>) -> String {
+    match (caller, device) {
+        (Some(caller), _) => format!("walkin.{route}.{}", caller.sub),
+        (None, Some(device)) => format!("walkin.{route}.device.{device}"),
+        (None, None) => format!("walkin.{route}.public"),
     }
 }
 
@@ -90,19 +107,29 @@ struct CheckInBody {
 /// `cancel_token`, shown this once.
 /// With an `Idempotency-Key`, a repeat gets the first answer (the same token) and takes no
 /// second ticket.
+/// A stranger at the kiosk is not told which ticket a customer already waits with; staff are.
 pub async fn check_in(app: &App, caller: Option<Caller>, req: Request) -> Outcome {
-    let scope = idempotency_scope("check-in", caller.as_ref());
-    app.idempotency.run(&scope, req, shared::time::now(), |req| check_in_once(app, req)).await
+    let device = device_id(&req)?;
+    let scope = idempotency_scope("check-in", caller.as_ref(), device.as_deref());
+    let staff = is_staff(caller.as_ref());
+    app.idempotency.run(&scope, req, shared::time::now(), |req| check_in_once(app, req, staff)).await
 }
 
-async fn check_in_once(app: &App, req: Request) -> Outcome {
+async fn check_in_once(app: &App, req: Request, staff: bool) -> Outcome {
     let body: CheckInBody = http::parse_json(&req)?;
     let checked_in = ops::check_in(
         &app.store,
         &app.notices,
         ops::CheckIn { first_name: body.first_name, last_name: body.last_name, phone_number: body.phone_number },
     )
-    .await?;
+    .await
+    .map_err(|err| match err {
+        ops::CheckInError::AlreadyWaiting(_) if !staff => ApiError::conflict(
+            "already_checked_in",
+            "this customer is already waiting; the desk can tell the ticket number",
+        ),
+        err => err.into(),
+    })?;
     http::created(&CheckedInView {
         service_id: checked_in.ticket.service_id,
         tier: checked_in.ticket.tier,
@@ -139,7 +166,7 @@ fn desk_of(req: &Request) -> Result<Desk, ApiError> {
 /// With an `Idempotency-Key`, a repeat (a desk that did not hear the answer) gets the same
 /// customer again instead of calling the following one; the keys are each desk user's own.
 pub async fn next(app: &App, desk: Caller, req: Request) -> Outcome {
-    let scope = idempotency_scope("next", Some(&desk));
+    let scope = idempotency_scope("next", Some(&desk), None);
     app.idempotency.run(&scope, req, shared::time::now(), |req| next_once(app, req)).await
 }
 
