@@ -55,6 +55,9 @@ pub struct Config {
     pub sms_country_code: String,
     /// `WALKIN_SMS_MAX_PRICE_USD`: the most one SMS may cost.
     pub sms_max_price: Option<String>,
+    /// `WALKIN_RETENTION_DAYS` (default 365): how long customers and tickets are kept after they
+    /// were stored (DynamoDB's TTL).
+    pub retention_days: i64,
 }
 
 impl Config {
@@ -67,6 +70,10 @@ impl Config {
             from_email: config::optional("WALKIN_FROM_EMAIL"),
             sms_country_code: country_code(config::optional("WALKIN_SMS_DEFAULT_COUNTRY_CODE"))?,
             sms_max_price: config::optional("WALKIN_SMS_MAX_PRICE_USD"),
+            retention_days: retention_days(config::or_default(
+                "WALKIN_RETENTION_DAYS",
+                store::DEFAULT_RETENTION_DAYS,
+            )?)?,
         })
     }
 
@@ -80,12 +87,25 @@ impl Config {
             from_email: None,
             sms_country_code: DEFAULT_COUNTRY_CODE.to_owned(),
             sms_max_price: None,
+            retention_days: store::DEFAULT_RETENTION_DAYS,
         }
     }
 }
 
 /// The country code of numbers registered without one, unless configured.
 pub const DEFAULT_COUNTRY_CODE: &str = "1";
+
+fn retention_days(days: i64) -> Result<i64, ConfigError> {
+    if (1..=3660).contains(&days) {
+        Ok(days)
+    } else {
+        Err(ConfigError::Invalid {
+            name: "WALKIN_RETENTION_DAYS".to_owned(),
+            value: days.to_string(),
+            reason: "must be 1 to 3660 days".to_owned(),
+        })
+    }
+}
 
 fn country_code(value: Option<String>) -> Result<String, ConfigError> {
     let raw = value.unwrap_or_else(|| DEFAULT_COUNTRY_CODE.to_owned());
@@ -126,7 +146,7 @@ impl App {
     pub fn new(sdk: &SdkConfig, config: &Config) -> Self {
         let client = aws_sdk_dynamodb::Client::new(sdk);
         Self {
-            store: Store::new(client.clone(), &config.table),
+            store: Store::new(client.clone(), &config.table).with_retention_days(config.retention_days),
             idempotency: Idempotency::new(Table::new(client, &config.table)),
             cursors: config.cursors.clone(),
             auth: Verifier::new(config.auth.clone()),

@@ -14,6 +14,10 @@
 //! calls (`recent_calls`, for the estimated wait). A call reads it anyway, so the desk's previous
 //! ticket and the estimate cost no extra request.
 //!
+//! Customers, tickets and their entries carry `ttl` (epoch seconds), counted from when they were
+//! stored: the retention period (`WALKIN_RETENTION_DAYS`, 365 days by default) after the
+//! registration, the check-in or the call that wrote them; DynamoDB's TTL removes them after.
+//!
 //! A ticket (and its waiting entry, a copy) carries `cancel_token_hash`, the SHA-256 digest of
 //! the cancel token handed out at check-in, never the token; it is written once, by the check-in
 //! transaction, and no later write changes it, so a cancel that checked it on its read needs no
@@ -90,6 +94,19 @@ pub enum Part {
 #[derive(Clone)]
 pub struct Store {
     table: Table,
+    /// How long what the store writes is kept.
+    retention: chrono::Duration,
+}
+
+/// How long customers and tickets are kept unless configured.
+pub const DEFAULT_RETENTION_DAYS: i64 = 365;
+
+/// A record with the `ttl` it is stored with.
+#[derive(Serialize)]
+struct Expiring<'a, T> {
+    #[serde(flatten)]
+    record: &'a T,
+    ttl: i64,
 }
 
 const CUSTOMER_SK: &str = "CUSTOMER";
@@ -122,12 +139,24 @@ fn queue_key() -> Item {
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { table: Table::new(client, table) }
+        Self { table: Table::new(client, table), retention: chrono::Duration::days(DEFAULT_RETENTION_DAYS) }
+    }
+
+    /// The same store, keeping what it writes `days` days.
+    pub fn with_retention_days(mut self, days: i64) -> Self {
+        self.retention = chrono::Duration::days(days);
+        self
+    }
+
+    /// `record` with its expiry: the retention period after `stored_at`.
+    fn expiring<'a, T>(&self, record: &'a T, stored_at: Timestamp) -> Expiring<'a, T> {
+        Expiring { record, ttl: (stored_at + self.retention).timestamp() }
     }
 
     /// Registers a customer; refused when the phone number is already registered.
     pub async fn register(&self, customer: &Customer) -> Result<Written, StoreError> {
-        self.table.insert(customer_key(&customer.phone_number), customer).await
+        let record = self.expiring(customer, customer.created_at);
+        self.table.insert(customer_key(&customer.phone_number), &record).await
     }
 
     pub async fn customer(&self, phone: &PhoneNumber) -> Result<Option<Customer>, StoreError> {
@@ -230,7 +259,9 @@ impl Store {
 
     /// The board's copy of a called ticket, as it stands after the call.
     fn put_called(&self, ticket: &Ticket) -> Result<TransactWriteItem, StoreError> {
-        let put = self.table.tx_put().set_item(Some(shared::dynamo::item_at(called_key(ticket.service_id), ticket)?));
+        let stored_at = ticket.called_at.unwrap_or_else(shared::time::now);
+        let record = self.expiring(ticket, stored_at);
+        let put = self.table.tx_put().set_item(Some(shared::dynamo::item_at(called_key(ticket.service_id), &record)?));
         Ok(TransactWriteItem::builder().put(put.build()?).build())
     }
 

@@ -39,13 +39,15 @@ impl Store {
             .expression_attribute_values(":next", n(id))
             .expression_attribute_values(":last", n(last))
             .build()?;
+        let record = self.expiring(ticket, ticket.checked_in_at);
         let ticket_put = self
             .table
             .tx_put()
-            .set_item(Some(item_at(ticket_key(id), ticket)?))
+            .set_item(Some(item_at(ticket_key(id), &record)?))
             .condition_expression("attribute_not_exists(pk)")
             .build()?;
-        let waiting_put = self.table.tx_put().set_item(Some(item_at(waiting_key(ticket.tier, id), ticket)?)).build()?;
+        let waiting_put =
+            self.table.tx_put().set_item(Some(item_at(waiting_key(ticket.tier, id), &record)?)).build()?;
         self.table
             .commit(vec![
                 (Part::Customer, TransactWriteItem::builder().update(customer).build()),
