@@ -31,6 +31,7 @@ use shared::{
     dynamo::Table,
     idempotency::Idempotency,
     mail::Mailer,
+    quota::{Limit, Quota, Window},
 };
 
 pub use store::Store;
@@ -58,6 +59,17 @@ pub struct Config {
     /// `WALKIN_RETENTION_DAYS` (default 365): how long customers and tickets are kept after they
     /// were stored (DynamoDB's TTL).
     pub retention_days: i64,
+    /// `WALKIN_REFUSED_CHECKIN_QUOTA_PER_HOUR` (default 100): refused check-ins (numbers not
+    /// registered) per source address an hour.
+    pub refused_check_ins: Limit,
+}
+
+/// The name of the refused check-ins quota's counters.
+pub const REFUSED_CHECK_INS: &str = "walkin-refused-check-ins";
+
+/// The refused check-ins quota from `WALKIN_REFUSED_CHECKIN_QUOTA_PER_HOUR`.
+pub fn refused_check_ins_quota() -> Result<Limit, ConfigError> {
+    Limit::from_env(REFUSED_CHECK_INS, "WALKIN_REFUSED_CHECKIN_QUOTA_PER_HOUR", 100, Window::Hour)
 }
 
 impl Config {
@@ -74,6 +86,7 @@ impl Config {
                 "WALKIN_RETENTION_DAYS",
                 store::DEFAULT_RETENTION_DAYS,
             )?)?,
+            refused_check_ins: refused_check_ins_quota()?,
         })
     }
 
@@ -88,6 +101,7 @@ impl Config {
             sms_country_code: DEFAULT_COUNTRY_CODE.to_owned(),
             sms_max_price: None,
             retention_days: store::DEFAULT_RETENTION_DAYS,
+            refused_check_ins: Limit { name: REFUSED_CHECK_INS, limit: 100, window: Window::Hour },
         }
     }
 }
@@ -131,6 +145,8 @@ pub struct App {
     pub mailer: Mailer,
     pub from_email: Option<String>,
     pub sms_country_code: String,
+    /// Refused check-ins per source address, counted in the walk-in table.
+    pub refused_check_ins: Quota,
 }
 
 impl shared::http::Api for App {
@@ -147,7 +163,12 @@ impl App {
         let client = aws_sdk_dynamodb::Client::new(sdk);
         Self {
             store: Store::new(client.clone(), &config.table).with_retention_days(config.retention_days),
-            idempotency: Idempotency::new(Table::new(client, &config.table)),
+            idempotency: Idempotency::new(Table::new(client.clone(), &config.table)),
+            refused_check_ins: Quota {
+                table: Table::new(client, &config.table),
+                limit: config.refused_check_ins,
+                what: "refused check-ins",
+            },
             cursors: config.cursors.clone(),
             auth: Verifier::new(config.auth.clone()),
             notices: Notices::new(

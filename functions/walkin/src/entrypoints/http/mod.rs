@@ -107,7 +107,20 @@ struct CheckInBody {
 /// `cancel_token`, shown this once.
 /// With an `Idempotency-Key`, a repeat gets the first answer (the same token) and takes no
 /// second ticket.
+/// The address a request came from (API Gateway's `sourceIp`); "unknown" without one.
+fn source_address(req: &Request) -> String {
+    use lambda_http::{RequestExt, request::RequestContext};
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| "unknown".to_owned())
+}
+
 /// A stranger at the kiosk is not told which ticket a customer already waits with; staff are.
+/// Refused check-ins (numbers not registered) are counted per source address: past the quota,
+/// that address's refused attempts are 429s, so numbers cannot be probed in bulk; registered
+/// customers still check in.
 pub async fn check_in(app: &App, caller: Option<Caller>, req: Request) -> Outcome {
     let device = device_id(&req)?;
     let scope = idempotency_scope("check-in", caller.as_ref(), device.as_deref());
@@ -116,20 +129,28 @@ pub async fn check_in(app: &App, caller: Option<Caller>, req: Request) -> Outcom
 }
 
 async fn check_in_once(app: &App, req: Request, staff: bool) -> Outcome {
+    let source = source_address(&req);
     let body: CheckInBody = http::parse_json(&req)?;
     let checked_in = ops::check_in(
         &app.store,
         &app.notices,
         ops::CheckIn { first_name: body.first_name, last_name: body.last_name, phone_number: body.phone_number },
     )
-    .await
-    .map_err(|err| match err {
-        ops::CheckInError::AlreadyWaiting(_) if !staff => ApiError::conflict(
-            "already_checked_in",
-            "this customer is already waiting; the desk can tell the ticket number",
-        ),
-        err => err.into(),
-    })?;
+    .await;
+    let checked_in = match checked_in {
+        Ok(checked_in) => checked_in,
+        Err(ops::CheckInError::AlreadyWaiting(_)) if !staff => {
+            return Err(ApiError::conflict(
+                "already_checked_in",
+                "this customer is already waiting; the desk can tell the ticket number",
+            ));
+        }
+        Err(err @ (ops::CheckInError::NotRegistered | ops::CheckInError::OtherName(_))) => {
+            app.refused_check_ins.spend(&source, shared::time::now()).await?;
+            return Err(err.into());
+        }
+        Err(err) => return Err(err.into()),
+    };
     http::created(&CheckedInView {
         service_id: checked_in.ticket.service_id,
         tier: checked_in.ticket.tier,
