@@ -14,6 +14,7 @@ use system_tests::{endpoint, running::Running, sdk, template, user};
 #[tokio::test(flavor = "multi_thread")]
 async fn walkin_through_cargo_lambda_watch_and_the_router() {
     let running = Running::start(&[]).await;
+    let triggers = running.triggers(&[]).await;
     let kiosk = running.api("/walkin/v1");
     let staff = user(&running.stack, "staff@example.com", &["staff"]).await;
     let desk = kiosk.as_user(&staff);
@@ -52,8 +53,18 @@ async fn walkin_through_cargo_lambda_watch_and_the_router() {
     let (status, ticket) = api.send("GET", &format!("/appointment/{}", rob["service_id"]), None).await;
     assert_eq!((status, &ticket["status"], &ticket["position"]), (200, &json!("waiting"), &json!(2)), "{ticket}");
 
-    let (status, called) = desk.send("POST", "/appointment/next", None).await;
-    assert_eq!((status, &called["first_name"]), (200, &json!("Vera")));
+    let (status, called) = desk.send("POST", "/appointment/next", Some(json!({"desk": "3"}))).await;
+    assert_eq!((status, &called["first_name"], &called["desk"]), (200, &json!("Vera"), &json!("3")));
+    // The notices queue's trigger runs the notifier, whose SMS reaches the local outbox through SNS.
+    let text = format!("Ticket {}: please go to desk 3.", called["service_id"]);
+    system_tests::eventually("Vera's SMS in the outbox", std::time::Duration::from_secs(60), || async {
+        let messages = system_tests::outbox().await;
+        messages
+            .iter()
+            .any(|m| m["channel"] == "sms" && m["to"][0] == "+15550000001" && m["body"] == text.as_str())
+            .then_some(())
+    })
+    .await;
     let (status, called) = desk.send("GET", "/appointment/next", None).await;
     assert_eq!((status, &called["first_name"]), (200, &json!("Rob")));
     let (status, empty) = desk.send("POST", "/appointment/next", None).await;
@@ -66,6 +77,7 @@ async fn walkin_through_cargo_lambda_watch_and_the_router() {
     let (status, error) = api.send("POST", "/appointment", Some(json!({"first_name": "X"}))).await;
     assert_eq!((status, &error["error"]["code"]), (400, &json!("invalid_field")));
 
+    triggers.stop().await;
     running.stop().await;
 }
 

@@ -1,6 +1,7 @@
 //! The local AWS endpoint behaves like DynamoDB where the services depend on it: a transaction
 //! repeated with its `ClientRequestToken` (as the SDK does when it retries a timed-out attempt)
-//! succeeds without applying twice, and a cancelled transaction leaves every item as it was.
+//! succeeds without applying twice, and a cancelled transaction leaves every item as it was. SMS
+//! published to phone numbers land in the outbox beside the emails, and fail on demand.
 
 use aws_sdk_dynamodb::{
     Client,
@@ -139,4 +140,50 @@ async fn a_cancelled_transaction_leaves_every_item_as_it_was() {
     assert!(table.transact(items(), Some("failed")).await.is_err());
     assert!(table.transact(items(), Some("failed")).await.is_err());
     assert_eq!(table.counter("counted").await, Some(Some("1".into())));
+}
+
+/// A phone number no other test of this run sends to (the outbox is shared).
+fn unique_number() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("+1556{:05}{:04}", std::process::id() % 100_000, N.fetch_add(1, Ordering::Relaxed))
+}
+
+#[tokio::test]
+async fn sms_land_in_the_outbox_beside_the_emails() {
+    let sns = aws_sdk_sns::Client::new(&sdk().await);
+    let number = unique_number();
+    let sent = sns.publish().phone_number(&number).message("Ticket 17: please go to desk 3.").send().await.unwrap();
+    let id = sent.message_id.unwrap();
+    let outbox = system_tests::outbox().await;
+    let sms = outbox.iter().find(|m| m["id"] == id.as_str()).expect("the SMS in outbox.json");
+    assert_eq!(sms["channel"], "sms");
+    assert_eq!(sms["to"], serde_json::json!([number]));
+    assert_eq!(sms["body"], "Ticket 17: please go to desk 3.");
+    assert!(sms["sent_at"].as_str().is_some_and(|t| t.ends_with('Z')));
+    assert!(outbox.iter().filter(|m| m["channel"] != "sms").all(|m| m["channel"] == "email"));
+    // The page has a tab for them.
+    let page = reqwest::get(format!("{}/_local/outbox?tab=sms", system_tests::endpoint())).await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Ticket 17: please go to desk 3.") && page.contains(&number));
+    assert!(page.contains(r#"href="/_local/outbox?tab=sms" aria-current="page""#), "{page}");
+
+    // Failures on demand, for one number; a number that is not E.164 is refused.
+    system_tests::inject_sms_failures(&number, 1).await;
+    let failing = sns.publish().phone_number(&number).message("again").send().await;
+    assert!(failing.is_ok(), "the SDK retries a 500 by itself: {failing:?}");
+    system_tests::inject_sms_failures(&number, 100).await;
+    let down = sns.publish().phone_number(&number).message("lost").send().await;
+    assert!(down.is_err(), "{down:?}");
+    system_tests::inject_sms_failures(&number, 0).await;
+    let refused = sns.publish().phone_number("5550421234").message("no country code").send().await;
+    let err = refused.unwrap_err();
+    assert_eq!(aws_sdk_sns::error::ProvideErrorMetadata::code(&err), Some("InvalidParameter"));
+    let texts: Vec<String> = system_tests::outbox()
+        .await
+        .into_iter()
+        .filter(|m| m["to"][0] == number.as_str())
+        .map(|m| m["body"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, ["again", "Ticket 17: please go to desk 3."]);
 }

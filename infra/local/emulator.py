@@ -20,6 +20,8 @@ versions if any of them is missing, instead of letting the patches silently do n
 4. The server exits when its standard input closes, i.e. when the process that started it (the
    local stack, a test run) exits for whatever reason, so no stale endpoint keeps the port.
 5. SES remembers when each email was sent (moto keeps no time), for the outbox below.
+6. SNS `Publish` to a phone number (an SMS) is answered here, not by moto, and the SMS kept for the
+   outbox; publishing to a topic goes to moto as before.
 
 It also counts requests per operation (GET /_local/stats, POST /_local/stats/reset) so that the
 benchmarks can report how many DynamoDB and SQS calls an API request costs (and, as
@@ -34,13 +36,19 @@ on that table
   capacity, TransactWriteItems with TransactionCanceledException (every reason ThrottlingError),
   anything else with ProvisionedThroughputExceededException;
 - kind "delay" (any operation): are answered `delay_ms` milliseconds late, as a slow database.
-Faults name a table, so tests sharing an endpoint do not meet each other's.
+Faults name a table, so tests sharing an endpoint do not meet each other's. SMS fail the same way:
+{"operation": "Publish", "phone_number", "count"} makes the next `count` SMS to that number fail as
+an SNS outage does (500 InternalError); `GET /_local/stats` counts every SMS attempt as
+`AmazonSNS.Publish`.
 
-The outbox shows what the functions sent through SES (v1 or v2; moto delivers nothing):
-- GET /_local/outbox: an HTML page, newest first, each email rendered (its HTML part in a sandboxed
-  iframe, else its text part) with from, to, subject, time and its raw MIME source;
-- GET /_local/outbox.json: {"messages": [{"id", "from", "to": [every recipient's address: To, Cc,
-  Bcc], "subject", "sent_at" (RFC 3339), "raw"}]}, newest first. `raw` is the MIME source as sent; for
+The outbox shows what the functions sent through SES (v1 or v2; moto delivers nothing) and the SMS
+they sent through SNS:
+- GET /_local/outbox: an HTML page with two tabs, emails (the default) and SMS (?tab=sms), newest
+  first, each email rendered (its HTML part in a sandboxed iframe, else its text part) with from, to,
+  subject, time and its raw MIME source, each SMS with its number, time and text;
+- GET /_local/outbox.json: {"messages": [...]}, both kinds newest first: an email is {"id",
+  "channel": "email", "from", "to": [every recipient's address: To, Cc, Bcc], "subject", "sent_at"
+  (RFC 3339), "raw"}, an SMS {"id", "channel": "sms", "to": [the phone number], "body", "sent_at"}. `raw` is the MIME source as sent; for
   simple content (moto keeps one body: the HTML one when both were given) and for templated sends (moto
   keeps the template's name and data, not the rendered email) a source is built from what moto kept.
 Sending needs a verified sender, as on SES: SES v1 VerifyEmailIdentity / VerifyDomainIdentity or SES v2
@@ -113,6 +121,7 @@ import threading
 import time
 import types
 import urllib.parse
+import uuid as uuid_module
 
 import importlib
 
@@ -371,6 +380,73 @@ class Faults:
         }, 0
 
 
+class SmsOutbox:
+    """SMS published to phone numbers (moto's SNS keeps them where the outbox cannot tell when),
+    and the failures injected for numbers."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.messages = []  # {"id", "channel", "to", "body", "sent_at"} with "order"
+        self.faults = {}  # phone number -> failures left
+
+    def add_fault(self, spec):
+        number, count = spec["phone_number"], int(spec["count"])
+        if not isinstance(number, str) or not number:
+            raise ValueError("phone_number must be a non-empty string")
+        with self.lock:
+            self.faults[number] = count
+
+    def publish(self, form):
+        """(status, XML body) of a Publish to a phone number."""
+        number = form.get("PhoneNumber", "")
+        request_id = str(uuid_module.uuid4())
+        with self.lock:
+            if self.faults.get(number, 0) > 0:
+                self.faults[number] -= 1
+                return 500, (
+                    '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Receiver</Type>'
+                    "<Code>InternalError</Code><Message>The SMS service is failing (injected fault)</Message>"
+                    f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+                )
+            if not re.fullmatch(r"\+[1-9][0-9]{6,14}", number):
+                return 400, (
+                    '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>'
+                    "<Code>InvalidParameter</Code><Message>Invalid parameter: PhoneNumber Reason: not E.164"
+                    f"</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+                )
+            message_id = str(uuid_module.uuid4())
+            now = datetime.datetime.now(datetime.timezone.utc)
+            self.messages.append({
+                "id": message_id,
+                "channel": "sms",
+                "to": [number],
+                "body": form.get("Message", ""),
+                "sent_at": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "order": (now, next(SENT_ORDER)),
+            })
+        return 200, (
+            '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>'
+            f"<MessageId>{message_id}</MessageId></PublishResult><ResponseMetadata><RequestId>{request_id}"
+            "</RequestId></ResponseMetadata></PublishResponse>"
+        )
+
+    def sent(self):
+        with self.lock:
+            return list(self.messages)
+
+
+def sns_phone_publish(environ):
+    """The form of an SNS Publish to a phone number, or None for any other request."""
+    if environ.get("REQUEST_METHOD") != "POST" or environ.get("HTTP_X_AMZ_TARGET"):
+        return None
+    if "application/x-www-form-urlencoded" not in environ.get("CONTENT_TYPE", ""):
+        return None
+    form = dict(urllib.parse.parse_qsl(read_body(environ).decode("utf-8", "replace"), keep_blank_values=True))
+    if form.get("Action") != "Publish" or not form.get("PhoneNumber"):
+        return None
+    return form
+
+
 def read_body(environ):
     """The request body, leaving it readable for the next application."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -486,6 +562,7 @@ def outbox_entry(message):
     entry = {
         "id": message.id,
         "from": str(parsed["From"] or message.source or ""),
+        "channel": "email",
         "to": addresses(message.destinations),
         "subject": str(parsed["Subject"] or ""),
         "sent_at": sent_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -507,11 +584,42 @@ dt { color: #666; }
 dd { margin: 0; }
 iframe { width: 100%; height: 32rem; border: 1px solid #ddd; resize: vertical; }
 pre { white-space: pre-wrap; word-break: break-all; background: #f6f6f6; padding: .75rem; }
+.tabs { display: flex; gap: 1rem; margin-bottom: 1rem; border-bottom: 1px solid #ccc; }
+.tabs a { padding: .4rem .8rem; text-decoration: none; }
+.tabs a[aria-current="page"] { border-bottom: 3px solid #225; font-weight: bold; }
 """
 
 
-def outbox_page(entries):
-    """The outbox as an HTML page."""
+def outbox_tabs(current, emails, sms):
+    """The page's two tabs, as links (the page works without scripts)."""
+    tabs = []
+    for tab, label, href in (("email", f"Emails ({emails})", "/_local/outbox"), ("sms", f"SMS ({sms})", "/_local/outbox?tab=sms")):
+        current_attr = ' aria-current="page"' if tab == current else ""
+        tabs.append(f'<a href="{href}"{current_attr}>{label}</a>')
+    return f'<nav class="tabs">{"".join(tabs)}</nav>'
+
+
+def sms_page(messages, emails):
+    """The outbox's SMS tab."""
+    esc = html.escape
+    articles = [
+        f"<article><h2>SMS to {esc(', '.join(m['to']))}</h2><dl>"
+        f"<dt>To</dt><dd>{esc(', '.join(m['to']))}</dd>"
+        f"<dt>Sent</dt><dd>{esc(m['sent_at'])}</dd>"
+        f"<dt>Id</dt><dd>{esc(m['id'])}</dd></dl><pre>{esc(m['body'])}</pre></article>"
+        for m in messages
+    ]
+    listing = "".join(articles) or "<p>No SMS sent yet.</p>"
+    return (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>Local outbox: SMS ({len(messages)})</title>'
+        f"<style>{OUTBOX_STYLE}</style></head><body><h1>Local outbox</h1>{outbox_tabs('sms', emails, len(messages))}"
+        f"<p>{len(messages)} SMS sent through SNS on this endpoint, newest first "
+        f'(<a href="/_local/outbox.json">JSON</a>).</p>{listing}</body></html>'
+    ).encode()
+
+
+def outbox_page(entries, sms_count=0):
+    """The outbox as an HTML page (the emails tab)."""
     esc = html.escape
     articles = []
     for entry, parts in entries:
@@ -533,7 +641,7 @@ def outbox_page(entries):
     listing = "".join(articles) or "<p>No email sent yet.</p>"
     return (
         f'<!doctype html><html><head><meta charset="utf-8"><title>Local outbox ({len(entries)})</title>'
-        f"<style>{OUTBOX_STYLE}</style></head><body><h1>Local outbox</h1>"
+        f"<style>{OUTBOX_STYLE}</style></head><body><h1>Local outbox</h1>{outbox_tabs('email', len(entries), sms_count)}"
         f"<p>{len(entries)} email(s) sent through SES on this endpoint, newest first "
         f'(<a href="/_local/outbox.json">JSON</a>).</p>{listing}</body></html>'
     ).encode()
@@ -1041,6 +1149,7 @@ class LocalEndpoint:
         self.faults = Faults()
         self.marketplace = Marketplace.from_environment()
         self.sign_up_codes = SignUpCodes()
+        self.sms = SmsOutbox()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -1051,11 +1160,17 @@ class LocalEndpoint:
         if path.startswith(MARKETPLACE_CONTROLS + "/"):
             return respond(start_response, *self.marketplace.serve_controls(environ, path))
         if path in ("/_local/outbox", "/_local/outbox/", "/_local/outbox.json"):
-            return self.serve_outbox(path, start_response)
+            return self.serve_outbox(environ, path, start_response)
         if path.startswith("/_local/stats"):
             return self.serve_stats(environ, start_response)
         if path.startswith("/_local/faults"):
             return self.serve_faults(environ, start_response)
+        sms = sns_phone_publish(environ)
+        if sms is not None:
+            with self.stats_lock:
+                self.stats["AmazonSNS.Publish"] += 1
+            status, body = self.sms.publish(sms)
+            return respond(start_response, status, body.encode(), [("Content-Type", "text/xml")])
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target:
             with self.stats_lock:
@@ -1155,15 +1270,28 @@ class LocalEndpoint:
         return [body]
 
 
-    def serve_outbox(self, path, start_response):
-        entries = [outbox_entry(message) for message in sent_emails()]
+    def serve_outbox(self, environ, path, start_response):
+        emails = sent_emails()
+        entries = [outbox_entry(message) for message in emails]
+        sms = sorted(self.sms.sent(), key=lambda m: m["order"], reverse=True)
         if path.endswith(".json"):
-            return respond(start_response, 200, {"messages": [entry for entry, _ in entries]})
-        return respond(start_response, 200, outbox_page(entries), [("Content-Type", "text/html; charset=utf-8")])
+            never = (datetime.datetime.min.replace(tzinfo=datetime.timezone.utc), -1)
+            both = [(getattr(m, "local_sent_at", never), e) for m, (e, _) in zip(emails, entries)]
+            both += [(m["order"], {k: v for k, v in m.items() if k != "order"}) for m in sms]
+            both.sort(key=lambda pair: pair[0], reverse=True)
+            return respond(start_response, 200, {"messages": [entry for _, entry in both]})
+        html_type = [("Content-Type", "text/html; charset=utf-8")]
+        if query_params(environ).get("tab") == "sms":
+            return respond(start_response, 200, sms_page(sms, len(entries)), html_type)
+        return respond(start_response, 200, outbox_page(entries, len(sms)), html_type)
 
     def serve_faults(self, environ, start_response):
         try:
-            self.faults.add(read_json_body(environ))
+            spec = read_json_body(environ)
+            if spec.get("operation") == "Publish":
+                self.sms.add_fault(spec)
+            else:
+                self.faults.add(spec)
         except (KeyError, ValueError, TypeError) as err:
             return json_response(start_response, "400 Bad Request", {"message": str(err)})
         return json_response(start_response, "200 OK", {})

@@ -270,6 +270,23 @@ pub async fn inject_delay(table: &str, operation: &str, count: u32, delay: std::
     inject_fault(body).await;
 }
 
+/// Makes the next `count` SMS (SNS `Publish`) to `phone_number` (E.164) fail as an SNS outage
+/// does (500 `InternalError`).
+pub async fn inject_sms_failures(phone_number: &str, count: u32) {
+    inject_fault(serde_json::json!({"operation": "Publish", "phone_number": phone_number, "count": count})).await;
+}
+
+/// The local outbox's messages (`/_local/outbox.json`), emails and SMS, newest first.
+pub async fn outbox() -> Vec<Value> {
+    let body: Value = reqwest::get(format!("{}/_local/outbox.json", endpoint()))
+        .await
+        .expect("the local outbox answers")
+        .json()
+        .await
+        .expect("the outbox is JSON");
+    body["messages"].as_array().cloned().unwrap_or_default()
+}
+
 async fn inject_fault(body: Value) {
     let response = reqwest::Client::new()
         .post(format!("{}/_local/faults", endpoint()))

@@ -37,6 +37,9 @@ async fn call_route(w: &Walkin, route: &Route, req: Request) -> Reply {
         ("POST" | "GET", "/walkin/v1/appointment/next") => call(&w.app, http::next, req).await,
         ("GET", "/walkin/v1/appointment/{service_id}") => call(&w.app, http::get_appointment, req).await,
         ("DELETE", "/walkin/v1/appointment/{service_id}") => call(&w.app, http::cancel_appointment, req).await,
+        ("POST", "/walkin/v1/appointment/{service_id}/served") => call(&w.app, http::served, req).await,
+        ("POST", "/walkin/v1/appointment/{service_id}/no_show") => call(&w.app, http::no_show, req).await,
+        ("POST", "/walkin/v1/appointment/{service_id}/recall") => call(&w.app, http::recall, req).await,
         ("GET", "/walkin/v1/queue") => call(&w.app, http::queue, req).await,
         other => panic!("no handler for {other:?}: add it to call_route"),
     }
@@ -64,7 +67,14 @@ async fn anonymous_callers_are_refused_on_every_route_that_is_not_public() {
     }
     assert_eq!(
         refused,
-        ["POST /walkin/v1/customers", "POST /walkin/v1/appointment/next", "GET /walkin/v1/appointment/next"]
+        [
+            "POST /walkin/v1/customers",
+            "POST /walkin/v1/appointment/next",
+            "GET /walkin/v1/appointment/next",
+            "POST /walkin/v1/appointment/{service_id}/served",
+            "POST /walkin/v1/appointment/{service_id}/no_show",
+            "POST /walkin/v1/appointment/{service_id}/recall",
+        ]
     );
     // Nothing happened: Eve was not registered, Ada still waits.
     assert_eq!(w.check_in("Eve", &phone(666)).await.code(), Some("customer_not_found"));
@@ -224,8 +234,9 @@ async fn a_kiosk_customer_cancels_with_their_own_token_and_nothing_else() {
     assert_eq!(w.status(&bob.to_string()).await.body["status"], "waiting");
     assert_eq!(w.cancel_as("424242", None, Some(&ada_token)).await.code(), Some("appointment_not_found"));
 
-    // Bob is served: his token cancels nothing any more.
+    // Bob is called, then served: his token cancels nothing any more.
     assert_eq!(w.next().await.body["service_id"].as_u64(), Some(bob));
+    assert_eq!(w.served(bob).await.status, 200);
     let served = w.cancel_as(&bob.to_string(), None, Some(&bob_token)).await;
     assert_eq!((served.status, served.code()), (409, Some("already_served")), "{served:?}");
 }
@@ -277,7 +288,11 @@ async fn only_staff_see_names_on_the_queue_board() {
         for entry in board.body["waiting"].as_array().unwrap() {
             let mut fields: Vec<&str> = entry.as_object().unwrap().keys().map(String::as_str).collect();
             fields.sort();
-            assert_eq!(fields, ["checked_in_at", "service_id", "tier"], "{who}: numbers, tiers and times only");
+            assert_eq!(
+                fields,
+                ["checked_in_at", "estimated_wait_seconds", "service_id", "tier"],
+                "{who}: numbers, tiers and times only"
+            );
         }
         assert_eq!((board.body["vip_waiting"].as_u64(), board.body["regular_waiting"].as_u64()), (Some(1), Some(1)));
     }

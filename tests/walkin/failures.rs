@@ -17,7 +17,7 @@ async fn an_unreachable_database_is_a_503() {
     let port = local_stack::emulator::free_port().unwrap();
     let unreachable = shared::aws::local_sdk_config(&format!("http://127.0.0.1:{port}")).await;
     let config = walkin::Config { table: "unreachable".into(), ..crate::helpers::config(&stack) };
-    let w = Walkin::on(App::new(&unreachable, &config), &stack, people);
+    let w = Walkin::on(App::new(&unreachable, &config), &stack, people).await;
     // Bound the wait so that a hang fails the test instead of stalling the run.
     let reply = tokio::time::timeout(std::time::Duration::from_secs(60), w.queue()).await.expect("no hang");
     assert_eq!((reply.status, reply.code()), (503, Some("service_unavailable")));

@@ -2,22 +2,34 @@
 //! few signed-in users, and one method per endpoint that calls its handler in-process, as the
 //! caller the route expects: staff at the desk, nobody at the kiosk and the public board.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_config::SdkConfig;
 use lambda_http::RequestExt;
 use local_stack::Stack;
 use serde_json::{Value, json};
 use shared::cursor::Cursors;
 use system_tests::{Reply, User, as_user, auth_config, call, fresh_stack, request, sdk, user, with_header};
-use walkin::{App, Config, entrypoints::http};
+use walkin::{
+    App, Config,
+    entrypoints::http,
+    ops::notify::{self, Report},
+    queue::NoticeMessage,
+};
 
 /// The test key of the queue's cursors (any 32 characters do).
 pub const CURSOR_KEY: &str = "walkin-tests-cursor-signing-key-0001";
 
 /// The walk-in configuration on `stack`: its table, its user pool.
+/// The sender of email notices (the template's identity, verified on the stack).
+pub const FROM: &str = "walkin@example.com";
+
 pub fn config(stack: &Stack) -> Config {
     Config {
-        table: stack.table("WalkinTable").to_owned(),
         cursors: Some(Cursors::new(CURSOR_KEY)),
-        auth: auth_config(stack),
+        notices_queue_url: Some(stack.queue("WalkinNoticesQueue").url.clone()),
+        from_email: Some(FROM.to_owned()),
+        ..Config::new(stack.table("WalkinTable"), auth_config(stack))
     }
 }
 
@@ -42,6 +54,8 @@ impl People {
 
 pub struct Walkin {
     pub app: App,
+    pub sdk: SdkConfig,
+    pub notices_url: String,
     pub table: String,
     pub staff: User,
     pub admin: User,
@@ -61,13 +75,21 @@ impl Walkin {
         let sdk = sdk().await;
         let stack = fresh_stack(&sdk).await;
         let people = People::of(&stack).await;
-        Self::on(App::new(&sdk, &config(&stack)), &stack, people)
+        Self::on(App::new(&sdk, &config(&stack)), &stack, people).await
     }
 
     /// A walk-in app on `stack`, used by `people`.
-    pub fn on(app: App, stack: &Stack, people: People) -> Self {
+    pub async fn on(app: App, stack: &Stack, people: People) -> Self {
         let People { staff, admin, someone } = people;
-        Self { app, table: stack.table("WalkinTable").to_owned(), staff, admin, someone }
+        Self {
+            app,
+            sdk: sdk().await,
+            notices_url: stack.queue("WalkinNoticesQueue").url.clone(),
+            table: stack.table("WalkinTable").to_owned(),
+            staff,
+            admin,
+            someone,
+        }
     }
 
     /// Registers a customer at the desk (staff).
@@ -109,6 +131,75 @@ impl Walkin {
         self.next_as(Some(&self.staff)).await
     }
 
+    /// Calls the next customer to `desk` (staff).
+    pub async fn next_at(&self, desk: &str) -> Reply {
+        let req = request("POST", "/walkin/v1/appointment/next", Some(json!({"desk": desk})));
+        call(&self.app, http::next, as_user(req, &self.staff)).await
+    }
+
+    /// Marks ticket `id` served (staff).
+    pub async fn served(&self, id: u64) -> Reply {
+        let req = request("POST", &format!("/walkin/v1/appointment/{id}/served"), None);
+        call(&self.app, http::served, as_user(req, &self.staff)).await
+    }
+
+    /// Marks ticket `id` no-show (staff).
+    pub async fn no_show(&self, id: u64) -> Reply {
+        let req = request("POST", &format!("/walkin/v1/appointment/{id}/no_show"), None);
+        call(&self.app, http::no_show, as_user(req, &self.staff)).await
+    }
+
+    /// Calls ticket `id` again (staff).
+    pub async fn recall(&self, id: u64) -> Reply {
+        let req = request("POST", &format!("/walkin/v1/appointment/{id}/recall"), None);
+        call(&self.app, http::recall, as_user(req, &self.staff)).await
+    }
+
+    /// Registers a customer with `extra` fields (`notify`, `email`) at the desk.
+    pub async fn register_with(&self, first: &str, phone: &str, extra: Value) -> Reply {
+        let mut body = json!({"first_name": first, "last_name": "Tester", "phone_number": phone});
+        body.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
+        call(
+            &self.app,
+            http::register_customer,
+            as_user(request("POST", "/walkin/v1/customers", Some(body)), &self.staff),
+        )
+        .await
+    }
+
+    /// Every message on the notices queue, deleted.
+    pub async fn notices(&self) -> Vec<NoticeMessage> {
+        let sqs = aws_sdk_sqs::Client::new(&self.sdk);
+        let mut messages = Vec::new();
+        loop {
+            let out =
+                sqs.receive_message().queue_url(&self.notices_url).max_number_of_messages(10).send().await.unwrap();
+            let batch = out.messages.unwrap_or_default();
+            if batch.is_empty() {
+                return messages;
+            }
+            for m in batch {
+                messages.push(serde_json::from_str(m.body().unwrap()).expect("a notice message"));
+                let receipt = m.receipt_handle().unwrap();
+                sqs.delete_message().queue_url(&self.notices_url).receipt_handle(receipt).send().await.unwrap();
+            }
+        }
+    }
+
+    /// The notifier's handling of `message`.
+    pub async fn deliver(&self, message: &NoticeMessage) -> Report {
+        notify::deliver(&self.app.notifier(), message).await.expect("notices delivered")
+    }
+
+    /// Takes every queued notice message and delivers each once; the reports.
+    pub async fn deliver_all(&self) -> Vec<Report> {
+        let mut reports = Vec::new();
+        for message in self.notices().await {
+            reports.push(self.deliver(&message).await);
+        }
+        reports
+    }
+
     pub async fn next_as(&self, who: Option<&User>) -> Reply {
         call(&self.app, http::next, by(request("POST", "/walkin/v1/appointment/next", None), who)).await
     }
@@ -116,6 +207,11 @@ impl Walkin {
     /// A ticket's status, as anyone sees it.
     pub async fn status(&self, id: &str) -> Reply {
         call(&self.app, http::get_appointment, request("GET", &format!("/walkin/v1/appointment/{id}"), None)).await
+    }
+
+    /// A ticket's status word.
+    pub async fn status_of(&self, id: u64) -> String {
+        self.status(&id.to_string()).await.body["status"].as_str().unwrap_or_default().to_owned()
     }
 
     /// Cancels a ticket at the desk (staff).
@@ -169,4 +265,23 @@ impl Walkin {
 
 pub fn phone(n: usize) -> String {
     format!("+4420700{n:05}")
+}
+
+/// A phone number (E.164) no other test of this run uses: the outbox is shared by every test of
+/// the endpoint.
+pub fn unique_phone() -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("+1555{:05}{:04}", std::process::id() % 100_000, N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The SMS the outbox holds for `phone`, oldest first.
+pub async fn sms_to(phone: &str) -> Vec<String> {
+    let mut texts: Vec<String> = system_tests::outbox()
+        .await
+        .into_iter()
+        .filter(|m| m["channel"] == "sms" && m["to"].as_array().is_some_and(|to| to.iter().any(|t| t == phone)))
+        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    texts.reverse();
+    texts
 }

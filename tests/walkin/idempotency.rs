@@ -116,3 +116,29 @@ async fn an_expired_key_is_a_new_request_and_a_malformed_one_is_a_400() {
         assert!(reply.message().contains("Idempotency-Key"), "{reply:?}");
     }
 }
+
+#[tokio::test]
+async fn a_kiosk_key_is_never_shared_with_another_device() {
+    let w = Walkin::new().await;
+    assert_eq!(w.register("Ada", &phone(1), false).await.status, 201);
+    assert_eq!(w.register("Bob", &phone(2), false).await.status, 201);
+    let on = |device: &str, body: Value| {
+        let req = with_header(request("POST", "/walkin/v1/appointment", Some(body)), "idempotency-key", "kiosk-0001");
+        call(&w.app, http::check_in, with_header(req, "x-device-id", device))
+    };
+    let ada = on("kiosk-a", check_in_body("Ada", 1)).await;
+    assert_eq!(ada.status, 201, "{ada:?}");
+    // Another kiosk that happens to pick the same key checks Bob in: it never gets Ada's answer
+    // (nor her cancel token), nor a 422 for its different body.
+    let bob = on("kiosk-b", check_in_body("Bob", 2)).await;
+    assert_eq!(bob.status, 201, "{bob:?}");
+    assert_ne!(bob.body["cancel_token"], ada.body["cancel_token"]);
+    assert_eq!(bob.header("idempotent-replayed"), None);
+    // The first kiosk's repeat is still its own answer.
+    let again = on("kiosk-a", check_in_body("Ada", 1)).await;
+    assert_eq!((again.status, &again.body), (201, &ada.body));
+    // A malformed device id is named.
+    let bad = on("not a device id!", check_in_body("Ada", 1)).await;
+    assert_eq!((bad.status, bad.code()), (400, Some("invalid_field")));
+    assert!(bad.message().contains("X-Device-Id"), "{}", bad.message());
+}

@@ -60,7 +60,7 @@ async fn the_ratio_survives_a_restart() {
     let sdk = sdk().await;
     let stack = fresh_stack(&sdk).await;
     let people = People::of(&stack).await;
-    let first = Walkin::on(App::new(&sdk, &crate::helpers::config(&stack)), &stack, people.clone());
+    let first = Walkin::on(App::new(&sdk, &crate::helpers::config(&stack)), &stack, people.clone()).await;
     for (i, (name, vip)) in [("V1", true), ("V2", true), ("V3", true), ("R1", false)].iter().enumerate() {
         first.arrive(name, &phone(i), *vip).await;
     }
@@ -71,7 +71,8 @@ async fn the_ratio_survives_a_restart() {
         App::new(&shared::aws::local_sdk_config(system_tests::endpoint()).await, &crate::helpers::config(&stack)),
         &stack,
         people,
-    );
+    )
+    .await;
     assert_eq!(restarted.serve_all().await, ["R1", "V3"]);
 }
 

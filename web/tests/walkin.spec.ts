@@ -1,5 +1,5 @@
 // The walk-in centre: staff register a customer at the desk, the customer checks in at the kiosk,
-// the board shows the ticket, the desk calls it.
+// the board shows the ticket, the desk calls it to desk 3 and marks it served.
 import { expect, test } from "@playwright/test";
 import { freshPage, shots, signIn } from "./support";
 
@@ -31,6 +31,7 @@ test("a kiosk check-in is shown on the board and called at the desk", async ({ b
   const number = (await kiosk.getByText(/Your ticket/).locator("strong").textContent())?.trim() ?? "";
   expect(number).toMatch(/^\d+$/);
   await expect(kiosk.getByText(/position 1 in line/)).toBeVisible();
+  await expect(kiosk.getByText(/Estimated wait/)).toBeVisible();
   await shots(kiosk, "walkin-kiosk-ticket");
 
   const board = await freshPage(browser);
@@ -39,10 +40,17 @@ test("a kiosk check-in is shown on the board and called at the desk", async ({ b
   await expect(board.getByText("Kira")).toHaveCount(0);
   await shots(board, "walkin-board");
 
-  await desk.getByRole("button", { name: "Call next" }).click();
+  await desk.getByLabel("Desk", { exact: true }).fill("3");
+  await desk.getByRole("button", { name: "Call next to desk 3" }).click();
   await expect(desk.getByText(`Ticket ${number}: Kira Kiosk`)).toBeVisible();
-  // The kiosk follows the ticket by itself.
-  await expect(kiosk.getByText(/This ticket is/)).toBeVisible();
+  await expect(desk.getByText(/called to desk 3/)).toBeVisible();
+  // The kiosk and the board follow the call by themselves.
+  await expect(kiosk.getByText(/please go to desk 3/)).toBeVisible();
+  await expect(board.getByRole("listitem").filter({ hasText: `Ticket ${number}: desk 3` })).toBeVisible();
+  await shots(board, "walkin-board-called");
+  await desk.getByRole("button", { name: "Served", exact: true }).click();
+  await expect(desk.getByText(/Served\./)).toBeVisible();
+  await expect(kiosk.getByText(/This ticket is served/)).toBeVisible();
 });
 
 test("leaving the queue with a token that is not the ticket's is refused in words", async ({ browser }) => {

@@ -15,6 +15,10 @@ pub static ROUTES: Routes = Routes::new(&[
     Route::new("POST", "/walkin/v1/appointment/next", Who::Groups(&[STAFF])),
     Route::new("GET", "/walkin/v1/appointment/next", Who::Groups(&[STAFF])),
     Route::new("GET", "/walkin/v1/appointment/{service_id}", Who::Public),
+    // The desk's verdicts on a called ticket.
+    Route::new("POST", "/walkin/v1/appointment/{service_id}/served", Who::Groups(&[STAFF])),
+    Route::new("POST", "/walkin/v1/appointment/{service_id}/no_show", Who::Groups(&[STAFF])),
+    Route::new("POST", "/walkin/v1/appointment/{service_id}/recall", Who::Groups(&[STAFF])),
     // Staff, or anyone holding the ticket's cancel token (checked by the handler).
     Route::new("DELETE", "/walkin/v1/appointment/{service_id}", Who::Public),
     // The public board; staff also see first names.

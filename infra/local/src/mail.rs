@@ -52,14 +52,17 @@ pub async fn provision_secrets(
 }
 
 /// Verifies every SES identity the template declares (its parameter's default, or the variable
-/// `override_var` from our environment when set), so that the functions may send from it.
-pub async fn verify_identities(sdk: &SdkConfig, template: &Template, override_var: &str) -> Result<Vec<String>> {
+/// named after the parameter from our environment when set: `ALERTS_FROM_EMAIL` for
+/// `AlertsFromEmail`), so that the functions may send from it.
+pub async fn verify_identities(sdk: &SdkConfig, template: &Template) -> Result<Vec<String>> {
     let ses = aws_sdk_sesv2::Client::new(sdk);
     let mut verified = Vec::new();
     for (logical_id, identity) in template.resources("AWS::SES::EmailIdentity") {
         let value = &identity["Properties"]["EmailIdentity"];
         let address = match value.get("Ref").and_then(|r| r.as_str()) {
-            Some(parameter) => std::env::var(override_var).ok().or_else(|| template.parameter_default(parameter)),
+            Some(parameter) => {
+                std::env::var(variable_of(parameter)).ok().or_else(|| template.parameter_default(parameter))
+            }
             None => value.as_str().map(str::to_owned),
         }
         .with_context(|| format!("{logical_id}: no address"))?;
@@ -71,4 +74,25 @@ pub async fn verify_identities(sdk: &SdkConfig, template: &Template, override_va
         verified.push(address);
     }
     Ok(verified)
+}
+
+/// The environment variable of a template parameter: `AlertsFromEmail` is `ALERTS_FROM_EMAIL`.
+pub fn variable_of(parameter: &str) -> String {
+    let mut variable = String::new();
+    for (i, c) in parameter.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            variable.push('_');
+        }
+        variable.push(c.to_ascii_uppercase());
+    }
+    variable
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parameters_name_their_variables() {
+        assert_eq!(super::variable_of("AlertsFromEmail"), "ALERTS_FROM_EMAIL");
+        assert_eq!(super::variable_of("WalkinFromEmail"), "WALKIN_FROM_EMAIL");
+    }
 }

@@ -199,7 +199,7 @@ pub async fn provision(sdk: &SdkConfig, template: &Template, prefix: &str) -> Re
         stack.secret_arns.insert(logical_id, arn);
         stack.marketplace_client_id = Some(client_id);
     }
-    stack.email_identities = crate::mail::verify_identities(sdk, template, "ALERTS_FROM_EMAIL").await?;
+    stack.email_identities = crate::mail::verify_identities(sdk, template).await?;
     Ok(stack)
 }
 

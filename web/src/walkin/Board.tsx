@@ -1,5 +1,6 @@
-// The board for a TV (public): the waiting ticket numbers in serving order, in large type,
-// read again every five seconds. It asks as the public does, so it never shows a name.
+// The board for a TV (public): who is called to which desk, and the waiting ticket numbers in
+// serving order, in large type, read again every five seconds. It asks as the public does, so it
+// never shows a name.
 import { ok, publicApi } from "../api/client";
 import { ErrorNotice, Loading } from "../components/Notice";
 import { useInterval, useLoad } from "../components/useLoad";
@@ -19,6 +20,18 @@ export function Board() {
       <ErrorNotice error={queue.error && `${queue.error} (retrying)`} />
       {data && (
         <>
+          <h2>Now called</h2>
+          {data.called.length === 0 ? (
+            <p class="board-empty">Nobody is called right now.</p>
+          ) : (
+            <ul class="board-calls">
+              {data.called.map((call) => (
+                <li key={call.service_id}>
+                  Ticket <strong>{call.service_id}</strong>: desk <strong>{call.desk}</strong>
+                </li>
+              ))}
+            </ul>
+          )}
           <h2>Waiting, in order</h2>
           {data.waiting.length === 0 ? (
             <p class="board-empty">Nobody is waiting.</p>

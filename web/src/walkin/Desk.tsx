@@ -1,5 +1,5 @@
-// The desk (staff): call the next customer, register customers, cancel a ticket, and the queue
-// with names, page by page.
+// The desk (staff): choose the desk, call the next customer to it, mark them served or no-show or
+// call them again, register customers, cancel a ticket, and the queue with names, page by page.
 import { useState } from "preact/hooks";
 import { type Schemas, api, idempotencyKey, ok } from "../api/client";
 import { Gate } from "../components/Layout";
@@ -25,28 +25,90 @@ export function Desk() {
   );
 }
 
+/** The desk this screen calls to, kept on this device so a reload keeps it. */
+const DESK_KEY = "walkin.desk";
+
+function storedDesk(): string {
+  try {
+    return localStorage.getItem(DESK_KEY) || "1";
+  } catch {
+    return "1";
+  }
+}
+
+type Called = Schemas["Called"];
+type Ticket = Schemas["Ticket"];
+
 function CallNext() {
-  const [called, setCalled] = useState<Schemas["Called"] | undefined>(undefined);
+  const [desk, setDesk] = useState(storedDesk);
+  const [called, setCalled] = useState<Called | undefined>(undefined);
+  const [outcome, setOutcome] = useState<Ticket | undefined>(undefined);
   const action = useAction();
+  const chooseDesk = (value: string) => {
+    setDesk(value);
+    try {
+      localStorage.setItem(DESK_KEY, value);
+    } catch {
+      // A private window without storage: the desk lasts as long as the page.
+    }
+  };
   const call = async () => {
     const next = await action.run(() =>
-      ok(api.POST("/walkin/v1/appointment/next", { params: { header: { "Idempotency-Key": idempotencyKey() } } })),
+      ok(
+        api.POST("/walkin/v1/appointment/next", {
+          params: { header: { "Idempotency-Key": idempotencyKey() } },
+          body: { desk: desk.trim() || "1" },
+        }),
+      ),
     );
+    setOutcome(undefined);
     if (next) setCalled(next);
   };
+  const decide = async (verdict: "served" | "no_show" | "recall") => {
+    if (!called) return;
+    const path = {
+      served: "/walkin/v1/appointment/{service_id}/served",
+      no_show: "/walkin/v1/appointment/{service_id}/no_show",
+      recall: "/walkin/v1/appointment/{service_id}/recall",
+    } as const;
+    const ticket = await action.run(() => ok(api.POST(path[verdict], { params: { path: { service_id: called.service_id } } })));
+    if (ticket) setOutcome(ticket);
+  };
+  const open = called && (!outcome || outcome.status === "called");
   return (
     <section class="panel" aria-labelledby="call-heading">
       <h2 id="call-heading">Next customer</h2>
+      <div class="inline">
+        <label for="desk-name">Desk</label>
+        <input id="desk-name" value={desk} maxLength={20} required onInput={(e) => chooseDesk(e.currentTarget.value)} />
+      </div>
       <button type="button" class="big" disabled={action.busy} onClick={() => void call()}>
-        {action.busy ? "Calling…" : "Call next"}
+        {action.busy ? "Calling…" : `Call next to desk ${desk.trim() || "1"}`}
       </button>
       <ErrorNotice error={action.error} />
       {called && (
         <Info>
           Ticket <strong>{called.service_id}</strong>: {called.first_name} {called.last_name}, {tierName(called.tier)}, waited{" "}
-          {waited(called.waited_seconds)}.
+          {waited(called.waited_seconds)}, called to desk {called.desk}.
+          {outcome && outcome.status === "called" && " Called again."}
+          {outcome && outcome.status === "served" && " Served."}
+          {outcome && outcome.status === "no_show" && " Marked as a no-show."}
         </Info>
       )}
+      {open && (
+        <div class="actions">
+          <button type="button" disabled={action.busy} onClick={() => void decide("served")}>
+            Served
+          </button>
+          <button type="button" class="secondary" disabled={action.busy} onClick={() => void decide("no_show")}>
+            No-show
+          </button>
+          <button type="button" class="secondary" disabled={action.busy} onClick={() => void decide("recall")}>
+            Call again
+          </button>
+        </div>
+      )}
+      <p class="hint">Calling the next customer marks this desk's current one as served.</p>
     </section>
   );
 }

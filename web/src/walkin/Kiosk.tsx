@@ -7,7 +7,7 @@ import { Field } from "../components/Field";
 import { ErrorNotice, Info } from "../components/Notice";
 import { useAction, useInterval, useLoad } from "../components/useLoad";
 import { type KeptTicket, deviceId, keepTicket, keptTicket } from "./device";
-import { tierName } from "./format";
+import { tierName, waitInWords } from "./format";
 
 /** How often the ticket's place is read again. */
 const REFRESH_MS = 5000;
@@ -99,9 +99,19 @@ function TicketCard({ kept, onDone }: { kept: KeptTicket; onDone: () => void }) 
           <p>
             {tierName(current.tier)} · position <strong>{current.position ?? "—"}</strong> in line
           </p>
+          <p>
+            Estimated wait: <strong>{waitInWords(current.estimated_wait_seconds) ?? "not known yet"}</strong>
+          </p>
         </>
       )}
-      {current && current.status !== "waiting" && <Info>This ticket is {current.status}.</Info>}
+      {current && current.status === "called" && (
+        <Info>
+          It is your turn: please go to desk <strong>{current.desk}</strong>.
+        </Info>
+      )}
+      {current && current.status !== "waiting" && current.status !== "called" && (
+        <Info>This ticket is {current.status === "no_show" ? "closed (not seen at the desk)" : current.status}.</Info>
+      )}
       <ErrorNotice error={ticket.error ?? leave.error} />
       <div class="actions">
         {current?.status === "waiting" && (

@@ -11,6 +11,7 @@ export function Register() {
   const [phone, setPhone] = useState("");
   const [email, setEmail] = useState("");
   const [vip, setVip] = useState(false);
+  const [notify, setNotify] = useState<"sms" | "email" | "none">("sms");
   const [done, setDone] = useState<string | undefined>(undefined);
   const action = useAction();
   const submit = async () => {
@@ -24,6 +25,7 @@ export function Register() {
             phone_number: phone.trim(),
             ...(email.trim() ? { email: email.trim() } : {}),
             vip,
+            notify,
           },
         }),
       ),
@@ -35,6 +37,7 @@ export function Register() {
       setPhone("");
       setEmail("");
       setVip(false);
+      setNotify("sms");
     }
   };
   return (
@@ -50,6 +53,14 @@ export function Register() {
         <Field label="Last name" name="reg_last_name" value={last} onValue={setLast} required maxLength={50} />
         <Field label="Phone number" name="reg_phone" type="tel" value={phone} onValue={setPhone} required />
         <Field label="Email (optional)" name="reg_email" type="email" value={email} onValue={setEmail} />
+        <div class="field">
+          <label for="reg-notify">Tell them when their turn nears</label>
+          <select id="reg-notify" value={notify} onChange={(e) => setNotify(e.currentTarget.value as "sms" | "email" | "none")}>
+            <option value="sms">By SMS</option>
+            <option value="email">By email</option>
+            <option value="none">Not at all</option>
+          </select>
+        </div>
         <div class="check">
           <input id="reg-vip" type="checkbox" checked={vip} onChange={(e) => setVip(e.currentTarget.checked)} />
           <label for="reg-vip">VIP</label>

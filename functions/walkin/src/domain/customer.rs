@@ -6,6 +6,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use shared::{person::PersonName, time::Timestamp};
 
+use super::Notify;
+
 /// A phone number, normalised to an optional leading `+` and 7 to 15 digits (the E.164 range).
 /// Spaces, dots, dashes and parentheses are accepted as separators and dropped, so
 /// `+44 (20) 7946-0958` and `+442079460958` are the same customer.
@@ -86,6 +88,15 @@ pub struct NewCustomer {
     pub phone_number: PhoneNumber,
     pub email: Option<Email>,
     pub vip: bool,
+    /// How they want to be told; `None`: by SMS.
+    pub notify: Option<Notify>,
+}
+
+impl NewCustomer {
+    /// Email notices need an address: the reason, for a message naming `notify`, when missing.
+    pub fn notify_problem(&self) -> Option<&'static str> {
+        (self.notify == Some(Notify::Email) && self.email.is_none()).then_some("\"email\" needs an email address")
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -97,6 +108,10 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
     pub vip: bool,
+    /// How they are told when their turn nears and when called; absent: by SMS (customers
+    /// registered before notices existed included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<Notify>,
     pub created_at: Timestamp,
     /// The ticket this customer is waiting on; set and cleared in the same transactions that
     /// create and close the ticket, which is what refuses a second check-in.
@@ -114,6 +129,7 @@ impl Customer {
             phone_number: new.phone_number,
             email: new.email,
             vip: new.vip,
+            notify: new.notify,
             created_at: now,
             waiting_service_id: None,
         }
@@ -163,6 +179,7 @@ mod tests {
             phone_number: phone("+44 20 7946 0958").unwrap(),
             email: None,
             vip: true,
+            notify: None,
         };
         Customer::register(new, "c-1".to_owned(), shared::time::now())
     }

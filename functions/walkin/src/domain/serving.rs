@@ -94,12 +94,16 @@ pub struct QueueMark {
     pub regular_after: u64,
     #[serde(rename = "n")]
     pub vips_since_regular: u32,
+    /// How many tickets the pages before showed: the position of the next one, less one.
+    /// Cursors issued before it existed start at 0.
+    #[serde(rename = "o", default)]
+    pub shown: usize,
 }
 
 impl QueueMark {
     /// The start of the queue, with the ratio as it stands.
     pub fn start(ratio: Ratio) -> Self {
-        Self { vip_after: 0, regular_after: 0, vips_since_regular: ratio.vips_since_regular }
+        Self { vip_after: 0, regular_after: 0, vips_since_regular: ratio.vips_since_regular, shown: 0 }
     }
 }
 
@@ -130,6 +134,7 @@ pub fn serving_page<T>(
                 Tier::Regular => next.regular_after = id(&ticket),
             }
             page.push(ticket);
+            next.shown += 1;
         }
         ratio = ratio.after(tier);
         next.vips_since_regular = ratio.vips_since_regular;

@@ -1,15 +1,19 @@
-//! A ticket: one customer's visit, from check-in until they are served or cancel.
+//! A ticket: one customer's visit, from check-in until they are served, do not show up, or
+//! cancel. `waiting` → `called` (to a desk; a recall calls again) → `served` or `no_show`;
+//! `waiting` or `called` → `cancelled`.
 
 use serde::{Deserialize, Serialize};
 use shared::{person::PersonName, time::Timestamp};
 
-use super::{CancelTokenHash, Customer, PhoneNumber, Tier};
+use super::{CancelTokenHash, Customer, Desk, PhoneNumber, Tier};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum TicketStatus {
     Waiting,
+    Called,
     Served,
+    NoShow,
     Cancelled,
 }
 
@@ -23,8 +27,20 @@ pub struct Ticket {
     pub tier: Tier,
     pub status: TicketStatus,
     pub checked_in_at: Timestamp,
+    /// The desk it is (or was last) called to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<Desk>,
+    /// When it was last called (a recall moves it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub called_at: Option<Timestamp>,
+    /// How many times it was called: 1 by `next`, one more per recall. A "called" notice is
+    /// sent once per call, each claimed under its number.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub calls: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub served_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_show_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_at: Option<Timestamp>,
     /// The digest of the cancel token handed out at check-in. Tickets issued before cancel
@@ -46,7 +62,11 @@ impl Ticket {
             tier: Tier::of(customer.vip),
             status: TicketStatus::Waiting,
             checked_in_at: now,
+            desk: None,
+            called_at: None,
+            calls: 0,
             served_at: None,
+            no_show_at: None,
             cancelled_at: None,
             cancel_token_hash: Some(cancel_token_hash),
         }
@@ -61,9 +81,22 @@ impl Ticket {
         }
     }
 
+    /// Called to `desk` at `now`: by `next` (the first call) or a recall (the same desk again).
+    pub fn call(&mut self, desk: Desk, now: Timestamp) {
+        self.status = TicketStatus::Called;
+        self.desk = Some(desk);
+        self.called_at = Some(now);
+        self.calls += 1;
+    }
+
     pub fn serve(&mut self, now: Timestamp) {
         self.status = TicketStatus::Served;
         self.served_at = Some(now);
+    }
+
+    pub fn no_show(&mut self, now: Timestamp) {
+        self.status = TicketStatus::NoShow;
+        self.no_show_at = Some(now);
     }
 
     pub fn cancel(&mut self, now: Timestamp) {
@@ -75,6 +108,10 @@ impl Ticket {
     pub fn waited_seconds(&self, now: Timestamp) -> i64 {
         (now - self.checked_in_at).num_seconds().max(0)
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A ticket number as a client writes it (in a path): a positive integer. The error is the
@@ -98,6 +135,7 @@ mod tests {
             phone_number: PhoneNumber::try_from("5551234567".to_owned()).unwrap(),
             email: None,
             vip,
+            notify: None,
         };
         Customer::register(new, "c-1".to_owned(), shared::time::now())
     }
@@ -164,7 +202,21 @@ mod tests {
     }
 
     #[test]
-    fn statuses_are_stored_and_shown_in_lowercase() {
+    fn statuses_are_stored_and_shown_in_snake_case() {
         assert_eq!(serde_json::to_value(TicketStatus::Cancelled).unwrap(), "cancelled");
+        assert_eq!(serde_json::to_value(TicketStatus::NoShow).unwrap(), "no_show");
+    }
+
+    #[test]
+    fn each_call_is_counted_and_keeps_its_desk() {
+        let now = shared::time::now();
+        let mut ticket = issue(false, 1, now);
+        let desk = Desk::try_from("3".to_owned()).unwrap();
+        ticket.call(desk.clone(), now);
+        ticket.call(desk.clone(), now + Duration::seconds(30));
+        assert_eq!((ticket.status, ticket.calls), (TicketStatus::Called, 2));
+        assert_eq!((ticket.desk.clone(), ticket.called_at), (Some(desk), Some(now + Duration::seconds(30))));
+        ticket.no_show(now + Duration::seconds(60));
+        assert_eq!((ticket.status, ticket.no_show_at), (TicketStatus::NoShow, Some(now + Duration::seconds(60))));
     }
 }

@@ -1,4 +1,7 @@
-//! Where events come in, grouped by trigger: [`http`] for API Gateway. The walk-in service has no
-//! queue or schedule, so no `sqs` or `schedule` module.
+//! Where events come in, grouped by trigger: [`http`] for API Gateway, [`sqs`] for the notices
+//! queue, [`settings`] for the template's SMS settings (a CloudFormation custom resource). The
+//! walk-in service has no schedule.
 
 pub mod http;
+pub mod settings;
+pub mod sqs;

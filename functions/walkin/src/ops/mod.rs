@@ -7,15 +7,19 @@
 //! store return [`StoreError`] itself.
 
 pub mod customers;
+pub mod desk;
+pub mod notify;
 pub mod serving;
 pub mod tickets;
 
 use shared::dynamo::StoreError;
 
 pub use customers::{RegisterError, register};
-pub use serving::{NextError, QueuePage, next, position, queue_page};
+pub use desk::{DeskError, Verdict, decide};
+pub use serving::{BOARD_CALLS, NextError, Place, QueuePage, next, place, queue_page};
 pub use tickets::{
-    AppointmentError, CancelError, Canceller, CheckIn, CheckInError, CheckedIn, appointment, cancel, check_in,
+    ALMOST_POSITION, AppointmentError, CancelError, Canceller, CheckIn, CheckInError, CheckedIn, appointment, cancel,
+    check_in,
 };
 
 use crate::store::Part;

@@ -6,9 +6,10 @@ use shared::{
     time,
 };
 
-use super::{BUSY, MAX_ATTEMPTS, inconsistent, position};
+use super::{BUSY, MAX_ATTEMPTS, Place, inconsistent, place};
 use crate::{
     domain::{CancelToken, Customer, PersonName, PhoneNumber, Ticket, TicketStatus},
+    queue::{NoticeMessage, Notices},
     store::{Part, Store},
 };
 
@@ -47,16 +48,19 @@ async fn registered(store: &Store, who: &CheckIn) -> Result<Customer, CheckInErr
 #[derive(Debug)]
 pub struct CheckedIn {
     pub ticket: Ticket,
-    /// 1-based, in the serving order.
-    pub position: usize,
+    /// 1-based position in the serving order, and the estimated wait.
+    pub place: Place,
     /// Lets the customer cancel their own ticket; the ticket keeps only its hash, so this is the
     /// one chance to see it.
     pub cancel_token: CancelToken,
 }
 
+/// Positions up to this one are told "almost your turn".
+pub const ALMOST_POSITION: usize = 2;
+
 /// Takes the next ticket number and queues the customer in their tier, with a fresh cancel
-/// token.
-pub async fn check_in(store: &Store, who: CheckIn) -> Result<CheckedIn, CheckInError> {
+/// token. A ticket that starts first or second in line is told "almost your turn" at once.
+pub async fn check_in(store: &Store, notices: &Notices, who: CheckIn) -> Result<CheckedIn, CheckInError> {
     let mut customer = registered(store, &who).await?;
     // 256 bits from the thread's CSPRNG (ChaCha, seeded by the OS): unguessable.
     let cancel_token = CancelToken::from_secret(rand::random());
@@ -69,8 +73,11 @@ pub async fn check_in(store: &Store, who: CheckIn) -> Result<CheckedIn, CheckInE
         let ticket = Ticket::issue(&customer, last + 1, time::now(), cancel_token.hash());
         match store.check_in(&ticket, last).await? {
             Ok(()) => {
-                let position = position(store, &ticket).await?.unwrap_or(0);
-                return Ok(CheckedIn { ticket, position, cancel_token });
+                let place = place(store, &ticket).await?.unwrap_or(Place { position: 0, estimated_wait_seconds: None });
+                if (1..=ALMOST_POSITION).contains(&place.position) {
+                    notices.send(NoticeMessage { called: None, almost: true }).await;
+                }
+                return Ok(CheckedIn { ticket, place, cancel_token });
             }
             // Another request checked this customer in meanwhile: report its ticket.
             Err(Refusal::Condition(Part::Customer)) => customer = registered(store, &who).await?,
@@ -93,14 +100,14 @@ pub enum AppointmentError {
     Store(#[from] StoreError),
 }
 
-/// A ticket, with its position in the serving order while it waits.
-pub async fn appointment(store: &Store, service_id: u64) -> Result<(Ticket, Option<usize>), AppointmentError> {
+/// A ticket, with its place in the serving order while it waits.
+pub async fn appointment(store: &Store, service_id: u64) -> Result<(Ticket, Option<Place>), AppointmentError> {
     let ticket = store.ticket(service_id).await?.ok_or(AppointmentError::NotFound(service_id))?;
-    let position = match ticket.status {
-        TicketStatus::Waiting => position(store, &ticket).await?,
+    let place = match ticket.status {
+        TicketStatus::Waiting => place(store, &ticket).await?,
         _ => None,
     };
-    Ok((ticket, position))
+    Ok((ticket, place))
 }
 
 /// Who asks to cancel a ticket.
@@ -130,18 +137,26 @@ pub enum CancelError {
     NotAllowed(u64),
     #[error("ticket {0} has already been served")]
     AlreadyServed(u64),
+    #[error("ticket {0} was marked as a no-show")]
+    NoShow(u64),
     #[error("{}", BUSY)]
     Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// Cancels a waiting ticket for `by`. Who may is decided before what state the ticket is in, so
+/// Cancels a waiting or called ticket for `by`. Who may is decided before what state the ticket is in, so
 /// that a caller without the right learns nothing but that the ticket exists (which the public
 /// `GET /appointment/{service_id}` tells anyone). The token's digest never changes once the
 /// ticket is written, so checking it on the read is as good as checking it in the write's
 /// condition.
-pub async fn cancel(store: &Store, service_id: u64, by: Canceller<'_>) -> Result<Ticket, CancelError> {
+/// Cancelling a waiting ticket moves the queue: whoever is now near the front is told.
+pub async fn cancel(
+    store: &Store,
+    notices: &Notices,
+    service_id: u64,
+    by: Canceller<'_>,
+) -> Result<Ticket, CancelError> {
     let mut backoff = Backoff::new(MAX_ATTEMPTS);
     loop {
         let mut ticket = store.ticket(service_id).await?.ok_or(CancelError::NotFound(service_id))?;
@@ -152,15 +167,19 @@ pub async fn cancel(store: &Store, service_id: u64, by: Canceller<'_>) -> Result
             // Cancelling twice is not an error: the ticket is cancelled, as asked.
             TicketStatus::Cancelled => return Ok(ticket),
             TicketStatus::Served => return Err(CancelError::AlreadyServed(service_id)),
-            TicketStatus::Waiting => {}
+            TicketStatus::NoShow => return Err(CancelError::NoShow(service_id)),
+            TicketStatus::Waiting | TicketStatus::Called => {}
         }
         let now = time::now();
         match store.cancel(&ticket, now).await? {
             Ok(()) => {
+                if ticket.status == TicketStatus::Waiting {
+                    notices.send(NoticeMessage { called: None, almost: true }).await;
+                }
                 ticket.cancel(now);
                 return Ok(ticket);
             }
-            // Served or cancelled meanwhile: the next read tells which.
+            // Called, served or cancelled meanwhile: the next read tells which.
             Err(Refusal::Condition(Part::Ticket)) => {}
             Err(Refusal::Conflict) => {
                 if !backoff.wait().await {
