@@ -39,3 +39,4 @@ pub mod quota;
 pub mod retry;
 pub mod routes;
 pub mod time;
+pub mod tls;
