@@ -13,11 +13,13 @@ pub fn for_process<T: Send + Sync + 'static>(state: T) -> &'static T {
 
 /// A function's state, built at its first invocation instead of at start-up.
 ///
-/// Building the SDK configuration and clients is most of a function's start-up: the HTTPS client
-/// reads and parses the system's certificate store (every file of `/etc/ssl/certs` here, the CA
-/// bundle on Lambda). Done before the first request to the Runtime API, it is paid by every cold
-/// start before Lambda even hands over the event; done here, on the first invocation, the process
-/// is ready at once and that invocation pays it instead (`make bench` prints both). The
+/// Building the SDK configuration and clients was most of a function's start-up, when the HTTPS
+/// client read and parsed the system's certificate store (every file of `/etc/ssl/certs` here, the
+/// CA bundle on Lambda); its roots are compiled in now ([`crate::tls`]) and its connector is built
+/// at the first AWS request, but the clients and whatever a service's state builds still cost
+/// something. Done before the first request to the Runtime API, that is paid by every cold start
+/// before Lambda even hands over the event; done here, on the first invocation, the process is
+/// ready at once and that invocation pays it instead (`make bench` prints both). The
 /// configuration is read from the environment eagerly, so a malformed variable still stops the
 /// function at start-up.
 pub struct Deferred<S: 'static> {

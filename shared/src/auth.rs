@@ -334,7 +334,7 @@ impl Verifier {
 
     async fn fetch(&self) -> Result<JwkSet, AuthError> {
         let http =
-            self.http.get_or_init(|| reqwest::Client::builder().timeout(JWKS_TIMEOUT).build().unwrap_or_default());
+            self.http.get_or_init(|| crate::tls::reqwest_client().timeout(JWKS_TIMEOUT).build().unwrap_or_default());
         let unavailable = |e: reqwest::Error| AuthError::KeysUnavailable(e.to_string());
         http.get(&self.config.jwks_url)
             .send()

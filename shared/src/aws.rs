@@ -32,15 +32,17 @@ fn timeouts() -> TimeoutConfig {
 /// for `~/.aws/config` and `~/.aws/credentials` (for the region, retry mode, endpoint, FIPS and
 /// a dozen other settings) and, failing the environment, ask the container and instance metadata
 /// endpoints over the network. Lambda's environment makes every one of those unnecessary, and a
-/// function never has a profile. The HTTPS client, sleep and time source are the SDK's defaults,
-/// added by each client.
+/// function never has a profile. The HTTPS client is the SDK's default one trusting compiled-in
+/// roots instead of the system's store ([`crate::tls`]), shared by every client; sleep and time
+/// source are the SDK's defaults.
 pub async fn sdk_config() -> SdkConfig {
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(environment_region())
         .credentials_provider(SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()))
         .timeout_config(timeouts())
-        .retry_config(RetryConfig::standard().with_max_attempts(3));
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .http_client(crate::tls::sdk_https_client());
     if let Some(endpoint) = config::optional("AWS_ENDPOINT_URL") {
         config = config.endpoint_url(endpoint);
     }

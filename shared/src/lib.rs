@@ -42,3 +42,4 @@ pub mod retry;
 pub mod routes;
 pub mod secrets;
 pub mod time;
+pub mod tls;

@@ -96,7 +96,7 @@ pub struct Marketplace {
 impl Marketplace {
     pub fn new(base_url: &str, marketplace_id: &str, source: CredentialSource) -> Self {
         Self {
-            http: reqwest::Client::builder()
+            http: shared::tls::reqwest_client()
                 .connect_timeout(Duration::from_secs(2))
                 .timeout(REQUEST_TIMEOUT)
                 .build()
