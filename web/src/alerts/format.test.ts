@@ -39,7 +39,7 @@ describe("alert words", () => {
 
   it("says when it emails", () => {
     expect(notifyOnInWords("changes")).toBe("emails only when the listings change");
-    expect(notifyOnInWords("every_run")).toBe("emails after every run");
+    expect(notifyOnInWords("every_run")).toBe("emails after every search");
   });
 
   it("says waits", () => {

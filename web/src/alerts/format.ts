@@ -41,7 +41,7 @@ export function lastRunInWords(alert: Pick<Alert, "last_run" | "last_sent_at" | 
 
 /** "after every run" / "only when the listings change", for an alert's summary line. */
 export function notifyOnInWords(notifyOn: Alert["notify_on"]): string {
-  return notifyOn === "changes" ? "emails only when the listings change" : "emails after every run";
+  return notifyOn === "changes" ? "emails only when the listings change" : "emails after every search";
 }
 
 /** "a moment", "12 min", "about 7 h 5 min" for a wait in seconds. */
