@@ -1,9 +1,15 @@
 // The fields of an alert, for a new one and for a change: each refusal, the console's or the
 // API's, shown at its field; anything else above the button.
+import { Choice } from "../components/Choice";
 import { Field } from "../components/Field";
 import { ErrorNotice } from "../components/Notice";
 import { Select } from "../components/Select";
 import { type AlertField, type AlertForm as Form, CURRENCIES, type Errors, FREQUENCIES } from "../lib/forms";
+
+const NOTIFY_CHOICES = [
+  { value: "every_run", label: "After every search", hint: "The cheapest listings each time, when there are any." },
+  { value: "changes", label: "Only when the listings change", hint: "A new listing, or one now cheaper than in the last email." },
+] as const;
 
 type Props = {
   /** Distinguishes the fields' ids when several forms are on the page. */
@@ -40,12 +46,20 @@ export function AlertFields({ idPrefix, form, onForm, errors, busy, submit, with
         required
       />
       <Select
-        label="Email me"
+        label="Search every"
         name={`${idPrefix}-frequency`}
         value={form.frequency_minutes}
         onValue={set("frequency_minutes")}
         error={errors.frequency_minutes}
-        options={FREQUENCIES.map((m) => ({ value: String(m), label: `every ${m} minutes` }))}
+        options={FREQUENCIES.map((m) => ({ value: String(m), label: `${m} minutes` }))}
+      />
+      <Choice
+        legend="Email me"
+        name={`${idPrefix}-notify`}
+        value={form.notify_on}
+        onValue={set("notify_on")}
+        error={errors.notify_on}
+        options={NOTIFY_CHOICES}
       />
       <div class="pair">
         <Field

@@ -1,31 +1,37 @@
 // Price alerts: a new alert, the insight-email preference, and my alerts page by page, each with
-// its changes, pause and resume, delete, its last listings and its price insights.
-import { useState } from "preact/hooks";
+// its last run in words, its changes, pause and resume, delete, its last listings and its price
+// insights; the list read again when a run may have happened; all of one's alert data deleted.
+import { useMemo, useState } from "preact/hooks";
 import { ApiError, type Schemas, api, messageOf, ok } from "../api/client";
 import { Gate } from "../components/Layout";
 import { ErrorNotice, Empty, Info, Loading } from "../components/Notice";
 import { Pager } from "../components/Pager";
-import { useAction, useLoad } from "../components/useLoad";
+import { useAction, useInterval, useLoad, useRefresh } from "../components/useLoad";
 import { money } from "../lib/chart";
 import { ALERT_FIELDS, type AlertField, type AlertForm, type Errors, alertChange, alertErrors, atField, hasErrors, newAlertBody } from "../lib/forms";
 import { AlertFields } from "./AlertForm";
+import { DeleteAll } from "./DeleteAll";
+import { lastRunInWords, notifyOnInWords, quotaInWords, refreshDelay } from "./format";
 import { Insights } from "./Insights";
 import { Preferences } from "./Preferences";
 import { Products } from "./Products";
 
 type Alert = Schemas["Alert"];
 
-const EMPTY: AlertForm = { search_phrase: "", frequency_minutes: "30", max_price: "", target_price: "", currency: "USD" };
+const EMPTY: AlertForm = { search_phrase: "", frequency_minutes: "30", max_price: "", target_price: "", currency: "USD", notify_on: "every_run" };
 
 /** The API's refusal where it belongs: a field's at the field, a phrase taken at the phrase. */
 function refusal(err: unknown): Errors<AlertField> {
   if (err instanceof ApiError && err.code === "alert_exists") return { search_phrase: err.message };
+  if (err instanceof ApiError && err.code === "quota_exceeded") return { form: quotaInWords(err.message, err.retryAfter, Date.now()) };
   return atField(err, ALERT_FIELDS, messageOf(err));
 }
 
 export function Alerts() {
   const [changes, setChanges] = useState(0);
   const [created, setCreated] = useState<string | undefined>(undefined);
+  // Bumped when everything was deleted: the list and the preference start afresh.
+  const [generation, setGeneration] = useState(0);
   return (
     <Gate need="signed_in">
       <h1>Price alerts</h1>
@@ -37,10 +43,16 @@ export function Alerts() {
             setChanges((n) => n + 1);
           }}
         />
-        <Preferences />
+        <Preferences key={generation} />
       </div>
       {created && <Info>{created}</Info>}
-      <MyAlerts changes={changes} />
+      <MyAlerts key={generation} changes={changes} />
+      <DeleteAll
+        onDeleted={() => {
+          setCreated("All your alert data is deleted: no alerts, no insight-email choice. Nothing more will be emailed to you.");
+          setGeneration((n) => n + 1);
+        }}
+      />
     </Gate>
   );
 }
@@ -76,6 +88,16 @@ function MyAlerts({ changes }: { changes: number }) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [mine, setMine] = useState(0);
   const list = useLoad(() => ok(api.GET("/alerts/v1/alerts", { params: { query: { limit: 10, ...(cursor ? { cursor } : {}) } } })), [cursor, changes, mine]);
+  // Runs happen on the server: read the list again a little after the next one is due, and when
+  // the page is looked at again; "5 min ago" moves on with the clock in between.
+  const [, setTick] = useState(0);
+  useInterval(() => setTick((n) => n + 1), 30_000);
+  const refreshAt = useMemo(() => {
+    const delay = list.data && refreshDelay(list.data.alerts, Date.now());
+    return delay === undefined ? undefined : Date.now() + delay;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [list.data, list.failure]);
+  useRefresh(list.reload, refreshAt);
   return (
     <section aria-labelledby="my-alerts-heading">
       <h2 id="my-alerts-heading">My alerts</h2>
@@ -84,7 +106,7 @@ function MyAlerts({ changes }: { changes: number }) {
       {list.data && list.data.alerts.length === 0 && <Empty>No alerts yet: create one above.</Empty>}
       <ul class="alerts">
         {list.data?.alerts.map((alert) => (
-          <AlertCard key={alert.alert_id} alert={alert} onChange={() => setMine((n) => n + 1)} />
+          <AlertCard key={alert.alert_id} alert={alert} now={Date.now()} onChange={() => setMine((n) => n + 1)} />
         ))}
       </ul>
       <Pager next={list.data?.next_cursor} atStart={!cursor} onNext={setCursor} onFirst={() => setCursor(undefined)} />
@@ -99,12 +121,13 @@ function formOf(alert: Alert): AlertForm {
     max_price: alert.max_price === undefined ? "" : String(alert.max_price),
     target_price: alert.target_price === undefined ? "" : String(alert.target_price),
     currency: alert.currency,
+    notify_on: alert.notify_on,
   };
 }
 
 const STATUS: Record<Alert["status"], string> = { active: "Active", paused: "Paused", unsubscribed: "Unsubscribed (from an email's link)" };
 
-function AlertCard({ alert, onChange }: { alert: Alert; onChange: () => void }) {
+function AlertCard({ alert, now, onChange }: { alert: Alert; now: number; onChange: () => void }) {
   const [open, setOpen] = useState<"edit" | "products" | "insights" | undefined>(undefined);
   const [form, setForm] = useState<AlertForm>(formOf(alert));
   const [errors, setErrors] = useState<Errors<AlertField>>({});
@@ -138,8 +161,9 @@ function AlertCard({ alert, onChange }: { alert: Alert; onChange: () => void }) 
         Every {alert.frequency_minutes} minutes · {alert.currency}
         {alert.max_price !== undefined && ` · at most ${money(alert.max_price, alert.currency)}`}
         {alert.target_price !== undefined && ` · target ${money(alert.target_price, alert.currency)}`}
-        {alert.last_sent_at ? ` · last email ${new Date(alert.last_sent_at).toLocaleString()}` : " · no email yet"}
+        {` · ${notifyOnInWords(alert.notify_on)}`}
       </p>
+      <p class="small last-run">{lastRunInWords(alert, now)}</p>
       <div class="buttons">
         <button type="button" class="secondary" aria-expanded={open === "products"} onClick={() => toggle("products")}>
           Listings

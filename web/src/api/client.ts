@@ -30,15 +30,23 @@ api.use(auth);
  * show what the public sees even when someone signed in on that browser. */
 export const publicApi = createClient<paths>({ baseUrl: "" });
 
-/** An API error as the contract gives it, with the status it came with. */
+/** An API error as the contract gives it, with the status it came with (and, for a 429 or a 503,
+ * the seconds its `Retry-After` asked to wait). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
+}
+
+/** `Retry-After` in seconds (the API sends seconds), if it is there and a number. */
+export function retryAfterOf(response: Response): number | undefined {
+  const text = response.headers.get("Retry-After")?.trim();
+  return text && /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
 type Answer<T> = { data?: T; error?: unknown; response: Response };
@@ -52,16 +60,16 @@ export async function ok<T>(call: Promise<Answer<T>>): Promise<T> {
     throw new ApiError(0, "network", "The service cannot be reached. Check the connection and try again.");
   }
   if (answer.response.ok && answer.data !== undefined) return answer.data;
-  throw errorOf(answer.response.status, answer.error);
+  throw errorOf(answer.response.status, answer.error, retryAfterOf(answer.response));
 }
 
 /** The contract's `{"error": {"code", "message"}}`, or a plain sentence for anything else. */
-export function errorOf(status: number, body: unknown): ApiError {
+export function errorOf(status: number, body: unknown, retryAfter?: number): ApiError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   if (error && typeof error.code === "string" && typeof error.message === "string") {
-    return new ApiError(status, error.code, error.message);
+    return new ApiError(status, error.code, error.message, retryAfter);
   }
-  if (status === 429) return new ApiError(status, "too_many_requests", "Too many requests; wait a moment and try again.");
+  if (status === 429) return new ApiError(status, "too_many_requests", "Too many requests; wait a moment and try again.", retryAfter);
   return new ApiError(status, "unexpected", `The service answered ${status} unexpectedly; try again.`);
 }
 

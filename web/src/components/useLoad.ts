@@ -63,3 +63,31 @@ export function useAction() {
   }, []);
   return { busy, error, setError, run };
 }
+
+/** Calls `refresh` when the page is looked at again (the tab shown, the window focused) and at
+ * `at` (a time in ms, or never when undefined) if the tab is visible then; never twice within
+ * `gap` ms, and never on a hidden tab (it waits to be shown). For lists that change by
+ * themselves, read again when it can matter rather than on a tight poll. */
+export function useRefresh(refresh: () => void, at: number | undefined, gap = 5_000) {
+  const saved = useRef(refresh);
+  saved.current = refresh;
+  const last = useRef(Date.now());
+  const fire = useCallback(() => {
+    if (document.visibilityState !== "visible" || Date.now() - last.current < gap) return;
+    last.current = Date.now();
+    saved.current();
+  }, [gap]);
+  useEffect(() => {
+    window.addEventListener("focus", fire);
+    document.addEventListener("visibilitychange", fire);
+    return () => {
+      window.removeEventListener("focus", fire);
+      document.removeEventListener("visibilitychange", fire);
+    };
+  }, [fire]);
+  useEffect(() => {
+    if (at === undefined) return;
+    const id = setTimeout(fire, Math.max(0, at - Date.now()));
+    return () => clearTimeout(id);
+  }, [at, fire]);
+}

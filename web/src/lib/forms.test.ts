@@ -15,16 +15,17 @@ import {
   rangeErrors,
 } from "./forms";
 
-const good: AlertForm = { search_phrase: " lego castle ", frequency_minutes: "10", max_price: "120", target_price: "", currency: "USD" };
+const good: AlertForm = { search_phrase: " lego castle ", frequency_minutes: "10", max_price: "120", target_price: "", currency: "USD", notify_on: "every_run" };
 
 describe("alert form", () => {
   it("takes a good alert and builds its body", () => {
     expect(hasErrors(alertErrors(good))).toBe(false);
-    expect(newAlertBody(good)).toEqual({ search_phrase: "lego castle", frequency_minutes: 10, max_price: "120", currency: "USD" });
+    expect(newAlertBody(good)).toEqual({ search_phrase: "lego castle", frequency_minutes: 10, max_price: "120", currency: "USD", notify_on: "every_run" });
+    expect(newAlertBody({ ...good, notify_on: "changes" }).notify_on).toBe("changes");
   });
   it("says what is wrong with each field at once", () => {
-    const errors = alertErrors({ search_phrase: "   ", frequency_minutes: "5", max_price: "0", target_price: "1.234", currency: "XXX" });
-    expect(Object.keys(errors).sort()).toEqual(["currency", "frequency_minutes", "max_price", "search_phrase", "target_price"]);
+    const errors = alertErrors({ search_phrase: "   ", frequency_minutes: "5", max_price: "0", target_price: "1.234", currency: "XXX", notify_on: "never" });
+    expect(Object.keys(errors).sort()).toEqual(["currency", "frequency_minutes", "max_price", "notify_on", "search_phrase", "target_price"]);
     expect(errors.max_price).toMatch(/greater than 0/);
     expect(errors.target_price).toMatch(/two decimals/);
     expect(alertErrors({ ...good, search_phrase: "x".repeat(101) }).search_phrase).toMatch(/at most 100/);
@@ -38,6 +39,7 @@ describe("alert form", () => {
     expect(alertChange(before, { ...before, target_price: "", frequency_minutes: "2" })).toEqual({ target_price: null, frequency_minutes: 2 });
     expect(alertChange(before, { ...before, max_price: "120.00" })).toEqual({});
     expect(alertChange(before, { ...before, search_phrase: "lego ship" })).toEqual({ search_phrase: "lego ship" });
+    expect(alertChange(before, { ...before, notify_on: "changes" })).toEqual({ notify_on: "changes" });
   });
   it("puts the API's refusal at the field it names", () => {
     const refused = new ApiError(400, "invalid_field", "`max_price` must be at most 1000000");

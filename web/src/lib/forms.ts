@@ -24,10 +24,20 @@ export function hasErrors(errors: Record<string, string | undefined>): boolean {
 
 export const FREQUENCIES = [2, 10, 30] as const;
 export const CURRENCIES = ["USD", "CAD", "GBP", "EUR", "AUD", "CHF", "HKD", "PLN", "SGD"] as const;
-export const ALERT_FIELDS = ["search_phrase", "frequency_minutes", "max_price", "target_price", "currency"] as const;
+export const NOTIFY_ON = ["every_run", "changes"] as const;
+export type NotifyOn = (typeof NOTIFY_ON)[number];
+export const ALERT_FIELDS = ["search_phrase", "frequency_minutes", "max_price", "target_price", "currency", "notify_on"] as const;
 export type AlertField = (typeof ALERT_FIELDS)[number];
 
-export type AlertForm = { search_phrase: string; frequency_minutes: string; max_price: string; target_price: string; currency: string };
+export type AlertForm = {
+  search_phrase: string;
+  frequency_minutes: string;
+  max_price: string;
+  target_price: string;
+  currency: string;
+  /** When to email: after every run that finds listings, or only when they changed. */
+  notify_on: string;
+};
 
 const MAX_PRICE = 1_000_000;
 
@@ -55,6 +65,7 @@ export function alertErrors(form: AlertForm): Errors<AlertField> {
   const target = priceError(form.target_price);
   if (target) errors.target_price = target;
   if (!(CURRENCIES as readonly string[]).includes(form.currency)) errors.currency = "Choose a currency from the list.";
+  if (!(NOTIFY_ON as readonly string[]).includes(form.notify_on)) errors.notify_on = "Choose when to email you.";
   return errors;
 }
 
@@ -66,14 +77,22 @@ export function newAlertBody(form: AlertForm) {
     ...(form.max_price.trim() ? { max_price: form.max_price.trim() } : {}),
     ...(form.target_price.trim() ? { target_price: form.target_price.trim() } : {}),
     currency: form.currency as (typeof CURRENCIES)[number],
+    notify_on: form.notify_on as NotifyOn,
   };
 }
 
 /** A change of an alert: only what differs from `before`; a price emptied is cleared (null). */
 export function alertChange(before: AlertForm, after: AlertForm) {
-  const change: { search_phrase?: string; frequency_minutes?: 2 | 10 | 30; max_price?: string | null; target_price?: string | null } = {};
+  const change: {
+    search_phrase?: string;
+    frequency_minutes?: 2 | 10 | 30;
+    max_price?: string | null;
+    target_price?: string | null;
+    notify_on?: NotifyOn;
+  } = {};
   if (after.search_phrase.trim() !== before.search_phrase.trim()) change.search_phrase = after.search_phrase.trim();
   if (after.frequency_minutes !== before.frequency_minutes) change.frequency_minutes = Number(after.frequency_minutes) as 2 | 10 | 30;
+  if (after.notify_on !== before.notify_on) change.notify_on = after.notify_on as NotifyOn;
   for (const key of ["max_price", "target_price"] as const) {
     const now = after[key].trim();
     if (Number(now || "0") !== Number(before[key].trim() || "0")) change[key] = now ? now : null;
