@@ -43,3 +43,57 @@ async fn customers_and_tickets_expire_a_retention_period_after_they_were_stored(
         assert!((before + year..=after + year).contains(&ttl), "{pk}/{sk}: ttl {ttl} not 365 days from storage");
     }
 }
+
+#[tokio::test]
+async fn staff_delete_a_customer_with_their_waiting_and_closed_tickets_and_the_customer_is_gone() {
+    use lambda_http::http::StatusCode;
+    use system_tests::{call, request};
+    use walkin::entrypoints::http;
+
+    let w = Walkin::new().await;
+    let registered = w.register("Del", &crate::helpers::phone(7), false).await;
+    let customer_id = registered.body["customer_id"].as_str().unwrap().to_owned();
+    // A served visit, then a ticket waiting now.
+    let first = w.check_in("Del", &crate::helpers::phone(7)).await.body["service_id"].as_u64().unwrap();
+    assert_eq!(w.next().await.status, 200);
+    assert_eq!(w.served(first).await.status, 200);
+    let waiting = w.check_in("Del", &crate::helpers::phone(7)).await.body["service_id"].as_u64().unwrap();
+
+    let delete = |who: Option<&system_tests::User>| {
+        let req = crate::helpers::by(request("DELETE", &format!("/walkin/v1/customers/{customer_id}"), None), who);
+        call(&w.app, http::delete_customer, req)
+    };
+    assert_eq!(delete(None).await.status, StatusCode::UNAUTHORIZED.as_u16());
+    assert_eq!(delete(Some(&w.someone)).await.status, StatusCode::FORBIDDEN.as_u16());
+    let deleted = delete(Some(&w.staff)).await;
+    assert_eq!((deleted.status, &deleted.body), (200, &serde_json::json!({"deleted": true})), "{deleted:?}");
+
+    // The waiting ticket was cancelled (it left the queue) and, closed, went with the served one.
+    assert_eq!(w.queue().await.body["regular_waiting"], 0);
+    for id in [first, waiting] {
+        assert_eq!(w.status(&id.to_string()).await.code(), Some("appointment_not_found"), "ticket {id}");
+    }
+    let again = w.check_in("Del", &crate::helpers::phone(7)).await;
+    assert_eq!((again.status, again.code()), (404, Some("customer_not_found")));
+    let twice = delete(Some(&w.staff)).await;
+    assert_eq!((twice.status, twice.code()), (404, Some("customer_not_found")));
+    // Registering the number again is a new customer.
+    assert_eq!(w.register("Del", &crate::helpers::phone(7), false).await.status, 201);
+}
+
+#[tokio::test]
+async fn a_ticket_at_a_desk_stays_until_the_desk_closes_it_when_its_customer_is_deleted() {
+    use system_tests::{call, request};
+    use walkin::entrypoints::http;
+
+    let w = Walkin::new().await;
+    let registered = w.register("Desk", &crate::helpers::phone(8), false).await;
+    let customer_id = registered.body["customer_id"].as_str().unwrap().to_owned();
+    let id = w.check_in("Desk", &crate::helpers::phone(8)).await.body["service_id"].as_u64().unwrap();
+    assert_eq!(w.next().await.status, 200);
+    let req =
+        crate::helpers::by(request("DELETE", &format!("/walkin/v1/customers/{customer_id}"), None), Some(&w.staff));
+    assert_eq!(call(&w.app, http::delete_customer, req).await.status, 200);
+    assert_eq!(w.status_of(id).await, "called");
+    assert_eq!(w.served(id).await.status, 200, "the desk still closes it");
+}

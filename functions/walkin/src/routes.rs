@@ -10,6 +10,7 @@ use shared::{
 
 pub static ROUTES: Routes = Routes::new(&[
     Route::new("POST", "/walkin/v1/customers", Who::Groups(&[STAFF])),
+    Route::new("DELETE", "/walkin/v1/customers/{customer_id}", Who::Groups(&[STAFF])),
     // The kiosk: anyone.
     Route::new("POST", "/walkin/v1/appointment", Who::Public),
     Route::new("POST", "/walkin/v1/appointment/next", Who::Groups(&[STAFF])),

@@ -14,7 +14,7 @@ pub mod tickets;
 
 use shared::dynamo::StoreError;
 
-pub use customers::{RegisterError, register};
+pub use customers::{ForgetError, RegisterError, forget, register};
 pub use desk::{DeskError, Verdict, decide};
 pub use serving::{BOARD_CALLS, NextError, Place, QueuePage, next, place, queue_page};
 pub use tickets::{

@@ -30,6 +30,7 @@
 //! conditions make it safe under concurrency (see each method).
 
 mod calls;
+mod customers;
 mod notices;
 mod tickets;
 
@@ -109,8 +110,8 @@ struct Expiring<'a, T> {
     ttl: i64,
 }
 
-const CUSTOMER_SK: &str = "CUSTOMER";
-const TICKET_SK: &str = "TICKET";
+pub(crate) const CUSTOMER_SK: &str = "CUSTOMER";
+pub(crate) const TICKET_SK: &str = "TICKET";
 const CALLED_PK: &str = "CALLED";
 
 fn customer_key(phone: &PhoneNumber) -> Item {

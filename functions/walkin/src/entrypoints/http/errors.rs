@@ -4,13 +4,23 @@
 use lambda_http::http::StatusCode;
 use shared::http::ApiError;
 
-use crate::ops::{AppointmentError, CancelError, CheckInError, DeskError, NextError, RegisterError};
+use crate::ops::{AppointmentError, CancelError, CheckInError, DeskError, ForgetError, NextError, RegisterError};
 
 impl From<RegisterError> for ApiError {
     fn from(err: RegisterError) -> Self {
         match err {
             RegisterError::CustomerExists(_) => ApiError::conflict("customer_exists", err.to_string()),
             RegisterError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<ForgetError> for ApiError {
+    fn from(err: ForgetError) -> Self {
+        match err {
+            ForgetError::NotFound(_) => ApiError::not_found("customer_not_found", err.to_string()),
+            ForgetError::Busy => ApiError::unavailable(err.to_string()),
+            ForgetError::Store(err) => err.into(),
         }
     }
 }

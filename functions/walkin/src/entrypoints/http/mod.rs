@@ -23,7 +23,7 @@ use self::views::{CallEntry, CalledView, CheckedInView, CustomerView, QueueEntry
 use crate::{
     App,
     domain::{self, Desk, Email, NewCustomer, Notify, PersonName, PhoneNumber},
-    ops::{self, Canceller, Verdict},
+    ops::{self, Canceller, ForgetError, Verdict},
     routes,
 };
 
@@ -90,6 +90,18 @@ pub async fn register_customer(app: &App, _desk: Caller, req: Request) -> Outcom
     }
     let customer = ops::register(&app.store, new).await?;
     http::created(&CustomerView::from(&customer))
+}
+
+/// DELETE /walkin/v1/customers/{customer_id}: staff; the customer leaves the registry (a
+/// waiting ticket is cancelled first; their closed tickets go too).
+pub async fn delete_customer(app: &App, _desk: Caller, req: Request) -> Outcome {
+    let customer_id = http::path_param(&req, "customer_id")?;
+    // Ids are ours (`ids::new_id`): anything much longer is no customer's, asked of nobody.
+    if customer_id.len() > 64 {
+        return Err(ForgetError::NotFound(customer_id.chars().take(64).collect()).into());
+    }
+    ops::forget(&app.store, &app.notices, &customer_id).await?;
+    http::ok(&serde_json::json!({"deleted": true}))
 }
 
 /// Old kiosks send camelCase and their own idea of `is_vip`; the registry decides the tier.
