@@ -481,3 +481,32 @@ fn price_observations_name_their_producers_and_the_marketplace_budget_is_watched
     assert_eq!(t.parameter_default("AlertsMarketplaceUserDailyShare").as_deref(), Some("200"));
     assert_eq!(t.parameter_default("AlertsCreateQuotaPerDay").as_deref(), Some("100"));
 }
+
+#[test]
+fn every_function_with_idempotent_routes_seals_their_answers_with_the_server_secret() {
+    // The routes the description marks idempotent (they take the Idempotency-Key header).
+    let description: Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(workspace().join("api/openapi.yaml")).unwrap()).unwrap();
+    let mut binaries = BTreeSet::new();
+    for methods in description["paths"].as_object().unwrap().values() {
+        for operation in methods.as_object().into_iter().flatten().map(|(_, op)| op) {
+            let idempotent = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["$ref"] == "#/components/parameters/IdempotencyKey");
+            if idempotent {
+                // `walkin-next-get` is walkin-next's second route.
+                let id = operation["operationId"].as_str().unwrap();
+                binaries.insert(id.strip_suffix("-get").unwrap_or(id).to_owned());
+            }
+        }
+    }
+    assert!(binaries.len() >= 5, "{binaries:?}");
+    for f in template().functions().unwrap().into_iter().filter(|f| binaries.contains(&f.binary)) {
+        let reference = f.environment.get("IDEMPOTENCY_SEALING_KEY_SECRET_ARN");
+        assert_eq!(reference, Some(&json!({"Ref": "IdempotencySealingKey"})), "{}", f.binary);
+        binaries.remove(&f.binary);
+    }
+    assert!(binaries.is_empty(), "idempotent routes without a function: {binaries:?}");
+}

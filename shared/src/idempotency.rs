@@ -13,7 +13,9 @@
 //!    `422 idempotency_key_reused`; a claim whose lease ran out (its invocation died) is taken over.
 //!
 //! The record is keyed by a digest of the key, and the answer it keeps is sealed with a key
-//! derived from the client's `Idempotency-Key` ([`Sealer`]): reading the table gives neither.
+//! derived from the client's `Idempotency-Key` and a server secret, `IDEMPOTENCY_SEALING_KEY`
+//! (deployed as its Secrets Manager secret, [`crate::secrets`]) ([`Sealer`]): reading the table
+//! gives neither, and a key guessed or leaked opens nothing without the secret.
 //!
 //! Records live 24 hours: the table's TTL attribute `ttl` removes them, and until it does (TTL
 //! deletes within a day or two) an expired record counts as absent.
@@ -117,15 +119,21 @@ fn judge(record: &Record, fingerprint: &str, now: Timestamp) -> Found {
     }
 }
 
+/// The server secret mixed into the sealing keys.
+pub const SEALING_KEY_VARIABLE: &str = "IDEMPOTENCY_SEALING_KEY";
+
 /// The keys of one service, in its table.
 #[derive(Clone)]
 pub struct Idempotency {
     table: Table,
+    /// `IDEMPOTENCY_SEALING_KEY` (none in tests that build their apps without it).
+    server_key: Option<String>,
 }
 
 impl Idempotency {
+    /// Built with the function's state, once its secrets are fetched.
     pub fn new(table: Table) -> Self {
-        Self { table }
+        Self { table, server_key: crate::secrets::resolved(SEALING_KEY_VARIABLE) }
     }
 
     /// Runs `handler` for `req` at most once per `Idempotency-Key` within `scope` (the route and
@@ -142,7 +150,7 @@ impl Idempotency {
         Fut: Future<Output = Result<Response<Body>, ApiError>>,
     {
         let Some(idempotency_key) = key_of(&req)? else { return handler(req).await };
-        let sealer = Sealer::new(scope, &idempotency_key);
+        let sealer = Sealer::new(self.server_key.as_deref(), scope, &idempotency_key);
         let record_key = key(record_pk(scope, &idempotency_key), "IDEMPOTENCY");
         let claim = Record {
             fingerprint: fingerprint(&req),
@@ -265,8 +273,8 @@ struct Sealer {
 }
 
 impl Sealer {
-    fn new(scope: &str, idempotency_key: &str) -> Self {
-        let key = UnboundKey::new(&AES_256_GCM, &digest(&["answer", scope, idempotency_key]))
+    fn new(server_key: Option<&str>, scope: &str, idempotency_key: &str) -> Self {
+        let key = UnboundKey::new(&AES_256_GCM, &digest(&["answer", server_key.unwrap_or(""), scope, idempotency_key]))
             .expect("a 32-byte key is an AES-256 key");
         Self { key: LessSafeKey::new(key) }
     }
@@ -330,11 +338,14 @@ mod tests {
 
     #[test]
     fn answers_open_only_with_their_key() {
-        let sealed = Sealer::new("walkin.check-in", "k1").seal(r#"{"cancel_token":"secret"}"#);
+        let sealed = Sealer::new(Some("server"), "walkin.check-in", "k1").seal(r#"{"cancel_token":"secret"}"#);
         assert!(!sealed.contains("secret"));
-        assert_eq!(Sealer::new("walkin.check-in", "k1").open(&sealed).as_deref(), Some(r#"{"cancel_token":"secret"}"#));
-        assert_eq!(Sealer::new("walkin.check-in", "k2").open(&sealed), None);
-        assert_eq!(Sealer::new("orders.create", "k1").open(&sealed), None);
+        assert_eq!(Sealer::new(Some("server"), "walkin.check-in", "k1").open(&sealed).as_deref(), Some(r#"{"cancel_token":"secret"}"#));
+        assert_eq!(Sealer::new(Some("server"), "walkin.check-in", "k2").open(&sealed), None);
+        assert_eq!(Sealer::new(Some("server"), "orders.create", "k1").open(&sealed), None);
+        // The client's key alone opens nothing: the server's secret is part of the sealing key.
+        assert_eq!(Sealer::new(None, "walkin.check-in", "k1").open(&sealed), None);
+        assert_eq!(Sealer::new(Some("other"), "walkin.check-in", "k1").open(&sealed), None);
         assert!(!record_pk("walkin.check-in", "k1").contains("k1"));
     }
 

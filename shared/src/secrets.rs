@@ -58,8 +58,27 @@ impl Secret {
     }
 }
 
-/// Fetches every registered secret not fetched yet.
+/// The value of key variable `name`: the variable itself, else its secret once fetched.
+pub fn resolved(name: &str) -> Option<String> {
+    config::optional(name).or_else(|| {
+        let registered = REGISTERED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        registered.iter().find(|secret| secret.variable == name).and_then(|secret| secret.value.get().cloned())
+    })
+}
+
+/// Fetches every secret not fetched yet: those registered at start-up and any other
+/// `<NAME>_SECRET_ARN` of the environment (read by [`resolved`] once the state is built).
 pub async fn fetch_all(sdk: &SdkConfig) -> Result<(), FetchError> {
+    let unregistered: Vec<String> = std::env::vars()
+        .filter_map(|(var, _)| var.strip_suffix("_SECRET_ARN").map(str::to_owned))
+        .filter(|name| {
+            let registered = REGISTERED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            !registered.iter().any(|secret| &secret.variable == name)
+        })
+        .collect();
+    for name in unregistered {
+        Secret::from_env(&name);
+    }
     let pending: Vec<&'static Secret> = REGISTERED
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())

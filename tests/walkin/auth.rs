@@ -15,7 +15,7 @@ use crate::helpers::{Walkin, by, phone};
 
 /// A request by `route` (ticket 1 where the path names one), with a valid body where it takes one.
 fn request_for(route: &Route) -> Request {
-    let path = route.path.replace("{service_id}", "1");
+    let path = route.path.replace("{service_id}", "1").replace("{customer_id}", "someone");
     let body = match (route.method, route.path) {
         ("POST", "/walkin/v1/customers") => {
             Some(json!({"first_name": "Eve", "last_name": "Tester", "phone_number": phone(666), "vip": true}))
@@ -33,6 +33,7 @@ fn request_for(route: &Route) -> Request {
 async fn call_route(w: &Walkin, route: &Route, req: Request) -> Reply {
     match (route.method, route.path) {
         ("POST", "/walkin/v1/customers") => call(&w.app, http::register_customer, req).await,
+        ("DELETE", "/walkin/v1/customers/{customer_id}") => call(&w.app, http::delete_customer, req).await,
         ("POST", "/walkin/v1/appointment") => call(&w.app, http::check_in, req).await,
         ("POST" | "GET", "/walkin/v1/appointment/next") => call(&w.app, http::next, req).await,
         ("GET", "/walkin/v1/appointment/{service_id}") => call(&w.app, http::get_appointment, req).await,
@@ -69,6 +70,7 @@ async fn anonymous_callers_are_refused_on_every_route_that_is_not_public() {
         refused,
         [
             "POST /walkin/v1/customers",
+            "DELETE /walkin/v1/customers/{customer_id}",
             "POST /walkin/v1/appointment/next",
             "GET /walkin/v1/appointment/next",
             "POST /walkin/v1/appointment/{service_id}/served",
