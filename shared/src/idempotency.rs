@@ -340,7 +340,10 @@ mod tests {
     fn answers_open_only_with_their_key() {
         let sealed = Sealer::new(Some("server"), "walkin.check-in", "k1").seal(r#"{"cancel_token":"secret"}"#);
         assert!(!sealed.contains("secret"));
-        assert_eq!(Sealer::new(Some("server"), "walkin.check-in", "k1").open(&sealed).as_deref(), Some(r#"{"cancel_token":"secret"}"#));
+        assert_eq!(
+            Sealer::new(Some("server"), "walkin.check-in", "k1").open(&sealed).as_deref(),
+            Some(r#"{"cancel_token":"secret"}"#)
+        );
         assert_eq!(Sealer::new(Some("server"), "walkin.check-in", "k2").open(&sealed), None);
         assert_eq!(Sealer::new(Some("server"), "orders.create", "k1").open(&sealed), None);
         // The client's key alone opens nothing: the server's secret is part of the sealing key.
