@@ -2,10 +2,7 @@
 //! none of the compiled-in roots is refused, by the SDK's client and by reqwest's, and the same
 //! server is accepted by a client that trusts its certificate (so the refusal is the roots').
 //!
-//! The fixture is a self-signed certificate for `localhost`, made for this test only
-//! (`openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500
-//! -subj /CN=localhost -addext subjectAltName=DNS:localhost -addext basicConstraints=critical,CA:FALSE
-//! -addext extendedKeyUsage=serverAuth -addext keyUsage=critical,digitalSignature`).
+//! The server's certificate is self-signed for `localhost`, made when the test runs (`rcgen`).
 
 use std::sync::Arc;
 
@@ -17,15 +14,22 @@ use tokio::{
     sync::mpsc,
 };
 
-const CERT: &[u8] = include_bytes!("fixtures/self-signed-localhost.pem");
-const KEY: &[u8] = include_bytes!("fixtures/self-signed-localhost.key");
+/// A self-signed certificate for `localhost` and its key, both PEM, made once per test binary.
+fn fixture() -> &'static (String, String) {
+    static FIXTURE: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("a certificate");
+        (made.cert.pem(), made.signing_key.serialize_pem())
+    })
+}
 
 /// A TLS server on loopback presenting the fixture; reports each handshake's outcome and answers
 /// every completed handshake with an empty `200`.
 async fn tls_server() -> (u16, mpsc::UnboundedReceiver<Result<(), String>>) {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let certs = vec![CertificateDer::from_pem_slice(CERT).expect("the fixture's certificate")];
-    let key = PrivateKeyDer::from_pem_slice(KEY).expect("the fixture's key");
+    let (cert, key) = fixture();
+    let certs = vec![CertificateDer::from_pem_slice(cert.as_bytes()).expect("the fixture's certificate")];
+    let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).expect("the fixture's key");
     let config = rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(certs, key).expect("a config");
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
@@ -92,7 +96,7 @@ async fn the_reqwest_client_refuses_it_and_a_client_trusting_it_accepts_it() {
     assert_refused_as_unknown_ca(&mut outcomes).await;
 
     let trusting = reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(CERT).expect("the fixture")])
+        .tls_certs_only([reqwest::Certificate::from_pem(fixture().0.as_bytes()).expect("the fixture")])
         .build()
         .expect("a client");
     let answer = trusting.get(&url).send().await.expect("the fixture's own root accepts it");
