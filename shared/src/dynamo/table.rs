@@ -8,11 +8,11 @@ use aws_sdk_dynamodb::{
         query::builders::QueryFluentBuilder, update_item::builders::UpdateItemFluentBuilder,
     },
     types::{
-        ConditionCheck, Delete, Put, Select, TransactWriteItem, Update,
+        ConditionCheck, Delete, DeleteRequest, Put, Select, TransactWriteItem, Update, WriteRequest,
         builders::{ConditionCheckBuilder, DeleteBuilder, PutBuilder, UpdateBuilder},
     },
 };
-use futures::{Stream, stream};
+use futures::{Stream, TryStreamExt, stream};
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::{
@@ -170,6 +170,57 @@ impl Table {
     /// The condition check of a transaction on this table.
     pub fn tx_check(&self) -> ConditionCheckBuilder {
         ConditionCheck::builder().table_name(&self.name)
+    }
+
+    /// The keys (`pk`, `sk`) of every item `query` matches, every page read; on an index too,
+    /// whose projection always holds the table's keys.
+    pub async fn keys(&self, query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
+        let pages = query.projection_expression("pk, sk").into_paginator().items().send();
+        let items: Vec<Item> = stream::unfold(pages, |mut pages| async move { Some((pages.next().await?, pages)) })
+            .map_err(store_err)
+            .try_collect()
+            .await?;
+        Ok(items
+            .into_iter()
+            .map(|mut item| {
+                let mut key = Item::new();
+                for name in ["pk", "sk"] {
+                    if let Some(value) = item.remove(name) {
+                        key.insert(name.to_owned(), value);
+                    }
+                }
+                key
+            })
+            .collect())
+    }
+
+    /// Deletes the items of `keys`, 25 to a `BatchWriteItem`, retrying what DynamoDB leaves
+    /// unprocessed. Deleting a missing item is no error, so a retry after a failure finishes the work.
+    pub async fn delete_all(&self, keys: Vec<Item>) -> Result<(), StoreError> {
+        for chunk in keys.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|key| {
+                    let delete = DeleteRequest::builder().set_key(Some(key.clone())).build()?;
+                    Ok(WriteRequest::builder().delete_request(delete).build())
+                })
+                .collect::<Result<_, StoreError>>()?;
+            let mut backoff = crate::retry::Backoff::new(8);
+            while !requests.is_empty() {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.name, requests)
+                    .send()
+                    .await
+                    .map_err(store_err)?;
+                requests = out.unprocessed_items.and_then(|mut m| m.remove(&self.name)).unwrap_or_default();
+                if !requests.is_empty() && !backoff.wait().await {
+                    return Err(StoreError::Unavailable("deletes left unprocessed".into()));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The items `query` returns, mapped to records, as a stream: each page is one `Query`, sent

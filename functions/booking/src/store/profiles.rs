@@ -1,7 +1,6 @@
 //! Providers' and clients' profiles (a provider's with its directory entry).
 
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update, WriteRequest};
-use futures::TryStreamExt;
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use serde::{Deserialize, de::IgnoredAny};
 use shared::dynamo::{Item, StoreError, Written, attr, item_at, s, store_err};
 
@@ -125,50 +124,14 @@ impl Store {
     /// retry finds the provider and goes on.
     pub async fn delete_provider(&self, provider_id: &str) -> Result<(), StoreError> {
         self.table.delete_item().set_key(Some(directory_key(provider_id))).send().await.map_err(store_err)?;
-        #[derive(Deserialize)]
-        struct Key {
-            pk: String,
-            sk: String,
-        }
         let query = self
             .table
             .query_items()
             .key_condition_expression("pk = :pk AND begins_with(sk, :slot)")
             .expression_attribute_values(":pk", s(provider_pk(provider_id)))
-            .expression_attribute_values(":slot", s("SLOT#"))
-            .projection_expression("pk, sk");
-        let keys: Vec<Key> = shared::dynamo::Table::stream(query).try_collect().await?;
-        for chunk in keys.chunks(25) {
-            self.delete_batch(chunk.iter().map(|k| shared::dynamo::key(k.pk.clone(), k.sk.clone())).collect()).await?;
-        }
+            .expression_attribute_values(":slot", s("SLOT#"));
+        self.table.delete_all(self.table.keys(query).await?).await?;
         self.table.delete_item().set_key(Some(provider_key(provider_id))).send().await.map_err(store_err)?;
-        Ok(())
-    }
-
-    /// Deletes up to 25 items by key, retrying what DynamoDB leaves unprocessed.
-    pub(super) async fn delete_batch(&self, keys: Vec<Item>) -> Result<(), StoreError> {
-        let mut requests: Vec<WriteRequest> = keys
-            .into_iter()
-            .map(|key| {
-                let delete = aws_sdk_dynamodb::types::DeleteRequest::builder().set_key(Some(key)).build()?;
-                Ok(WriteRequest::builder().delete_request(delete).build())
-            })
-            .collect::<Result<_, StoreError>>()?;
-        let mut backoff = shared::retry::Backoff::new(8);
-        while !requests.is_empty() {
-            let out = self
-                .table
-                .client
-                .batch_write_item()
-                .request_items(&self.table.name, requests)
-                .send()
-                .await
-                .map_err(store_err)?;
-            requests = out.unprocessed_items.and_then(|mut m| m.remove(&self.table.name)).unwrap_or_default();
-            if !requests.is_empty() && !backoff.wait().await {
-                return Err(StoreError::Unavailable("deletes left unprocessed".into()));
-            }
-        }
         Ok(())
     }
 

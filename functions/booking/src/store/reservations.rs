@@ -297,10 +297,7 @@ impl Store {
 
     /// Deletes reservations by id (a user deleting their data), 25 to a batch.
     pub async fn delete_reservations(&self, ids: &[String]) -> Result<(), StoreError> {
-        for chunk in ids.chunks(25) {
-            self.delete_batch(chunk.iter().map(|id| reservation_key(id)).collect()).await?;
-        }
-        Ok(())
+        self.table.delete_all(ids.iter().map(|id| reservation_key(id)).collect()).await
     }
 
     /// The ids of held reservations whose hold ended at or before `now`, oldest first, from the

@@ -3,20 +3,12 @@
 //! `customer_id`; only the keys are projected).
 
 use aws_sdk_dynamodb::types::ReturnValue;
-use futures::TryStreamExt;
-use serde::Deserialize;
-use shared::dynamo::{StoreError, Table, key, s, store_err};
+use shared::dynamo::{StoreError, key, s, store_err};
 
 use super::{CUSTOMER_SK, Store, TICKET_SK};
 use crate::domain::{Customer, TicketStatus};
 
 pub const CUSTOMERS_BY_ID: &str = "CustomersById";
-
-#[derive(Debug, Deserialize)]
-struct Keys {
-    pk: String,
-    sk: String,
-}
 
 /// What the index holds for one customer id.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -37,12 +29,12 @@ impl Store {
             .index_name(CUSTOMERS_BY_ID)
             .key_condition_expression("customer_id = :id")
             .expression_attribute_values(":id", s(customer_id));
-        let keys: Vec<Keys> = Table::stream(query).try_collect().await?;
         let mut items = CustomerItems::default();
-        for k in keys {
-            match k.sk.as_str() {
-                CUSTOMER_SK => items.customer_pk = Some(k.pk),
-                TICKET_SK => items.ticket_pks.push(k.pk),
+        for key in self.table.keys(query).await? {
+            let text = |name: &str| key.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            match text("sk").as_str() {
+                CUSTOMER_SK => items.customer_pk = Some(text("pk")),
+                TICKET_SK => items.ticket_pks.push(text("pk")),
                 _ => {} // a ticket's waiting or called entry goes with its ticket
             }
         }
