@@ -49,7 +49,7 @@ export function Alerts() {
       <MyAlerts key={generation} changes={changes} />
       <DeleteAll
         onDeleted={() => {
-          setCreated("All your alert data is deleted: no alerts, no insight-email choice. Nothing more will be emailed to you.");
+          setCreated(undefined);
           setGeneration((n) => n + 1);
         }}
       />
