@@ -110,3 +110,78 @@ test("a client moves an appointment, the provider cancels it with a reason, and 
   await client.reload();
   await expect(client.getByText(/cancelled by the provider: The clinic is closed for repairs\./).first()).toBeVisible();
 });
+
+test("a client deletes their booking data and a provider their profile, each asked twice", async ({ browser }) => {
+  const provider = await freshPage(browser);
+  await signIn(provider, "provider", "/console/booking");
+  await provider.getByLabel("Day").fill(dayFromNow(5));
+  await provider.getByLabel("From").fill("10:00");
+  await provider.getByLabel("To").fill("11:00");
+  await provider.getByLabel("Slot length").selectOption("30");
+  await provider.getByRole("button", { name: "Publish" }).click();
+  const published = provider.getByText(/new slots published|published already/);
+  const asked = provider.getByText("Publish your name first");
+  await expect(published.or(asked)).toBeVisible();
+  if (await asked.isVisible()) {
+    await provider.getByLabel("Your first name").fill("Pat");
+    await provider.getByLabel("Your last name").fill("Lee");
+    await provider.getByRole("button", { name: "Publish" }).click();
+  }
+  await expect(published).toBeVisible();
+
+  // The client books and confirms one of those times.
+  const client = await freshPage(browser);
+  await signIn(client, "client", "/console/booking");
+  await client.getByRole("button", { name: "Pat Lee" }).click();
+  await client.getByRole("button", { name: /^Book .* at / }).first().click();
+  const name = client.getByRole("form", { name: "Your name, once" });
+  const confirmHeading = client.getByRole("heading", { name: "Confirm your booking" });
+  await expect(name.or(confirmHeading)).toBeVisible();
+  if (await name.isVisible()) {
+    await client.getByLabel("First name").fill("Cam");
+    await client.getByLabel("Last name").fill("Ray");
+    await client.getByRole("button", { name: "Save and continue" }).click();
+  }
+  await client.getByRole("button", { name: "Confirm booking" }).click();
+  await expect(client.getByText(/is confirmed/)).toBeVisible();
+  const mine = client.getByRole("region", { name: "My reservations" });
+  await expect(mine.getByText("confirmed").first()).toBeVisible();
+  await provider.reload();
+  await expect(provider.getByText(/Cam Ray · confirmed/).first()).toBeVisible();
+
+  // The client deletes their booking data: asked, kept, asked again, deleted.
+  const data = client.getByRole("region", { name: "Your booking data" });
+  await data.getByRole("button", { name: "Delete my booking data" }).click();
+  await expect(data.getByText("This cannot be undone.")).toBeVisible();
+  await shots(client, "booking-delete-client");
+  await data.getByRole("button", { name: "Keep it" }).click();
+  await expect(mine.getByText("confirmed").first()).toBeVisible();
+  await data.getByRole("button", { name: "Delete my booking data" }).click();
+  await data.getByRole("button", { name: "Delete my booking data for good" }).click();
+  await expect(data.getByRole("status")).toContainText("Your booking data is deleted");
+  await expect(mine.getByText("No reservations yet.")).toBeVisible();
+  await expect(mine.getByRole("listitem")).toHaveCount(0);
+  await shots(client, "booking-client-deleted");
+  // Their appointments were cancelled: the provider has none of theirs coming.
+  await provider.reload();
+  await expect(provider.getByText("No appointments coming.")).toBeVisible();
+  await expect(provider.getByText(/Cam Ray/)).toHaveCount(0);
+  // The name is asked for again at the next booking.
+  await client.getByRole("button", { name: /^Book .* at / }).first().click();
+  await expect(client.getByRole("form", { name: "Your name, once" })).toBeVisible();
+
+  // The provider deletes their profile: gone from the directory, the name asked for again.
+  const profile = provider.getByRole("region", { name: "Your provider profile" });
+  await profile.getByRole("button", { name: "Delete my provider profile" }).click();
+  await expect(profile.getByText("This cannot be undone.")).toBeVisible();
+  await shots(provider, "booking-delete-provider");
+  await profile.getByRole("button", { name: "Delete my provider profile for good" }).click();
+  await expect(profile.getByRole("status")).toContainText("Your provider profile is deleted");
+  await expect(provider.getByRole("region", { name: "Providers" }).getByRole("button", { name: "Pat Lee" })).toHaveCount(0);
+  await client.reload();
+  await expect(client.getByRole("heading", { name: "Providers" })).toBeVisible();
+  await expect(client.getByRole("button", { name: "Pat Lee" })).toHaveCount(0);
+  await provider.getByLabel("Day").fill(dayFromNow(5));
+  await provider.getByRole("button", { name: "Publish" }).click();
+  await expect(provider.getByRole("alert")).toContainText("Publish your name first");
+});

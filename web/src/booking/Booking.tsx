@@ -1,11 +1,12 @@
 // Booking (anyone may look; signed in to book): the provider directory and a provider's bookable
 // slots by day, a hold confirmed within its time, the client's reservations; and for providers,
-// their own tools.
+// their own tools; and deleting one's own booking data.
 import { useState } from "preact/hooks";
 import { mayActAs } from "../auth/claims";
 import { useSession } from "../auth/session";
 import type { Schemas } from "../api/client";
 import { ClientProfile } from "./ClientProfile";
+import { DeleteClientData } from "./DeleteData";
 import { Directory } from "./Directory";
 import { HoldPanel } from "./HoldPanel";
 import { MyReservations } from "./MyReservations";
@@ -48,7 +49,16 @@ export function Booking() {
         {session && <MyReservations changes={changes} onChange={changed} />}
       </div>
       {session && <TimeZone kind="client" />}
-      {mayActAs(session?.claims, "provider") && session && <ProviderTools providerId={session.claims.sub} />}
+      {session && (
+        <DeleteClientData
+          onDeleted={() => {
+            setHold(undefined);
+            setNeedProfile(undefined);
+            changed();
+          }}
+        />
+      )}
+      {mayActAs(session?.claims, "provider") && session && <ProviderTools providerId={session.claims.sub} onDeleted={changed} />}
     </>
   );
 }

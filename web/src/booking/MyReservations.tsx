@@ -18,16 +18,18 @@ export function MyReservations({ changes, onChange }: Props) {
   const cancel = useAction();
   const [moving, setMoving] = useState<string | undefined>(undefined);
   // Without a client profile there is nothing to list; the name is asked for at the first booking.
+  // (Also once the client deleted their data: what was listed before is gone.)
   const noProfile = list.failure instanceof ApiError && list.failure.code === "client_profile_required";
+  const page = noProfile ? undefined : list.data;
   return (
     <section class="panel" aria-labelledby="mine-heading">
       <h2 id="mine-heading">My reservations</h2>
       {list.loading && !list.data && <Loading what="your reservations" />}
       {noProfile ? <Empty>No reservations yet.</Empty> : <ErrorNotice error={list.error} />}
       <ErrorNotice error={cancel.error} />
-      {list.data && list.data.reservations.length === 0 && <Empty>No reservations yet.</Empty>}
+      {page && page.reservations.length === 0 && <Empty>No reservations yet.</Empty>}
       <ul class="rows">
-        {list.data?.reservations.map((r) => (
+        {page?.reservations.map((r) => (
           <li key={r.reservation_id}>
             <span>
               {dayLabel(dayOf(r.start_time))} {clock(r.start_time)} · <strong>{r.status}</strong>
@@ -65,7 +67,7 @@ export function MyReservations({ changes, onChange }: Props) {
           </li>
         ))}
       </ul>
-      <Pager next={list.data?.next_cursor} atStart={!cursor} onNext={setCursor} onFirst={() => setCursor(undefined)} />
+      <Pager next={page?.next_cursor} atStart={!cursor} onNext={setCursor} onFirst={() => setCursor(undefined)} />
     </section>
   );
 }

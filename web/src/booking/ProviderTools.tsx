@@ -1,5 +1,5 @@
 // A provider's own tools: publish availability (a day, from, to, slot length), the coming
-// appointments with client names, and the free slots, each deletable.
+// appointments with client names, the free slots, each deletable, and the profile's deletion.
 import { useState } from "preact/hooks";
 import { ApiError, api, ok } from "../api/client";
 import { Field } from "../components/Field";
@@ -7,13 +7,14 @@ import { ErrorNotice, Empty, Info, Loading } from "../components/Notice";
 import { Pager } from "../components/Pager";
 import { useAction, useLoad } from "../components/useLoad";
 import { byDay, clock, dayLabel, dayOf, localToUtc } from "./time";
+import { DeleteProviderData } from "./DeleteData";
 import { TimeZone } from "./TimeZone";
 
 /** Slot lengths to offer: minutes that divide a day, as the API requires. */
 const LENGTHS = [10, 15, 20, 30, 45, 60, 90, 120] as const;
 type Length = (typeof LENGTHS)[number];
 
-export function ProviderTools({ providerId }: { providerId: string }) {
+export function ProviderTools({ providerId, onDeleted }: { providerId: string; onDeleted: () => void }) {
   const [changes, setChanges] = useState(0);
   const changed = () => setChanges((n) => n + 1);
   return (
@@ -25,6 +26,12 @@ export function ProviderTools({ providerId }: { providerId: string }) {
       </div>
       <FreeSlots providerId={providerId} changes={changes} onChange={changed} />
       <TimeZone kind="provider" />
+      <DeleteProviderData
+        onDeleted={() => {
+          changed();
+          onDeleted();
+        }}
+      />
     </section>
   );
 }
