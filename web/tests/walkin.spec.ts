@@ -78,3 +78,69 @@ test("leaving the queue with a token that is not the ticket's is refused in word
   await kiosk.getByRole("button", { name: "Leave the queue" }).click();
   await expect(kiosk.getByRole("alert")).toContainText("cancel token");
 });
+
+test("staff remove a customer by the id the desk shows: their waiting ticket is cancelled and they can no longer check in", async ({ browser }) => {
+  const desk = await freshPage(browser);
+  await signIn(desk, "staff", "/console/walkin/desk");
+  await desk.getByLabel("First name").fill("Rae");
+  await desk.getByLabel("Last name").fill("Removed");
+  await desk.getByLabel("Phone number").fill("555 010 9999");
+  await desk.getByRole("button", { name: "Register" }).click();
+  const registered = desk.getByText("Rae Removed is registered.");
+  await expect(registered).toBeVisible();
+  const customerId = (await registered.locator("code").textContent())?.trim() ?? "";
+  expect(customerId).toMatch(/^[0-9a-f-]{36}$/);
+
+  const kiosk = await freshPage(browser);
+  await kiosk.goto("/console/walkin/kiosk");
+  const checkIn = async () => {
+    await kiosk.getByLabel("First name").fill("Rae");
+    await kiosk.getByLabel("Last name").fill("Removed");
+    await kiosk.getByLabel("Phone number").fill("5550109999");
+    await kiosk.getByRole("button", { name: "Check in" }).click();
+  };
+  await checkIn();
+  await expect(kiosk.getByText(/Your ticket/)).toBeVisible();
+  const queue = desk.getByRole("region", { name: "Queue" });
+  await queue.getByRole("button", { name: "Refresh" }).click();
+  await expect(queue.getByRole("cell", { name: "Rae", exact: true })).toBeVisible();
+
+  const remove = desk.getByRole("region", { name: "Remove a customer" });
+  // What cannot be an id is refused in words, before anything is asked.
+  await remove.getByLabel("Customer id").fill("Rae Removed");
+  await remove.getByRole("button", { name: "Remove customer" }).click();
+  await expect(remove.getByRole("alert")).toContainText("That is not a customer id");
+  // An id nobody has: the API's 404 in words.
+  await remove.getByLabel("Customer id").fill("3b1e0f52-8d4c-4a8e-b0f1-6f2d9c7e5a13");
+  await remove.getByRole("button", { name: "Remove customer" }).click();
+  await remove.getByRole("button", { name: "Remove them for good" }).click();
+  await expect(remove.getByRole("alert")).toContainText("No registered customer has the id 3b1e0f52-8d4c-4a8e-b0f1-6f2d9c7e5a13");
+
+  // Asked twice: the way back keeps them.
+  await remove.getByLabel("Customer id").fill(customerId);
+  await remove.getByRole("button", { name: "Remove customer" }).click();
+  await expect(remove.getByText(`Remove customer ${customerId} from the registry? This cannot be undone.`)).toBeVisible();
+  await expect(remove.getByLabel("Customer id")).toBeDisabled();
+  await shots(desk, "walkin-desk-remove");
+  await remove.getByRole("button", { name: "Keep them" }).click();
+  await expect(remove.getByRole("button", { name: "Remove them for good" })).toBeHidden();
+  await remove.getByRole("button", { name: "Remove customer" }).click();
+  await remove.getByRole("button", { name: "Remove them for good" }).click();
+  await expect(remove.getByRole("status")).toContainText(`Customer ${customerId} is removed from the registry`);
+  await expect(remove.getByLabel("Customer id")).toHaveValue("");
+  await queue.getByRole("button", { name: "Refresh" }).click();
+  await expect(queue.getByRole("cell", { name: "Rae", exact: true })).toHaveCount(0);
+  await shots(desk, "walkin-desk-removed");
+
+  // Their waiting ticket was cancelled (the kiosk follows by itself), and they are unknown now.
+  // (Its closed ticket goes with the customer: the kiosk may see it cancelled, or gone.)
+  await expect(kiosk.getByText(/This ticket is (cancelled|no longer in the queue)\./)).toBeVisible();
+  await kiosk.getByRole("button", { name: "Done" }).click();
+  await checkIn();
+  await expect(kiosk.getByRole("alert")).toContainText("We could not find you");
+  // Removing them again: not found, in words.
+  await remove.getByLabel("Customer id").fill(customerId);
+  await remove.getByRole("button", { name: "Remove customer" }).click();
+  await remove.getByRole("button", { name: "Remove them for good" }).click();
+  await expect(remove.getByRole("alert")).toContainText(`No registered customer has the id ${customerId}`);
+});

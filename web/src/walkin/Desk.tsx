@@ -1,11 +1,13 @@
 // The desk (staff): choose the desk, call the next customer to it, mark them served or no-show or
-// call them again, register customers, cancel a ticket, and the queue with names, page by page.
+// call them again, register customers (and remove them, by the customer id shown), cancel a
+// ticket, and the queue with names, page by page.
 import { useState } from "preact/hooks";
 import { type Schemas, api, idempotencyKey, ok } from "../api/client";
 import { Gate } from "../components/Layout";
 import { ErrorNotice, Info } from "../components/Notice";
 import { useAction } from "../components/useLoad";
-import { Register } from "./Register";
+import { CustomerId, Register } from "./Register";
+import { RemoveCustomer } from "./RemoveCustomer";
 import { QueueList } from "./QueueList";
 import { tierName, waited } from "./format";
 
@@ -18,6 +20,7 @@ export function Desk() {
           <CallNext />
           <CancelTicket />
           <Register />
+          <RemoveCustomer />
         </div>
         <QueueList />
       </div>
@@ -93,6 +96,8 @@ function CallNext() {
           {outcome && outcome.status === "called" && " Called again."}
           {outcome && outcome.status === "served" && " Served."}
           {outcome && outcome.status === "no_show" && " Marked as a no-show."}
+          <br />
+          Customer id: <CustomerId id={called.customer_id} />
         </Info>
       )}
       {open && (

@@ -88,7 +88,9 @@ function TicketCard({ kept, onDone }: { kept: KeptTicket; onDone: () => void }) 
   );
   useInterval(ticket.reload, REFRESH_MS);
   const leave = useAction();
-  const current = ticket.data;
+  // A ticket that is no more (its customer removed from the registry, or expired): said in words.
+  const gone = ticket.failure instanceof ApiError && ticket.failure.code === "appointment_not_found";
+  const current = gone ? undefined : ticket.data;
   return (
     <div class="ticket" aria-live="polite">
       <p class="ticket-number">
@@ -112,7 +114,8 @@ function TicketCard({ kept, onDone }: { kept: KeptTicket; onDone: () => void }) 
       {current && current.status !== "waiting" && current.status !== "called" && (
         <Info>This ticket is {current.status === "no_show" ? "closed (not seen at the desk)" : current.status}.</Info>
       )}
-      <ErrorNotice error={ticket.error ?? leave.error} />
+      {gone && <Info>This ticket is no longer in the queue.</Info>}
+      <ErrorNotice error={(gone ? undefined : ticket.error) ?? leave.error} />
       <div class="actions">
         {current?.status === "waiting" && (
           <button

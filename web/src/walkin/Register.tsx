@@ -1,6 +1,7 @@
-// Registering a customer at the desk (staff only: only staff set VIP).
+// Registering a customer at the desk (staff only: only staff set VIP), shown with the customer id
+// that removing them from the registry asks for.
 import { useState } from "preact/hooks";
-import { api, ok } from "../api/client";
+import { type Schemas, api, ok } from "../api/client";
 import { Field } from "../components/Field";
 import { ErrorNotice, Info } from "../components/Notice";
 import { useAction } from "../components/useLoad";
@@ -12,7 +13,7 @@ export function Register() {
   const [email, setEmail] = useState("");
   const [vip, setVip] = useState(false);
   const [notify, setNotify] = useState<"sms" | "email" | "none">("sms");
-  const [done, setDone] = useState<string | undefined>(undefined);
+  const [done, setDone] = useState<Schemas["Customer"] | undefined>(undefined);
   const action = useAction();
   const submit = async () => {
     setDone(undefined);
@@ -31,7 +32,7 @@ export function Register() {
       ),
     );
     if (customer) {
-      setDone(`${customer.first_name} ${customer.last_name} is registered${customer.vip ? " as VIP" : ""}.`);
+      setDone(customer);
       setFirst("");
       setLast("");
       setPhone("");
@@ -66,11 +67,20 @@ export function Register() {
           <label for="reg-vip">VIP</label>
         </div>
         <ErrorNotice error={action.error} />
-        {done && <Info>{done}</Info>}
+        {done && (
+          <Info>
+            {done.first_name} {done.last_name} is registered{done.vip ? " as VIP" : ""}. Customer id: <CustomerId id={done.customer_id} />
+          </Info>
+        )}
         <button type="submit" disabled={action.busy}>
           Register
         </button>
       </form>
     </section>
   );
+}
+
+/** A customer id, selected whole with one click (to copy it into the removal form). */
+export function CustomerId({ id }: { id: string }) {
+  return <code class="secret select-all">{id}</code>;
 }

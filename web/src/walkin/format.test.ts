@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tierName, waitInWords, waited } from "./format";
+import { customerIdProblem, tierName, waitInWords, waited } from "./format";
 
 describe("walk-in words", () => {
   it("says waits in minutes and hours", () => {
@@ -17,5 +17,11 @@ describe("walk-in words", () => {
   it("names tiers", () => {
     expect(tierName("vip")).toBe("VIP");
     expect(tierName("regular")).toBe("Regular");
+  });
+  it("tells a customer id from what cannot be one", () => {
+    expect(customerIdProblem(" 3b1e0f52-8d4c-4a8e-b0f1-6f2d9c7e5a13 ")).toBeUndefined();
+    expect(customerIdProblem("  ")).toMatch(/^Enter the customer id/);
+    expect(customerIdProblem("Kira Kiosk")).toMatch(/^That is not a customer id/);
+    expect(customerIdProblem("a".repeat(65))).toMatch(/^That is not a customer id/);
   });
 });

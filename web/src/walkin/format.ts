@@ -21,3 +21,14 @@ export function waited(seconds: number): string {
 export function tierName(tier: string): string {
   return tier === "vip" ? "VIP" : "Regular";
 }
+
+/** Why `raw` cannot be a customer id (ids the registry hands out are short and use letters,
+ * digits and `-_.:`), or nothing when it may be one. */
+export function customerIdProblem(raw: string): string | undefined {
+  const id = raw.trim();
+  if (!id) return "Enter the customer id shown when the customer was registered or called.";
+  if (id.length > 64 || !/^[A-Za-z0-9._:-]+$/.test(id)) {
+    return "That is not a customer id: it looks like 3b1e0f52-8d4c-4a8e-b0f1-6f2d9c7e5a13, as shown when the customer was registered or called.";
+  }
+  return undefined;
+}
