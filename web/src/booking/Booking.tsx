@@ -51,6 +51,7 @@ export function Booking() {
       {session && <TimeZone kind="client" />}
       {session && (
         <DeleteClientData
+          provider={mayActAs(session.claims, "provider")}
           onDeleted={() => {
             setHold(undefined);
             setNeedProfile(undefined);

@@ -4,10 +4,11 @@
 import { api, ok } from "../api/client";
 import { ConfirmTwice } from "../components/ConfirmTwice";
 
-export function DeleteClientData({ onDeleted }: { onDeleted: () => void }) {
+/** `provider`: the user has a provider's tools too (and their profile stays). */
+export function DeleteClientData({ provider, onDeleted }: { provider: boolean; onDeleted: () => void }) {
   return (
     <ConfirmTwice
-      title="Your booking data"
+      title={provider ? "Your booking data as a client" : "Your booking data"}
       ask="Delete my booking data"
       question="Cancel your coming reservations and delete them all, with your name?"
       confirm="Delete my booking data for good"
@@ -20,7 +21,7 @@ export function DeleteClientData({ onDeleted }: { onDeleted: () => void }) {
     >
       <p class="small">
         Cancels your held and confirmed reservations (providers are told, as with any cancellation), then deletes all your reservations and
-        the name providers see. Your sign-in stays.
+        the name providers see. Your sign-in stays{provider ? ", and so does your provider profile" : ""}.
       </p>
     </ConfirmTwice>
   );

@@ -19,7 +19,7 @@ export function RemoveCustomer() {
       throw err;
     }
     setId("");
-    return `Customer ${customerId} is removed from the registry, with their past tickets; a ticket of theirs still waiting was cancelled.`;
+    return `Customer ${customerId} is removed from the registry with their past tickets; a ticket of theirs that was waiting is cancelled.`;
   };
   return (
     <ConfirmTwice
