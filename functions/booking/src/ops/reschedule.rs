@@ -5,7 +5,7 @@ use shared::{dynamo::StoreError, ids, time};
 use super::{
     BUSY,
     availability::slot_id,
-    reservations::{GetError, Refusals, owned},
+    reservations::{GetError, Refusals, from_get_error, owned},
 };
 use crate::{
     Store,
@@ -33,14 +33,7 @@ pub enum RescheduleError {
     Store(#[from] StoreError),
 }
 
-impl From<GetError> for RescheduleError {
-    fn from(err: GetError) -> Self {
-        match err {
-            GetError::NotFound(id) => Self::NotFound(id),
-            GetError::Store(err) => Self::Store(err),
-        }
-    }
-}
+from_get_error!(RescheduleError);
 
 /// Moves `client_id`'s reservation to the slot `raw_slot_id` of the same provider, under the
 /// rules of reserving (the lead time, one live reservation per slot): one transaction takes the

@@ -162,6 +162,22 @@ pub enum GetError {
     Store(#[from] StoreError),
 }
 
+/// A use case that reads a reservation first answers the read's errors as its own `NotFound` and
+/// `Store` cases.
+macro_rules! from_get_error {
+    ($error:ty) => {
+        impl From<GetError> for $error {
+            fn from(err: GetError) -> Self {
+                match err {
+                    GetError::NotFound(id) => Self::NotFound(id),
+                    GetError::Store(err) => Self::Store(err),
+                }
+            }
+        }
+    };
+}
+pub(super) use from_get_error;
+
 /// The reservation as clients see it now (an overdue hold reads as expired), whoever's it is.
 async fn read(store: &Store, reservation_id: &str, now: Timestamp) -> Result<Reservation, GetError> {
     plausible(reservation_id, GetError::NotFound)?;
@@ -248,14 +264,7 @@ pub enum ConfirmError {
     Store(#[from] StoreError),
 }
 
-impl From<GetError> for ConfirmError {
-    fn from(err: GetError) -> Self {
-        match err {
-            GetError::NotFound(id) => Self::NotFound(id),
-            GetError::Store(err) => Self::Store(err),
-        }
-    }
-}
+from_get_error!(ConfirmError);
 
 /// Confirms `client_id`'s held reservation; another client's is not found.
 pub async fn confirm(store: &Store, reservation_id: &str, client_id: &str) -> Result<Reservation, ConfirmError> {
@@ -290,14 +299,7 @@ pub enum CancelError {
     Store(#[from] StoreError),
 }
 
-impl From<GetError> for CancelError {
-    fn from(err: GetError) -> Self {
-        match err {
-            GetError::NotFound(id) => Self::NotFound(id),
-            GetError::Store(err) => Self::Store(err),
-        }
-    }
-}
+from_get_error!(CancelError);
 
 /// Cancels a reservation at the request of `caller` (a `sub`): its client, or its provider (the
 /// one who is both cancels as the client); anyone else is told it does not exist.
