@@ -126,11 +126,11 @@ async fn a_reschedule_moves_the_reservation_and_frees_the_old_slot() {
     let taken = b.hold(&b.client().await, &slots[1]).await;
     let reply = b.reschedule(&c, &r, &slots[1]).await;
     assert_eq!((reply.status, reply.code()), (409, Some("slot_unavailable")), "{reply:?}");
-    let soon = b.slots(&p, at(0, 23, 45), at(1, 0, 0)).await;
-    if let Some(soon) = soon.first() {
-        let reply = b.reschedule(&c, &r, soon).await;
-        assert_eq!((reply.status, reply.code()), (422, Some("too_late")), "{reply:?}");
-    }
+    // A slot starting inside the 30-minute lead time, whatever the time of day.
+    let start = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp() / 60 * 60 + 120, 0).unwrap();
+    let soon = b.slots(&p, start, start + chrono::Duration::minutes(15)).await;
+    let reply = b.reschedule(&c, &r, &soon[0]).await;
+    assert_eq!((reply.status, reply.code()), (422, Some("too_late")), "{reply:?}");
     let other = b.provider().await;
     let elsewhere = b.slots(&other, at(6, 9, 0), at(6, 9, 15)).await.remove(0);
     let reply = b.reschedule(&c, &r, &elsewhere).await;
