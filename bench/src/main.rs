@@ -11,7 +11,12 @@
 //!    defers to its first request, timed;
 //! 2. every scenario (one per service): warm latency of each endpoint through `cargo lambda watch
 //!    --release`, and the AWS requests each call costs, counted by the local endpoint ([`latency`]);
-//! 3. queue throughput and the alert runs ([`orders::throughput`], [`alerts::runs`]).
+//! 3. queue throughput and the alert runs ([`orders::throughput`], [`alerts::runs`]);
+//! 4. last, the analytics query costs ([`analytics::costs`]), on a local endpoint of their own: the
+//!    emulator's `Query` reads every item of the table (moto), so its time per request grows with
+//!    the tens of thousands of events the costs ingest; on the shared endpoint, with 60 customers,
+//!    it outlasted the SDK's timeouts and every later measurement failed. What the costs count
+//!    (requests, and items read as DynamoDB counts them) does not depend on that time.
 //!
 //! Knobs: `BENCH_REQUESTS` (measured requests per endpoint, 200), `BENCH_STARTUP_RUNS` (starts per
 //! function, 15), `BENCH_ORDERS` (orders in the pre-filled queue, 2000), `BENCH_ALERTS` (alerts in
@@ -21,7 +26,7 @@
 //! `BENCH_BINARIES`, default this build's release directory; to compare release profiles),
 //! `BENCH_ONLY=analytics` (the analytics query costs only; runs from any build, since it counts
 //! requests and items, not time), `BENCH_ANALYTICS_CUSTOMERS` (customers ordering weekly in the
-//! query-cost data, 60).
+//! query-cost data, 15).
 
 mod alerts;
 mod analytics;
@@ -166,8 +171,9 @@ async fn startup_only(workspace: &Path, template: &Template, binaries: &Path, ru
     Ok(())
 }
 
-/// The analytics query costs only (`BENCH_ONLY=analytics`): no build, no latency.
-async fn analytics_only(workspace: &Path, template: &Template, customers: usize) -> Result<()> {
+/// The analytics query costs, on a local endpoint of their own (alone with `BENCH_ONLY=analytics`:
+/// no build, no latency).
+async fn analytics_costs(workspace: &Path, template: &Template, customers: usize) -> Result<()> {
     let emulator = Emulator::start(workspace, free_port()?, None)?;
     let sdk = shared::aws::local_sdk_config(&emulator.endpoint).await;
     let stack = provision(&sdk, template, "bench-").await?;
@@ -198,10 +204,10 @@ async fn run() -> Result<()> {
     std::fs::create_dir_all(&state_dir)?;
     let template = Template::load(&template::default_path(&workspace))?;
 
-    let analytics_customers = env_count("BENCH_ANALYTICS_CUSTOMERS", 60)?;
+    let analytics_customers = env_count("BENCH_ANALYTICS_CUSTOMERS", 15)?;
     header(requests, startup_runs);
     if std::env::var("BENCH_ONLY").is_ok_and(|only| only == "analytics") {
-        return analytics_only(&workspace, &template, analytics_customers).await;
+        return analytics_costs(&workspace, &template, analytics_customers).await;
     }
     let binaries = release_dir()?;
     if std::env::var("BENCH_ONLY").is_ok_and(|only| only == "startup") {
@@ -244,9 +250,6 @@ async fn run() -> Result<()> {
     println!("{}", startup::table(&functions, &zips));
     println!("{}", startup::summary(&functions, &zips));
     println!("{}", startup::breakdown(&binaries, &env, startup_runs.max(20))?);
-
-    eprintln!("bench: analytics query costs over 30, 90 and 366 days, 1x and 10x events...");
-    println!("{}", analytics::costs(&sdk, stack.table("AnalyticsTable"), analytics_customers).await);
 
     eprintln!("bench: starting `cargo lambda watch --release`...");
     let port = free_port()?;
@@ -318,5 +321,15 @@ async fn run() -> Result<()> {
     watch.stop().await;
     drop(emulator);
     let _ = std::fs::remove_file(&env_file);
-    outcome.with_context(|| format!("measuring the endpoints (`cargo lambda watch` log: {})", watch_log.display()))
+    let outcome =
+        outcome.with_context(|| format!("measuring the endpoints (`cargo lambda watch` log: {})", watch_log.display()));
+
+    eprintln!(
+        "bench: analytics query costs over 30, 90 and 366 days, 1x and 10x events, on a local endpoint of their own..."
+    );
+    let started = std::time::Instant::now();
+    if let Err(err) = analytics_costs(&workspace, &template, analytics_customers).await {
+        println!("- analytics query costs FAILED after {:.1} s: {err:#}\n", started.elapsed().as_secs_f64());
+    }
+    outcome
 }
