@@ -126,8 +126,11 @@ async fn a_reschedule_moves_the_reservation_and_frees_the_old_slot() {
     let taken = b.hold(&b.client().await, &slots[1]).await;
     let reply = b.reschedule(&c, &r, &slots[1]).await;
     assert_eq!((reply.status, reply.code()), (409, Some("slot_unavailable")), "{reply:?}");
-    // A slot starting inside the 30-minute lead time, whatever the time of day.
-    let start = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp() / 60 * 60 + 120, 0).unwrap();
+    // A slot starting inside the 30-minute lead time, whatever the time of day: the next
+    // quarter-hour boundary (slots start on one) a minute from now.
+    let quarter = 15 * 60;
+    let start = ((chrono::Utc::now().timestamp() + 60) / quarter + 1) * quarter;
+    let start = chrono::DateTime::from_timestamp(start, 0).unwrap();
     let soon = b.slots(&p, start, start + chrono::Duration::minutes(15)).await;
     let reply = b.reschedule(&c, &r, &soon[0]).await;
     assert_eq!((reply.status, reply.code()), (422, Some("too_late")), "{reply:?}");
