@@ -1,6 +1,6 @@
 // Booking: a provider publishes availability; a client books one of its slots, confirms it
 // within the hold, and sees it among their reservations.
-import { expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 import { dayFromNow, freshPage, shots, signIn } from "./support";
 
 test("a provider publishes availability and a client books and confirms a slot", async ({ browser }) => {
@@ -48,21 +48,7 @@ test("a provider publishes availability and a client books and confirms a slot",
 test("a client moves an appointment, the provider cancels it with a reason, and both set a time zone", async ({ browser }) => {
   const provider = await freshPage(browser);
   await signIn(provider, "provider", "/console/booking");
-  await provider.getByLabel("Day").fill(dayFromNow(4));
-  await provider.getByLabel("From").fill("14:00");
-  await provider.getByLabel("To").fill("15:00");
-  await provider.getByLabel("Slot length").selectOption("30");
-  await provider.getByRole("button", { name: "Publish" }).click();
-  // The profile may exist from the first test (run in order) or be asked for now.
-  const published = provider.getByText(/new slots published|published already/);
-  const asked = provider.getByText("Publish your name first");
-  await expect(published.or(asked)).toBeVisible();
-  if (await asked.isVisible()) {
-    await provider.getByLabel("Your first name").fill("Pat");
-    await provider.getByLabel("Your last name").fill("Lee");
-    await provider.getByRole("button", { name: "Publish" }).click();
-  }
-  await expect(published).toBeVisible();
+  await publishHours(provider, dayFromNow(4), "14:00", "15:00");
   const practiceZone = provider.getByRole("form", { name: "Time zone of appointment emails" });
   await practiceZone.getByLabel("Time zone for appointment emails").fill("America/New_York");
   await practiceZone.getByRole("button", { name: "Save time zone" }).click();
@@ -114,20 +100,7 @@ test("a client moves an appointment, the provider cancels it with a reason, and 
 test("a client deletes their booking data and a provider their profile, each asked twice", async ({ browser }) => {
   const provider = await freshPage(browser);
   await signIn(provider, "provider", "/console/booking");
-  await provider.getByLabel("Day").fill(dayFromNow(5));
-  await provider.getByLabel("From").fill("10:00");
-  await provider.getByLabel("To").fill("11:00");
-  await provider.getByLabel("Slot length").selectOption("30");
-  await provider.getByRole("button", { name: "Publish" }).click();
-  const published = provider.getByText(/new slots published|published already/);
-  const asked = provider.getByText("Publish your name first");
-  await expect(published.or(asked)).toBeVisible();
-  if (await asked.isVisible()) {
-    await provider.getByLabel("Your first name").fill("Pat");
-    await provider.getByLabel("Your last name").fill("Lee");
-    await provider.getByRole("button", { name: "Publish" }).click();
-  }
-  await expect(published).toBeVisible();
+  await publishHours(provider, dayFromNow(5), "10:00", "11:00");
 
   // The client books and confirms one of those times.
   const client = await freshPage(browser);
@@ -185,3 +158,22 @@ test("a client deletes their booking data and a provider their profile, each ask
   await provider.getByRole("button", { name: "Publish" }).click();
   await expect(provider.getByRole("alert")).toContainText("Publish your name first");
 });
+
+/** Publishes half-hour slots for the day, as "Pat Lee": the profile may exist from an earlier
+ * test (they run in order) or be asked for now. */
+async function publishHours(provider: Page, day: string, from: string, to: string) {
+  await provider.getByLabel("Day").fill(day);
+  await provider.getByLabel("From").fill(from);
+  await provider.getByLabel("To").fill(to);
+  await provider.getByLabel("Slot length").selectOption("30");
+  await provider.getByRole("button", { name: "Publish" }).click();
+  const published = provider.getByText(/new slots published|published already/);
+  const asked = provider.getByText("Publish your name first");
+  await expect(published.or(asked)).toBeVisible();
+  if (await asked.isVisible()) {
+    await provider.getByLabel("Your first name").fill("Pat");
+    await provider.getByLabel("Your last name").fill("Lee");
+    await provider.getByRole("button", { name: "Publish" }).click();
+  }
+  await expect(published).toBeVisible();
+}
