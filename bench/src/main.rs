@@ -24,7 +24,8 @@
 //! (time the deployment build from an empty target directory, as a fresh clone or CI would),
 //! `BENCH_ONLY=startup` (no build, no latency: start-up of the binaries already in
 //! `BENCH_BINARIES`, default this build's release directory; to compare release profiles),
-//! `BENCH_ONLY=analytics` (the analytics query costs only; runs from any build, since it counts
+//! `BENCH_ONLY=latency` (no build, no start-up: the latency, throughput, alert runs and query
+//! costs of the release binaries already built), `BENCH_ONLY=analytics` (the analytics query costs only; runs from any build, since it counts
 //! requests and items, not time), `BENCH_ANALYTICS_CUSTOMERS` (customers ordering weekly in the
 //! query-cost data, 15).
 
@@ -129,6 +130,31 @@ fn deployment_build(workspace: &Path, target_dir: &Path, clean: bool) -> Result<
     Ok((took, zips))
 }
 
+/// Step 0: the deployment build (from an empty target directory with `BENCH_CLEAN_BUILD=1`), then
+/// every function for this host; prints both times and returns the arm64 zips' sizes.
+fn release_builds(workspace: &Path, template: &Template, binaries: &Path) -> Result<BTreeMap<String, u64>> {
+    let clean = std::env::var("BENCH_CLEAN_BUILD").is_ok_and(|v| v == "1");
+    eprintln!(
+        "bench: the deployment build, `make build`{}...",
+        if clean { " from an empty target directory" } else { "" }
+    );
+    let target_dir = binaries.parent().context("the release directory has no parent")?;
+    let (deploy_time, zips) = deployment_build(workspace, target_dir, clean)?;
+    eprintln!("bench: building the functions for this host as `cargo lambda watch --release` runs them...");
+    let build_started = std::time::Instant::now();
+    build_functions(workspace, template)?;
+    let host_time = build_started.elapsed();
+    println!(
+        "Release builds in this run (one cargo invocation each; near 0 when nothing changed):\n\n\
+         - every function for arm64 Lambda, zipped (`make build`{}): {:.1} min\n\
+         - every function for this host (what start-up and latency run): {:.1} min\n",
+        if clean { ", from an empty target directory" } else { "" },
+        deploy_time.as_secs_f64() / 60.0,
+        host_time.as_secs_f64() / 60.0
+    );
+    Ok(zips)
+}
+
 fn header(requests: usize, startup_runs: usize) {
     let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -214,25 +240,9 @@ async fn run() -> Result<()> {
         let binaries = std::env::var_os("BENCH_BINARIES").map_or(binaries, PathBuf::from);
         return startup_only(&workspace, &template, &binaries, startup_runs).await;
     }
-    let clean = std::env::var("BENCH_CLEAN_BUILD").is_ok_and(|v| v == "1");
-    eprintln!(
-        "bench: the deployment build, `make build`{}...",
-        if clean { " from an empty target directory" } else { "" }
-    );
-    let target_dir = binaries.parent().context("the release directory has no parent")?;
-    let (deploy_time, zips) = deployment_build(&workspace, target_dir, clean)?;
-    eprintln!("bench: building the functions for this host as `cargo lambda watch --release` runs them...");
-    let build_started = std::time::Instant::now();
-    build_functions(&workspace, &template)?;
-    let host_time = build_started.elapsed();
-    println!(
-        "Release builds in this run (one cargo invocation each; near 0 when nothing changed):\n\n\
-         - every function for arm64 Lambda, zipped (`make build`{}): {:.1} min\n\
-         - every function for this host (what start-up and latency run): {:.1} min\n",
-        if clean { ", from an empty target directory" } else { "" },
-        deploy_time.as_secs_f64() / 60.0,
-        host_time.as_secs_f64() / 60.0
-    );
+    // `BENCH_ONLY=latency`: the release binaries already built, no build and no start-up.
+    let latency_only = std::env::var("BENCH_ONLY").is_ok_and(|only| only == "latency");
+    let zips = if latency_only { BTreeMap::new() } else { release_builds(&workspace, &template, &binaries)? };
 
     eprintln!("bench: starting the local AWS endpoint and provisioning the stack...");
     let emulator_log = state_dir.join("bench-emulator.log");
@@ -240,16 +250,28 @@ async fn run() -> Result<()> {
     let emulator = Emulator::start(&workspace, free_port()?, Some(&emulator_log))?;
     let sdk = shared::aws::local_sdk_config(&emulator.endpoint).await;
     let stack = provision(&sdk, &template, "bench-").await?;
-    let env = function_environment(&template, &stack, &emulator.endpoint)?;
+    let mut env = function_environment(&template, &stack, &emulator.endpoint)?;
+    // The bench measures calls, not the per-caller quotas, which its hundreds of calls by one user
+    // would spend (429 after 60 orders a minute); each quota's one write per call is still counted.
+    for quota in [
+        "ORDERS_QUOTA_PER_MINUTE",
+        "BOOKING_RESERVE_QUOTA_PER_HOUR",
+        "ALERTS_CREATE_QUOTA_PER_DAY",
+        "ANALYTICS_INGEST_QUOTA_PER_MINUTE",
+    ] {
+        env.insert(quota.to_owned(), "1000000".to_owned());
+    }
     let (pool, client) = stack.sign_in();
     let users = latency::Users { sdk: sdk.clone(), pool: pool.to_owned(), client: client.to_owned() };
     let token = users.sign_up("bench@example.com", &["admin"]).await?;
 
-    eprintln!("bench: start-up times ({startup_runs} runs per function)...");
-    let functions = startup::measure_all(&template, &binaries, &env, startup_runs).await?;
-    println!("{}", startup::table(&functions, &zips));
-    println!("{}", startup::summary(&functions, &zips));
-    println!("{}", startup::breakdown(&binaries, &env, startup_runs.max(20))?);
+    if !latency_only {
+        eprintln!("bench: start-up times ({startup_runs} runs per function)...");
+        let functions = startup::measure_all(&template, &binaries, &env, startup_runs).await?;
+        println!("{}", startup::table(&functions, &zips));
+        println!("{}", startup::summary(&functions, &zips));
+        println!("{}", startup::breakdown(&binaries, &env, startup_runs.max(20))?);
+    }
 
     eprintln!("bench: starting `cargo lambda watch --release`...");
     let port = free_port()?;
