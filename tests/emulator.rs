@@ -1,6 +1,8 @@
 //! The local AWS endpoint behaves like DynamoDB where the services depend on it: a transaction
 //! repeated with its `ClientRequestToken` (as the SDK does when it retries a timed-out attempt)
-//! succeeds without applying twice, and a cancelled transaction leaves every item as it was. SMS
+//! succeeds without applying twice, and a cancelled transaction leaves every item as it was. A
+//! `Query` of a table (which the emulator answers from the one partition) pages through exactly
+//! that partition's items in either order. SMS
 //! published to phone numbers land in the outbox beside the emails, and fail on demand.
 
 use aws_sdk_dynamodb::{
@@ -143,6 +145,52 @@ async fn a_cancelled_transaction_leaves_every_item_as_it_was() {
 }
 
 /// A phone number no other test of this run sends to (the outbox is shared).
+#[tokio::test]
+async fn a_query_pages_through_its_partition_only_in_either_order() {
+    let table = Table::new().await;
+    for (pk, sks) in [("a", 0..7), ("b", 0..3), ("c", 0..5)] {
+        for sk in sks {
+            let put =
+                table.client.put_item().table_name(&table.name).item("pk", s(pk)).item("sk", s(&format!("{sk:02}")));
+            put.send().await.unwrap();
+        }
+    }
+    for forward in [true, false] {
+        let (mut seen, mut start, mut pages) = (Vec::new(), None, 0);
+        loop {
+            let page = table
+                .client
+                .query()
+                .table_name(&table.name)
+                .key_condition_expression("pk = :pk AND sk >= :from")
+                .expression_attribute_values(":pk", s("a"))
+                .expression_attribute_values(":from", s("01"))
+                .scan_index_forward(forward)
+                .limit(2)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .unwrap();
+            pages += 1;
+            assert!(page.scanned_count <= 2, "a page reads at most its limit: {page:?}");
+            seen.extend(page.items().iter().map(|item| item["sk"].as_s().unwrap().clone()));
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        let mut expected: Vec<String> = (1..7).map(|sk| format!("{sk:02}")).collect();
+        if !forward {
+            expected.reverse();
+        }
+        assert_eq!(seen, expected, "forward: {forward}");
+        assert!(pages >= 3, "six items in pages of two: {pages} pages");
+    }
+    let none = table.client.query().table_name(&table.name).key_condition_expression("pk = :pk");
+    let none = none.expression_attribute_values(":pk", s("nobody")).send().await.unwrap();
+    assert_eq!((none.count, none.scanned_count, none.items().len()), (0, 0, 0));
+}
+
 fn unique_number() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);

@@ -17,10 +17,15 @@ versions if any of them is missing, instead of letting the patches silently do n
 3. A transaction rolls back the items it touched, not whole tables: moto deep-copies every table a
    transaction names, once per item, which makes a transaction's cost grow with the table until
    requests time out.
-4. The server exits when its standard input closes, i.e. when the process that started it (the
+4. A `Query` of a table (not of an index) reads its partition only. Moto's `Table.query` finds a
+   partition by listing and sorting every item of the table (`all_items()`), so a Query's time grew
+   with the whole table: with a hundred thousand items, seconds per request, past the SDK's
+   timeouts (the bench's analytics costs). What it then does (order, filters, pages, counts) is
+   moto's own.
+5. The server exits when its standard input closes, i.e. when the process that started it (the
    local stack, a test run) exits for whatever reason, so no stale endpoint keeps the port.
-5. SES remembers when each email was sent (moto keeps no time), for the outbox below.
-6. SNS `Publish` to a phone number (an SMS) is answered here, not by moto, and the SMS kept for the
+6. SES remembers when each email was sent (moto keeps no time), for the outbox below.
+7. SNS `Publish` to a phone number (an SMS) is answered here, not by moto, and the SMS kept for the
    outbox; publishing to a topic goes to moto as before.
 
 It also counts requests per operation (GET /_local/stats, POST /_local/stats/reset) so that the
@@ -109,6 +114,7 @@ import functools
 import hashlib
 import html
 import http
+import inspect
 import io
 import itertools
 import json
@@ -259,6 +265,37 @@ def rollback_touched_items_only():
             raise
 
     backend.transact_write_items = transact_write_items
+
+
+def query_one_partition():
+    """Hands moto's `Table.query` of a table (not of an index) the queried partition instead of
+    every item of the table. Safe because DynamoDB requests run one at a time (and the partition is
+    kept per thread all the same)."""
+    all_items = Table.all_items
+    query = Table.query
+    parameters = inspect.signature(query)
+    partition = threading.local()
+
+    def partition_or_all_items(self):
+        only = getattr(partition, "of", None)
+        if only is not None and only[0] is self:
+            return list(only[1])
+        return all_items(self)
+
+    def query_partition(self, *args, **kwargs):
+        named = parameters.bind(self, *args, **kwargs).arguments
+        hash_key = named.get("hash_key")
+        if named.get("index_name") or not self.range_key_attr or hash_key is None:
+            return query(self, *args, **kwargs)
+        # moto keeps a table with a sort key as {hash: {range: item}}; `get` adds no partition.
+        partition.of = (self, self.items.get(hash_key, {}).values())
+        try:
+            return query(self, *args, **kwargs)
+        finally:
+            partition.of = None
+
+    Table.all_items = partition_or_all_items
+    Table.query = query_partition
 
 
 SENT_ORDER = itertools.count()  # breaks ties of the clock between emails sent in the same instant
@@ -1315,6 +1352,7 @@ def main():
     args = parser.parse_args()
 
     rollback_touched_items_only()
+    query_one_partition()
     remember_send_times()
     # Authenticator-app codes are checked (TOTP, RFC 6238) as Cognito checks them.
     os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
