@@ -61,18 +61,7 @@ test("a client moves an appointment, the provider cancels it with a reason, and 
   await myZone.getByRole("button", { name: "Save time zone" }).click();
   // A made-up zone is refused with the API's message (or the profile is asked for first).
   await expect(myZone.getByRole("alert")).toContainText(/time_zone|client profile/);
-  await client.getByRole("button", { name: "Pat Lee" }).click();
-  await client.getByRole("button", { name: /^Book .* at / }).first().click();
-  const name = client.getByRole("form", { name: "Your name, once" });
-  const confirmHeading = client.getByRole("heading", { name: "Confirm your booking" });
-  await expect(name.or(confirmHeading)).toBeVisible();
-  if (await name.isVisible()) {
-    await client.getByLabel("First name").fill("Cam");
-    await client.getByLabel("Last name").fill("Ray");
-    await client.getByRole("button", { name: "Save and continue" }).click();
-  }
-  await client.getByRole("button", { name: "Confirm booking" }).click();
-  await expect(client.getByText(/is confirmed/)).toBeVisible();
+  await bookAndConfirm(client);
   await myZone.getByLabel("Time zone for my emails").fill("Europe/Paris");
   await myZone.getByRole("button", { name: "Save time zone" }).click();
   await expect(client.getByText("Emails show times in Europe/Paris.")).toBeVisible();
@@ -105,18 +94,7 @@ test("a client deletes their booking data and a provider their profile, each ask
   // The client books and confirms one of those times.
   const client = await freshPage(browser);
   await signIn(client, "client", "/console/booking");
-  await client.getByRole("button", { name: "Pat Lee" }).click();
-  await client.getByRole("button", { name: /^Book .* at / }).first().click();
-  const name = client.getByRole("form", { name: "Your name, once" });
-  const confirmHeading = client.getByRole("heading", { name: "Confirm your booking" });
-  await expect(name.or(confirmHeading)).toBeVisible();
-  if (await name.isVisible()) {
-    await client.getByLabel("First name").fill("Cam");
-    await client.getByLabel("Last name").fill("Ray");
-    await client.getByRole("button", { name: "Save and continue" }).click();
-  }
-  await client.getByRole("button", { name: "Confirm booking" }).click();
-  await expect(client.getByText(/is confirmed/)).toBeVisible();
+  await bookAndConfirm(client);
   const mine = client.getByRole("region", { name: "My reservations" });
   await expect(mine.getByText("confirmed").first()).toBeVisible();
   await provider.reload();
@@ -176,4 +154,21 @@ async function publishHours(provider: Page, day: string, from: string, to: strin
     await provider.getByRole("button", { name: "Publish" }).click();
   }
   await expect(published).toBeVisible();
+}
+
+/** Books Pat Lee's first free time and confirms it, as "Cam Ray": the client's profile may exist
+ * from an earlier test or be asked for now. */
+async function bookAndConfirm(client: Page) {
+  await client.getByRole("button", { name: "Pat Lee" }).click();
+  await client.getByRole("button", { name: /^Book .* at / }).first().click();
+  const name = client.getByRole("form", { name: "Your name, once" });
+  const confirmHeading = client.getByRole("heading", { name: "Confirm your booking" });
+  await expect(name.or(confirmHeading)).toBeVisible();
+  if (await name.isVisible()) {
+    await client.getByLabel("First name").fill("Cam");
+    await client.getByLabel("Last name").fill("Ray");
+    await client.getByRole("button", { name: "Save and continue" }).click();
+  }
+  await client.getByRole("button", { name: "Confirm booking" }).click();
+  await expect(client.getByText(/is confirmed/)).toBeVisible();
 }
